@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nsnet.h - the one public header of libnsnet.
+ *
+ * Conventions, the same for every function below:
+ *  - A function returns 0 (or a count) on success and a negative errno on
+ *    failure; nsnet_error() then holds one sentence that names the object
+ *    and, when the kernel sent one, its extended-ACK text.
+ *  - Names of namespaces are those under /run/netns; the name "host" means
+ *    the namespace the calling process runs in.
+ *  - Nothing is printed by the library; results come back as values or as
+ *    JSON documents (jansson) that the caller owns.
+ */
+#ifndef NSNET_H
+#define NSNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NSNET_EXPORT __attribute__((visibility("default")))
+
+struct json_t;
+struct nsnet;
+
+/* The reserved namespace name for "where nsnet runs". */
+#define NSNET_HOST "host"
+
+/* ---- context and errors ------------------------------------------------ */
+
+NSNET_EXPORT struct nsnet *nsnet_new(void);
+NSNET_EXPORT void nsnet_free(struct nsnet *nn);
+NSNET_EXPORT const char *nsnet_error(const struct nsnet *nn);
+/* Error code class of the last error: 1 failure, 2 bad usage/input. */
+NSNET_EXPORT int nsnet_error_exit_code(const struct nsnet *nn);
+/* Mark written into the alias of every link created (default "nsnet"). */
+NSNET_EXPORT int nsnet_set_owner(struct nsnet *nn, const char *owner);
+/* Optional warnings (foreign firewall drops, etc.): called once per line. */
+NSNET_EXPORT void nsnet_set_warn(struct nsnet *nn,
+				 void (*warn)(void *data, const char *msg),
+				 void *data);
+
+/* ---- validation (no side effects) -------------------------------------- */
+
+NSNET_EXPORT int nsnet_check_ns_name(struct nsnet *nn, const char *name);
+NSNET_EXPORT int nsnet_check_ifname(struct nsnet *nn, const char *name);
+
+/* ---- namespaces ---------------------------------------------------------- */
+
+NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name);
+NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name);
+NSNET_EXPORT bool nsnet_ns_exists(const char *name);
+/* JSON array of {"name":..., "nsnet":bool} sorted by name. */
+NSNET_EXPORT int nsnet_ns_list(struct nsnet *nn, struct json_t **out);
+
+/* ---- links --------------------------------------------------------------- */
+
+struct nsnet_cable {
+	const char *a_ns, *a_if, *a_addr; /* a_if/a_addr may be NULL */
+	const char *b_ns, *b_if, *b_addr;
+	unsigned int mtu;                 /* 0: kernel default */
+};
+NSNET_EXPORT int nsnet_cable_add(struct nsnet *nn, const struct nsnet_cable *c);
+
+#define NSNET_BRIDGE_INTERNAL 0x1
+NSNET_EXPORT int nsnet_bridge_add(struct nsnet *nn, const char *name,
+				  const char *const *addrs, size_t n_addrs,
+				  unsigned int flags);
+NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name);
+
+struct nsnet_attach {
+	const char *ns, *bridge;
+	const char *ifname;        /* inside ns; NULL: first free ethN */
+	const char *const *addrs;  /* CIDRs inside ns */
+	size_t n_addrs;
+	const char *gateway;       /* default route; NULL for none */
+	unsigned int mtu;
+};
+NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a);
+NSNET_EXPORT int nsnet_detach(struct nsnet *nn, const char *ns,
+			      const char *bridge);
+
+NSNET_EXPORT int nsnet_link_set_up(struct nsnet *nn, const char *ns,
+				   const char *ifname, bool up);
+NSNET_EXPORT int nsnet_link_set_mtu(struct nsnet *nn, const char *ns,
+				    const char *ifname, unsigned int mtu);
+NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
+				const char *ifname);
+
+/* ---- addresses, routes, forwarding -------------------------------------- */
+
+NSNET_EXPORT int nsnet_addr_add(struct nsnet *nn, const char *ns,
+				const char *ifname, const char *cidr);
+NSNET_EXPORT int nsnet_addr_del(struct nsnet *nn, const char *ns,
+				const char *ifname, const char *cidr);
+/* dest: a prefix or "default"; via and/or dev. */
+NSNET_EXPORT int nsnet_route_add(struct nsnet *nn, const char *ns,
+				 const char *dest, const char *via,
+				 const char *dev);
+NSNET_EXPORT int nsnet_route_del(struct nsnet *nn, const char *ns,
+				 const char *dest, const char *via,
+				 const char *dev);
+NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns, bool on);
+NSNET_EXPORT int nsnet_forward_get(struct nsnet *nn, const char *ns,
+				   bool *v4, bool *v6);
+
+/* ---- inspection ------------------------------------------------------------ */
+
+/* ns NULL: every namespace (host first). JSON schema: docs/json.md */
+NSNET_EXPORT int nsnet_show(struct nsnet *nn, const char *ns,
+			    struct json_t **out);
+
+/* ---- ping ------------------------------------------------------------------ */
+
+struct nsnet_ping_opts {
+	unsigned int count;      /* 0: 3 */
+	double interval;         /* seconds; 0: 1.0 */
+	double timeout;          /* -W: seconds to wait for each reply; 0: 1.0 */
+	unsigned int size;       /* payload bytes; 0: 56 */
+	bool quiet;
+};
+struct nsnet_ping_result {
+	unsigned int sent, received, errors;
+	double rtt_min, rtt_avg, rtt_max, rtt_mdev; /* ms */
+};
+/* Prints ping(8)-style lines through line() unless NULL. */
+NSNET_EXPORT int nsnet_ping(struct nsnet *nn, const char *ns, const char *dest,
+			    const struct nsnet_ping_opts *opts,
+			    void (*line)(void *data, const char *text),
+			    void *data, struct nsnet_ping_result *res);
+
+/* ---- running programs --------------------------------------------------------- */
+
+#define NSNET_EXEC_PID 0x1    /* own PID namespace and /proc */
+/* Runs argv inside ns the way `ip netns exec` does; returns its exit status
+ * (0..255) or a negative errno. */
+NSNET_EXPORT int nsnet_exec(struct nsnet *nn, const char *ns,
+			    char *const argv[], unsigned int flags);
+/* Never returns on success: replaces the process with the user's shell. */
+NSNET_EXPORT int nsnet_shell(struct nsnet *nn, const char *ns);
+/* Runs argv in a throwaway sandbox; returns its exit status. */
+NSNET_EXPORT int nsnet_sandbox(struct nsnet *nn, char *const argv[],
+			       bool upstream);
+
+/* ---- firewall: NAT, published ports, isolation ------------------------------------ */
+
+NSNET_EXPORT int nsnet_nat_add(struct nsnet *nn, const char *bridge,
+			       const char *out_if);
+NSNET_EXPORT int nsnet_nat_del(struct nsnet *nn, const char *bridge);
+NSNET_EXPORT int nsnet_publish(struct nsnet *nn, const char *ns,
+			       const char *spec);
+NSNET_EXPORT int nsnet_unpublish(struct nsnet *nn, const char *ns,
+				 const char *spec);
+NSNET_EXPORT int nsnet_allow(struct nsnet *nn, const char *br1,
+			     const char *br2, bool allow);
+/* JSON object {"nat":[...],"published":[...],"isolation":{...}} */
+NSNET_EXPORT int nsnet_fw_show(struct nsnet *nn, struct json_t **out);
+
+/* ---- topologies ------------------------------------------------------------------- */
+
+#define NSNET_TOPO_DRY_RUN 0x1
+#define NSNET_TOPO_PROGRESS 0x2
+NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
+			       unsigned int flags,
+			       void (*line)(void *data, const char *text),
+			       void *data);
+NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name);
+NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
+				   struct json_t **out);
+
+#endif /* NSNET_H */

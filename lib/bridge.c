@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bridge.c - Linux bridges in the host namespace.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+
+#include "internal.h"
+
+void bridge_queue_add(struct nl_batch *b, const char *name, bool up)
+{
+	struct ifinfomsg *ifi;
+	struct nlattr *linkinfo;
+
+	nl_batch_add(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+		     "create bridge %s", name);
+	ifi = nl_put_extra(b, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (up) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+	nl_put_str(b, IFLA_IFNAME, name);
+	linkinfo = nl_nest_start(b, IFLA_LINKINFO);
+	nl_put_str(b, IFLA_INFO_KIND, "bridge");
+	nl_nest_end(b, linkinfo);
+}
+
+NSNET_EXPORT int nsnet_bridge_add(struct nsnet *nn, const char *name,
+				  const char *const *addrs, size_t n_addrs,
+				  unsigned int flags)
+{
+	char alias[128];
+	struct ipaddr ips[16];
+	struct nl_batch b;
+	struct nl_link l;
+	struct ns *host;
+	size_t i;
+	int rc;
+
+	if ((rc = check_ifname(nn, name)))
+		return rc;
+	if (n_addrs > ARRAY_SIZE(ips))
+		return err_usage(nn, "at most %zu addresses per bridge",
+				 ARRAY_SIZE(ips));
+	for (i = 0; i < n_addrs; i++)
+		if (cidr_parse(addrs[i], &ips[i]))
+			return err_usage(nn,
+				"address \"%s\" for bridge %s is not an address with a prefix (for example 10.10.0.1/16)",
+				addrs[i], name);
+	if ((rc = ns_get(nn, NSNET_HOST, &host)))
+		return rc;
+	nl_batch_init(&b);
+	bridge_queue_add(&b, name, true);
+	rc = nl_batch_send(nn, host, &b);
+	nl_batch_free(&b);
+	if (rc) {
+		if (nn->err_code == EEXIST)
+			err_set(nn, 0, "bridge %s: an interface with that name already exists",
+				name);
+		return rc;
+	}
+	rc = nl_link_get(nn, host, name, &l);
+	if (rc)
+		return rc == -ENODEV ? err_set(nn, ENODEV, "bridge %s", name) : rc;
+	snprintf(alias, sizeof(alias), "%s%s", link_mark(nn),
+		 flags & NSNET_BRIDGE_INTERNAL ? " internal" : "");
+	nl_batch_init(&b);
+	link_queue_set(&b, host->name, name, l.index, -1, 0, -1, alias);
+	for (i = 0; i < n_addrs; i++)
+		addr_queue(&b, true, host->name, name, l.index, &ips[i]);
+	rc = nl_batch_send(nn, host, &b);
+	nl_batch_free(&b);
+	if (rc) {
+		err_prefix(nn, "bridge %s", name);
+		nl_batch_init(&b);
+		link_queue_del(&b, host->name, name, l.index);
+		nl_batch_send(nn, host, &b);
+		nl_batch_free(&b);
+	}
+	return rc;
+}
+
+NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name)
+{
+	struct nl_batch b;
+	struct nl_link l;
+	struct ns *host;
+	int rc;
+
+	if ((rc = check_ifname(nn, name)) || (rc = ns_get(nn, NSNET_HOST, &host)))
+		return rc;
+	rc = nl_link_get(nn, host, name, &l);
+	if (rc == -ENODEV)
+		return err_set(nn, 0, "there is no bridge %s", name);
+	if (rc)
+		return rc;
+	if (strcmp(l.kind, "bridge"))
+		return err_set(nn, 0, "%s is a %s, not a bridge; not deleting it",
+			       name, l.kind[0] ? l.kind : "device");
+	nl_batch_init(&b);
+	link_queue_del(&b, host->name, name, l.index);
+	rc = nl_batch_send(nn, host, &b);
+	nl_batch_free(&b);
+	return rc;
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * netns.c - named network namespaces, compatible with `ip netns`: a bind
+ * mount of the namespace under /run/netns, so ip, nsnet and every other
+ * tool see the same namespaces. nsnet also leaves an empty file under
+ * /run/nsnet/ns for the ones it created: the kernel has nowhere to mark a
+ * namespace, and "nsnet created it" must be known to `ns list` and `down`.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <jansson.h>
+
+#include "internal.h"
+
+bool ns_is_host(const char *name)
+{
+	return !strcmp(name, NSNET_HOST);
+}
+
+static void ns_record_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, NSNET_RUN_DIR "/ns/%s", name);
+}
+
+bool ns_is_ours(const char *name)
+{
+	char path[512];
+
+	ns_record_path(path, sizeof(path), name);
+	return access(path, F_OK) == 0;
+}
+
+NSNET_EXPORT bool nsnet_ns_exists(const char *name)
+{
+	char path[512];
+
+	if (ns_is_host(name))
+		return true;
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+int ns_get(struct nsnet *nn, const char *name, struct ns **out)
+{
+	char path[512];
+	struct ns *ns;
+	int rc;
+
+	for (ns = nn->ns_list; ns; ns = ns->next)
+		if (!strcmp(ns->name, name)) {
+			*out = ns;
+			return 0;
+		}
+	rc = check_ns_name(nn, name, true);
+	if (rc)
+		return rc;
+	if (ns_is_host(name))
+		snprintf(path, sizeof(path), "/proc/self/ns/net");
+	else
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return err_set(nn, ENOMEM, "namespace %s", name);
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	ns->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns->fd < 0) {
+		int e = errno;
+
+		free(ns);
+		if (e == ENOENT)
+			return err_set(nn, 0,
+				"namespace %s does not exist (see 'nsnet ns list')",
+				name);
+		return err_set(nn, e, "namespace %s: open %s", name, path);
+	}
+	ns->next = nn->ns_list;
+	nn->ns_list = ns;
+	*out = ns;
+	return 0;
+}
+
+/* The host namespace is opened first of all, so that ns_call() can always
+ * come back to it. */
+int ns_call(struct nsnet *nn, struct ns *ns, int (*fn)(void *arg), void *arg)
+{
+	struct ns *host;
+	int rc;
+
+	if (ns_is_host(ns->name))
+		return fn(arg);
+	rc = ns_get(nn, NSNET_HOST, &host);
+	if (rc)
+		return rc;
+	if (setns(ns->fd, CLONE_NEWNET))
+		return -errno;
+	rc = fn(arg);
+	if (setns(host->fd, CLONE_NEWNET))
+		abort(); /* cannot happen; going on in the wrong namespace is worse */
+	return rc;
+}
+
+static void ns_forget(struct nsnet *nn, const char *name)
+{
+	struct ns **pp, *ns;
+
+	for (pp = &nn->ns_list; (ns = *pp); pp = &ns->next)
+		if (!strcmp(ns->name, name)) {
+			*pp = ns->next;
+			if (ns->nl)
+				mnl_socket_close(ns->nl);
+			close(ns->fd);
+			free(ns);
+			return;
+		}
+}
+
+/* /run/netns must be a shared mount so that namespaces created in one mount
+ * namespace appear in the others: what ip netns add does, in the same way. */
+static int netns_run_dir_prepare(struct nsnet *nn)
+{
+	bool bound = false;
+
+	if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST)
+		return err_set(nn, errno, "create %s", NETNS_RUN_DIR);
+	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
+		if (errno != EINVAL || bound)
+			return err_set(nn, errno, "make %s a shared mount",
+				       NETNS_RUN_DIR);
+		if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC,
+			  NULL))
+			return err_set(nn, errno, "bind mount %s", NETNS_RUN_DIR);
+		bound = true;
+	}
+	return 0;
+}
+
+static int ns_record(struct nsnet *nn, const char *name, bool add)
+{
+	char path[512];
+	int fd;
+
+	ns_record_path(path, sizeof(path), name);
+	if (!add)
+		return unlink(path) && errno != ENOENT ? -errno : 0;
+	if ((mkdir(NSNET_RUN_DIR, 0755) && errno != EEXIST) ||
+	    (mkdir(NSNET_RUN_DIR "/ns", 0755) && errno != EEXIST))
+		return err_set(nn, errno, "create %s/ns", NSNET_RUN_DIR);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(nn, errno, "create %s", path);
+	if (nn->owner[0] && write(fd, nn->owner, strlen(nn->owner)) < 0) {
+		close(fd);
+		return err_set(nn, errno, "write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name)
+{
+	char path[512];
+	struct nl_batch b;
+	struct ns *host, *ns;
+	int fd, rc;
+
+	rc = check_ns_name(nn, name, false);
+	if (rc)
+		return rc;
+	rc = ns_get(nn, NSNET_HOST, &host);
+	if (rc)
+		return rc;
+	rc = netns_run_dir_prepare(nn);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return err_set(nn, 0, "namespace %s already exists",
+				       name);
+		return err_set(nn, errno, "namespace %s: create %s", name, path);
+	}
+	close(fd);
+	/* unshare() moves only this thread; the bind mount keeps the new
+	 * namespace alive once we are back in the host one. */
+	if (unshare(CLONE_NEWNET)) {
+		rc = err_set(nn, errno, "namespace %s: unshare", name);
+		unlink(path);
+		return rc;
+	}
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL)) {
+		rc = err_set(nn, errno, "namespace %s: bind mount", name);
+		if (setns(host->fd, CLONE_NEWNET))
+			abort();
+		unlink(path);
+		return rc;
+	}
+	if (setns(host->fd, CLONE_NEWNET))
+		abort();
+
+	rc = ns_get(nn, name, &ns);
+	if (!rc) {
+		/* Loopback up at birth: every seed does it by hand, and
+		 * nothing works without it. lo is always index 1. */
+		nl_batch_init(&b);
+		link_queue_set(&b, name, "lo", 1, 1, 0, -1, NULL);
+		rc = nl_batch_send(nn, ns, &b);
+		nl_batch_free(&b);
+	}
+	if (!rc)
+		rc = ns_record(nn, name, true);
+	if (rc) {
+		ns_forget(nn, name);
+		umount2(path, MNT_DETACH);
+		unlink(path);
+		err_prefix(nn, "create namespace %s", name);
+	}
+	return rc;
+}
+
+NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name)
+{
+	char path[512];
+	int rc;
+
+	rc = check_ns_name(nn, name, false);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	if (access(path, F_OK))
+		return err_set(nn, 0, "namespace %s does not exist", name);
+	ns_forget(nn, name);
+	if (umount2(path, MNT_DETACH) && errno != EINVAL)
+		return err_set(nn, errno, "namespace %s: unmount", name);
+	if (unlink(path))
+		return err_set(nn, errno, "namespace %s: remove %s", name, path);
+	ns_record(nn, name, false);
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+NSNET_EXPORT int nsnet_ns_list(struct nsnet *nn, struct json_t **out)
+{
+	json_t *arr = json_array();
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(NETNS_RUN_DIR);
+	if (d) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 32;
+				names = realloc(names, cap * sizeof(*names));
+				if (!names)
+					abort();
+			}
+			names[n++] = strdup(de->d_name);
+		}
+		closedir(d);
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr, json_pack("{s:s,s:b}", "name",
+						     names[i], "nsnet",
+						     ns_is_ours(names[i])));
+		free(names[i]);
+	}
+	free(names);
+	*out = arr;
+	(void)nn;
+	return (int)n;
+}

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cmd_exec.c - not written yet. */
+#include "cli.h"
+
+int cmd_exec(struct nsnet *nn, int argc, char **argv)
+{
+	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
+	return EXIT_FAIL;
+}
+
+int cmd_shell(struct nsnet *nn, int argc, char **argv)
+{
+	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
+	return EXIT_FAIL;
+}
+
+int cmd_sandbox(struct nsnet *nn, int argc, char **argv)
+{
+	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
+	return EXIT_FAIL;
+}
+

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cmd_ping.c - not written yet. */
+#include "cli.h"
+
+int cmd_ping(struct nsnet *nn, int argc, char **argv)
+{
+	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
+	return EXIT_FAIL;
+}
+
+int cmd_traceroute(struct nsnet *nn, int argc, char **argv)
+{
+	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
+	return EXIT_FAIL;
+}
+
