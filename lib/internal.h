@@ -154,6 +154,11 @@ int nl_link_get_index(struct nsnet *nn, struct ns *ns, int index,
 /* Run a dump request; cb is called for every message. */
 int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	    int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* One request, one answer (not a dump): cb sees the answer. Returns 0 or
+ * the kernel's negative errno; sets the context error only for transport
+ * failures, so callers can name the object themselves. */
+int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
+	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 /* Parse the attributes of an ifinfomsg into l. */
 void nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l);
 

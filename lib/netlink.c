@@ -426,6 +426,28 @@ void nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l)
 	}
 }
 
+int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
+	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	char buf[16384] __attribute__((aligned(4)));
+	ssize_t len;
+	int rc;
+
+	rc = nl_sock(nn, ns);
+	if (rc)
+		return rc;
+	req->nlmsg_flags = NLM_F_REQUEST;
+	req->nlmsg_seq = ++ns->seq;
+	if (mnl_socket_sendto(ns->nl, req, req->nlmsg_len) < 0)
+		return err_set(nn, errno, "namespace %s: netlink send", ns->name);
+	len = mnl_socket_recvfrom(ns->nl, buf, sizeof(buf));
+	if (len < 0)
+		return err_set(nn, errno, "namespace %s: netlink receive",
+			       ns->name);
+	rc = mnl_cb_run(buf, (size_t)len, req->nlmsg_seq, ns->portid, cb, data);
+	return rc < 0 ? -errno : 0;
+}
+
 static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	if (nlh->nlmsg_type == RTM_NEWLINK)
@@ -437,36 +459,24 @@ static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 static int nl_link_query(struct nsnet *nn, struct ns *ns, const char *ifname,
 			 int index, struct nl_link *l)
 {
-	char buf[16384] __attribute__((aligned(4)));
+	char buf[256] __attribute__((aligned(4)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
-	ssize_t len;
 	int rc;
 
-	rc = nl_sock(nn, ns);
-	if (rc)
-		return rc;
 	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = ++ns->seq;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = index;
 	if (ifname)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	if (mnl_socket_sendto(ns->nl, nlh, nlh->nlmsg_len) < 0)
-		return err_set(nn, errno, "namespace %s: netlink send", ns->name);
-	len = mnl_socket_recvfrom(ns->nl, buf, sizeof(buf));
-	if (len < 0)
-		return err_set(nn, errno, "namespace %s: netlink receive",
-			       ns->name);
 	memset(l, 0, sizeof(*l));
-	rc = mnl_cb_run(buf, (size_t)len, nlh->nlmsg_seq, ns->portid,
-			link_get_cb, l);
-	if (rc < 0)
-		return errno == ENODEV || errno == ENOENT ? -ENODEV :
-		       err_set(nn, errno, "%s in %s", ifname ? ifname : "link",
+	rc = nl_query(nn, ns, nlh, link_get_cb, l);
+	if (rc == -ENODEV || rc == -ENOENT)
+		return -ENODEV;
+	if (rc)
+		return err_set(nn, -rc, "%s in %s", ifname ? ifname : "link",
 			       ns->name);
 	return l->index ? 0 : -ENODEV;
 }

@@ -1,10 +1,127 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cmd_show.c - not written yet. */
+/* cmd_show.c - nsnet show [NS] [--json] */
+#include <string.h>
+
 #include "cli.h"
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+static void print_ns(json_t *ns)
+{
+	json_t *links = json_object_get(ns, "links"), *l, *r, *n, *a;
+	json_t *fwd = json_object_get(ns, "forwarding");
+	struct table *t;
+	size_t i, j;
+
+	printf("%s%s  (forwarding ipv4 %s, ipv6 %s)\n", str(ns, "name"),
+	       json_is_true(json_object_get(ns, "nsnet")) ? "" :
+	       strcmp(str(ns, "name"), "host") ? "  [not created by nsnet]" : "",
+	       json_is_true(json_object_get(fwd, "ipv4")) ? "on" : "off",
+	       json_is_true(json_object_get(fwd, "ipv6")) ? "on" : "off");
+	t = table_new(7, "LINK", "STATE", "MAC", "MTU", "MASTER", "PEER", "ADDRESSES");
+	json_array_foreach(links, i, l) {
+		json_t *peer = json_object_get(l, "peer");
+		char mtu[16], peerbuf[128] = "-", addrs[512] = "";
+
+		snprintf(mtu, sizeof(mtu), "%lld",
+			 (long long)json_integer_value(json_object_get(l, "mtu")));
+		if (peer)
+			snprintf(peerbuf, sizeof(peerbuf), "%s:%s",
+				 str(peer, "namespace"), str(peer, "ifname"));
+		json_array_foreach(json_object_get(l, "addresses"), j, a) {
+			const char *s = json_string_value(a);
+
+			if (!strncmp(s, "fe80:", 5))
+				continue;  /* link-local: on every link, noise */
+			snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs),
+				 "%s%s", addrs[0] ? " " : "", s);
+		}
+		table_row(t, str(l, "ifname"),
+			  json_is_true(json_object_get(l, "up")) ? str(l, "state") : "DOWN",
+			  str(l, "mac"), mtu, str(l, "master"), peerbuf,
+			  addrs[0] ? addrs : "-");
+	}
+	table_print(t, stdout, "  ");
+	table_free(t);
+
+	if (json_array_size(json_object_get(ns, "routes"))) {
+		t = table_new(5, "ROUTE", "VIA", "DEV", "PROTO", "SCOPE");
+		json_array_foreach(json_object_get(ns, "routes"), i, r)
+			table_row(t, str(r, "dst"), str(r, "gateway"), str(r, "dev"),
+				  str(r, "protocol"), str(r, "scope"));
+		table_print(t, stdout, "  ");
+		table_free(t);
+	}
+	if (json_array_size(json_object_get(ns, "neighbours"))) {
+		t = table_new(4, "NEIGHBOUR", "MAC", "DEV", "STATE");
+		json_array_foreach(json_object_get(ns, "neighbours"), i, n)
+			table_row(t, str(n, "address"), str(n, "mac"), str(n, "dev"),
+				  str(n, "state"));
+		table_print(t, stdout, "  ");
+		table_free(t);
+	}
+}
+
+static void print_fw(json_t *fw)
+{
+	json_t *nat = json_object_get(fw, "nat"), *pub = json_object_get(fw, "published");
+	json_t *iso = json_object_get(fw, "isolation"), *e;
+	size_t i;
+
+	if (json_array_size(nat)) {
+		printf("nat\n");
+		json_array_foreach(nat, i, e)
+			printf("  %s -> out %s\n", str(e, "bridge"), str(e, "out"));
+	}
+	if (json_array_size(pub)) {
+		printf("published ports\n");
+		json_array_foreach(pub, i, e) {
+			char *s = json_dumps(e, JSON_COMPACT);
+
+			printf("  %s\n", s);
+			free(s);
+		}
+	}
+	if (iso && json_array_size(json_object_get(iso, "bridges"))) {
+		char *s = json_dumps(iso, JSON_COMPACT);
+
+		printf("isolation\n  %s\n", s);
+		free(s);
+	}
+}
 
 int cmd_show(struct nsnet *nn, int argc, char **argv)
 {
-	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
-}
+	bool json = want_json(&argc, argv);
+	json_t *doc, *ns, *fw = NULL;
+	size_t i;
 
+	if (argc > 2)
+		return usage_error("show", "too many arguments");
+	if (nsnet_show(nn, argc == 2 ? argv[1] : NULL, &doc) < 0)
+		return lib_error(nn);
+	/* The firewall part loads libnftables: only when looking at the
+	 * host, where nsnet's tables live. */
+	if ((argc == 1 || !strcmp(argv[1], NSNET_HOST)) && nsnet_fw_show(nn, &fw) == 0)
+		json_object_set_new(doc, "firewall", fw);
+	if (json) {
+		json_print(doc);
+	} else {
+		json_array_foreach(json_object_get(doc, "namespaces"), i, ns) {
+			if (i)
+				printf("\n");
+			print_ns(ns);
+		}
+		if (fw) {
+			printf("\n");
+			print_fw(fw);
+		}
+	}
+	json_decref(doc);
+	return EXIT_OK;
+}
