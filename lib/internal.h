@@ -99,6 +99,7 @@ struct nl_req {
 	int error;              /* after send: 0 or negative errno */
 	bool ignore_exist;      /* EEXIST is fine (idempotent creation) */
 	bool ignore_missing;    /* ENOENT/ENODEV/ESRCH are fine (deletion) */
+	bool barrier;           /* sent only after all before it succeeded */
 };
 
 struct nl_batch {
@@ -108,6 +109,7 @@ struct nl_batch {
 	size_t n, req_cap;
 	struct nlmsghdr *cur;   /* message being built */
 	bool overflow;          /* an attribute did not fit: batch refused */
+	bool barrier_next;      /* the next request starts after a barrier */
 };
 
 void nl_batch_init(struct nl_batch *b);
@@ -118,6 +120,14 @@ struct nlmsghdr *nl_batch_add(struct nl_batch *b, uint16_t type, uint16_t flags,
 			      const char *what, ...)
 	__attribute__((format(printf, 4, 5)));
 struct nl_req *nl_batch_last(struct nl_batch *b);
+/*
+ * The kernel runs every request of one sendmsg() even after one failed. A
+ * request that must not run unless the ones before it succeeded (setting
+ * the alias of a link by name right after creating it: if the creation
+ * failed with EEXIST, the name belongs to somebody else) starts after a
+ * barrier, which costs one more round trip.
+ */
+void nl_batch_barrier(struct nl_batch *b);
 void *nl_put_extra(struct nl_batch *b, size_t size);
 void nl_put_u8(struct nl_batch *b, uint16_t type, uint8_t v);
 void nl_put_u32(struct nl_batch *b, uint16_t type, uint32_t v);

@@ -129,11 +129,18 @@ struct nlmsghdr *nl_batch_add(struct nl_batch *b, uint16_t type, uint16_t flags,
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	r = &b->req[b->n++];
 	memset(r, 0, sizeof(*r));
+	r->barrier = b->barrier_next;
+	b->barrier_next = false;
 	va_start(ap, what);
 	vsnprintf(r->what, sizeof(r->what), what, ap);
 	va_end(ap);
 	b->cur = nlh;
 	return nlh;
+}
+
+void nl_batch_barrier(struct nl_batch *b)
+{
+	b->barrier_next = true;
 }
 
 struct nl_req *nl_batch_last(struct nl_batch *b)
@@ -292,6 +299,7 @@ int nl_batch_send(struct nsnet *nn, struct ns *ns, struct nl_batch *b)
 		for (i = 0; i <= b->n; i++) {
 			size_t bytes = (size_t)(p - chunk);
 			bool flush = i == b->n || i - first == NL_CHUNK_REQS ||
+				     b->req[i].barrier ||
 				     (bytes + ((struct nlmsghdr *)p)->nlmsg_len >
 				      NL_CHUNK_BYTES && i > first);
 

@@ -196,6 +196,7 @@ NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a)
 	struct nl_link br, probe;
 	struct ns *host, *ns;
 	struct nl_batch b;
+	bool created = false;
 	size_t i;
 	int rc;
 
@@ -228,36 +229,41 @@ NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a)
 			       a->ns, a->bridge, a->bridge,
 			       br.kind[0] ? br.kind : "device");
 	attach_host_ifname(host_if, sizeof(host_if), a->ns, a->bridge);
-	if (nl_link_get(nn, host, host_if, &probe) == 0)
-		return err_set(nn, 0, "%s is already attached to %s (%s)", a->ns,
-			       a->bridge, host_if);
-	if (a->ifname) {
-		snprintf(inner, sizeof(inner), "%s", a->ifname);
-	} else {
-		/* The first free ethN, as a container runtime would name it. */
-		for (i = 0; i < 100; i++) {
-			snprintf(inner, sizeof(inner), "eth%zu", i);
-			rc = nl_link_get(nn, ns, inner, &probe);
-			if (rc == -ENODEV)
-				break;
-			if (rc)
-				return rc;
-		}
-	}
-
-	nl_batch_init(&b);
-	veth_queue_add(&b, host->name, host_if, ns, inner, br.index, a->mtu,
-		       true);
-	link_queue_set(&b, host->name, host_if, 0, -1, 0, -1, link_mark(nn));
-	rc = nl_batch_send(nn, host, &b);
-	nl_batch_free(&b);
-	if (rc) {
-		if (nn->err_code == EEXIST)
-			err_set(nn, 0, "attach %s to %s: %s already has an interface %s",
-				a->ns, a->bridge, a->ns, inner);
+	/* Optimistic: create first, and only when the kernel says EEXIST
+	 * look at which name was taken (already attached, or the name inside
+	 * ns is used and the next ethN is tried). */
+	for (i = 0; i < 64; i++) {
+		if (a->ifname)
+			snprintf(inner, sizeof(inner), "%s", a->ifname);
 		else
-			err_prefix(nn, "attach %s to %s", a->ns, a->bridge);
-		veth_undo(nn, host, host_if);
+			snprintf(inner, sizeof(inner), "eth%zu", i);
+		nl_batch_init(&b);
+		veth_queue_add(&b, host->name, host_if, ns, inner, br.index,
+			       a->mtu, true);
+		nl_batch_barrier(&b);
+		link_queue_set(&b, host->name, host_if, 0, -1, 0, -1,
+			       link_mark(nn));
+		rc = nl_batch_send(nn, host, &b);
+		created = b.req[0].error == 0;
+		nl_batch_free(&b);
+		if (!rc || created || nn->err_code != EEXIST)
+			break;
+		if (nl_link_get(nn, host, host_if, &probe) == 0)
+			return link_is_ours(&probe) ?
+			       err_set(nn, 0, "%s is already attached to %s (%s)",
+				       a->ns, a->bridge, host_if) :
+			       err_set(nn, 0,
+				       "attach %s to %s: the host already has an interface %s that nsnet did not create",
+				       a->ns, a->bridge, host_if);
+		if (a->ifname)
+			return err_set(nn, 0,
+				"attach %s to %s: %s already has an interface %s",
+				a->ns, a->bridge, a->ns, inner);
+	}
+	if (rc) {
+		err_prefix(nn, "attach %s to %s", a->ns, a->bridge);
+		if (created)
+			veth_undo(nn, host, host_if);
 		return rc;
 	}
 	rc = veth_finish_end(nn, ns, inner, addrs, a->n_addrs,

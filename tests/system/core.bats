@@ -143,3 +143,22 @@ EOF
 	assert_eq "$(ip netns exec r cat /proc/sys/net/ipv4/ip_forward)" "0"
 EOF
 }
+
+@test "attach picks the next free ethN and leaves a foreign link in its way alone" {
+	sandbox <<'EOF'
+	nsnet ns add a
+	nsnet bridge add br0
+	nsnet bridge add br1
+	nsnet attach a br0
+	nsnet attach a br1
+	assert_eq "$(ip -n a -j link | jq -r '[.[].ifname] | join(" ")')" "lo eth0 eth1"
+	hostif=$(ip -j link show master br1 | jq -r '.[0].ifname')
+	nsnet detach a br1
+	ip link add "$hostif" type veth peer name zz
+	ip link set "$hostif" alias mine
+	expect_status 1 nsnet attach a br1
+	assert_contains "$out" "that nsnet did not create"
+	assert_eq "$(ip -j link show "$hostif" | jq -r '.[0].ifalias')" "mine"
+	assert_eq "$(ip -n a -j link | jq -r '[.[].ifname] | join(" ")')" "lo eth0"
+EOF
+}
