@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_netlink.c - the rtnetlink message builders, read back with libmnl. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/veth.h>
+#include <net/if.h>
+
+#include "internal.h"
+#include "route.h"
+
+static const struct nlattr *find(const struct nlmsghdr *nlh, size_t hdr,
+				 uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, hdr)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+static const struct nlattr *find_nested(const struct nlattr *nest,
+					uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+static struct nlmsghdr *msg(struct nl_batch *b, size_t i)
+{
+	char *p = b->buf;
+
+	while (i--)
+		p += NLMSG_ALIGN(((struct nlmsghdr *)p)->nlmsg_len);
+	return (struct nlmsghdr *)p;
+}
+
+static void test_veth(void **state)
+{
+	struct ns peer = { .name = "web", .fd = 42 };
+	const struct nlattr *li, *data, *pn;
+	const struct ifinfomsg *ifi, *pifi;
+	struct nlmsghdr *nlh;
+	struct nl_batch b;
+
+	(void)state;
+	nl_batch_init(&b);
+	veth_queue_add(&b, "host", "web-abc123", &peer, "eth0", 7, 1400, true);
+	nlh = msg(&b, 0);
+	/* closing the message happens on the next add or at send */
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
+	assert_true(nlh->nlmsg_flags & NLM_F_CREATE);
+	assert_true(nlh->nlmsg_flags & NLM_F_EXCL);
+	assert_true(nlh->nlmsg_flags & NLM_F_ACK);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifi->ifi_flags & IFF_UP, IFF_UP);
+	assert_string_equal(mnl_attr_get_str(find(nlh, sizeof(*ifi), IFLA_IFNAME)),
+			    "web-abc123");
+	assert_int_equal(mnl_attr_get_u32(find(nlh, sizeof(*ifi), IFLA_MASTER)), 7);
+	assert_int_equal(mnl_attr_get_u32(find(nlh, sizeof(*ifi), IFLA_MTU)), 1400);
+	li = find(nlh, sizeof(*ifi), IFLA_LINKINFO);
+	assert_non_null(li);
+	assert_string_equal(mnl_attr_get_str(find_nested(li, IFLA_INFO_KIND)), "veth");
+	data = find_nested(li, IFLA_INFO_DATA);
+	pn = find_nested(data, VETH_INFO_PEER);
+	assert_non_null(pn);
+	/* the peer: an ifinfomsg, then its attributes */
+	pifi = mnl_attr_get_payload(pn);
+	assert_int_equal(pifi->ifi_flags & IFF_UP, 0);  /* ENOTCONN otherwise */
+	{
+		const char *p = (const char *)pifi + NLMSG_ALIGN(sizeof(*pifi));
+		size_t len = mnl_attr_get_payload_len(pn) - NLMSG_ALIGN(sizeof(*pifi));
+		bool name = false, fd = false;
+		const struct nlattr *attr;
+
+		mnl_attr_for_each_payload((const void *)p, len) {
+			if (mnl_attr_get_type(attr) == IFLA_IFNAME)
+				name = !strcmp(mnl_attr_get_str(attr), "eth0");
+			if (mnl_attr_get_type(attr) == IFLA_NET_NS_FD)
+				fd = mnl_attr_get_u32(attr) == 42;
+		}
+		assert_true(name);
+		assert_true(fd);
+	}
+	nl_batch_free(&b);
+}
+
+static void test_addr_and_route(void **state)
+{
+	struct ipaddr ip, gw, def = { .family = AF_INET, .prefix = 0 };
+	const struct ifaddrmsg *ifa;
+	const struct rtmsg *rtm;
+	struct nlmsghdr *nlh;
+	struct nl_batch b;
+	struct in_addr brd;
+
+	(void)state;
+	nl_batch_init(&b);
+	assert_int_equal(cidr_parse("10.10.0.10/16", &ip), 0);
+	addr_queue(&b, true, "web", "eth0", 3, &ip);
+	assert_int_equal(ip_parse("10.10.0.1", &gw), 0);
+	route_queue(&b, true, "web", &def, &gw, 0, NULL);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.req[0].what, "add address 10.10.0.10/16 to eth0 in web");
+	assert_string_equal(b.req[1].what, "add route default via 10.10.0.1 in web");
+	nl_batch_barrier(&b);
+	link_queue_set(&b, "web", "eth0", 3, 1, 0, -1, NULL);
+	assert_true(b.req[2].barrier);
+	assert_false(b.req[1].barrier);
+	nlh = msg(&b, 0);
+	ifa = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifa->ifa_prefixlen, 16);
+	assert_int_equal(ifa->ifa_index, 3);
+	memcpy(&brd, mnl_attr_get_payload(find(nlh, sizeof(*ifa), IFA_BROADCAST)), 4);
+	assert_string_equal(inet_ntoa(brd), "10.10.255.255");
+	nlh = msg(&b, 1);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWROUTE);
+	assert_int_equal(rtm->rtm_dst_len, 0);
+	assert_int_equal(rtm->rtm_protocol, RTPROT_NSNET);
+	assert_null(find(nlh, sizeof(*rtm), RTA_DST));
+	assert_non_null(find(nlh, sizeof(*rtm), RTA_GATEWAY));
+	nl_batch_free(&b);
+}
+
+static void test_ipv6_nodad(void **state)
+{
+	const struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh;
+	struct nl_batch b;
+	struct ipaddr ip;
+
+	(void)state;
+	nl_batch_init(&b);
+	assert_int_equal(cidr_parse("fd00::1/64", &ip), 0);
+	addr_queue(&b, true, "a", "eth0", 2, &ip);
+	nlh = msg(&b, 0);
+	ifa = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifa->ifa_family, AF_INET6);
+	assert_int_equal(mnl_attr_get_u32(find(nlh, sizeof(*ifa), IFA_FLAGS)) &
+			 IFA_F_NODAD, IFA_F_NODAD);
+	assert_null(find(nlh, sizeof(*ifa), IFA_BROADCAST));
+	nl_batch_free(&b);
+}
+
+static void test_overflow_refused(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	static char big[NL_MSG_MAX];
+	struct ns ns = { .name = "x", .fd = -1 };
+	struct nl_batch b;
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	nl_batch_init(&b);
+	link_queue_set(&b, "x", "eth0", 0, -1, 0, -1, big);
+	assert_true(b.overflow);
+	assert_int_equal(nl_batch_send(nn, &ns, &b), -EMSGSIZE);
+	assert_non_null(strstr(nsnet_error(nn), "too large"));
+	nl_batch_free(&b);
+	nsnet_free(nn);
+}
+
+static void test_many_messages_grow(void **state)
+{
+	struct nl_batch b;
+	size_t i;
+
+	(void)state;
+	nl_batch_init(&b);
+	for (i = 0; i < 3000; i++)
+		link_queue_set(&b, "host", "eth0", (int)i + 1, 1, 0, -1, "nsnet");
+	assert_int_equal(b.n, 3000);
+	assert_false(b.overflow);
+	assert_int_equal(msg(&b, 2999)->nlmsg_type, RTM_SETLINK);
+	nl_batch_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_veth),
+		cmocka_unit_test(test_addr_and_route),
+		cmocka_unit_test(test_ipv6_nodad),
+		cmocka_unit_test(test_overflow_refused),
+		cmocka_unit_test(test_many_messages_grow),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
