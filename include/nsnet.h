@@ -123,17 +123,33 @@ struct nsnet_ping_result {
 	unsigned int sent, received, errors;
 	double rtt_min, rtt_avg, rtt_max, rtt_mdev; /* ms */
 };
-/* Prints ping(8)-style lines through line() unless NULL. */
+/* Prints ping(8)-style lines through line() unless NULL. Returns the
+ * number of replies (0: none came) or a negative errno. */
 NSNET_EXPORT int nsnet_ping(struct nsnet *nn, const char *ns, const char *dest,
 			    const struct nsnet_ping_opts *opts,
 			    void (*line)(void *data, const char *text),
 			    void *data, struct nsnet_ping_result *res);
 
+struct nsnet_traceroute_opts {
+	unsigned int max_hops;   /* 0: 30 */
+	double timeout;          /* seconds to wait for each probe; 0: 1.0 */
+	unsigned int probes;     /* per hop; 0: 3 */
+};
+/* UDP probes with growing TTL from inside ns; prints traceroute(8)-style
+ * lines through line(). Returns the number of hops to dest when dest
+ * answered, 0 when it did not, or a negative errno. */
+NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
+				  const char *dest,
+				  const struct nsnet_traceroute_opts *opts,
+				  void (*line)(void *data, const char *text),
+				  void *data);
+
 /* ---- running programs --------------------------------------------------------- */
 
 #define NSNET_EXEC_PID 0x1    /* own PID namespace and /proc */
 /* Runs argv inside ns the way `ip netns exec` does; returns its exit status
- * (0..255) or a negative errno. */
+ * (0..255) or a negative errno; -ENOENT/-EACCES only when the command
+ * itself was not found/not executable (a shell's 127/126). */
 NSNET_EXPORT int nsnet_exec(struct nsnet *nn, const char *ns,
 			    char *const argv[], unsigned int flags);
 /* Never returns on success: replaces the process with the user's shell. */

@@ -40,7 +40,7 @@ static const struct cmd commands[] = {
 	  "links, addresses, routes and neighbours of namespaces" },
 	{ "ping", cmd_ping, "ping NS DEST [-c N] [-W SECONDS] [-i INTERVAL] [-s SIZE] [-q]",
 	  "ICMP echo from inside a namespace" },
-	{ "traceroute", cmd_traceroute, "traceroute NS DEST [-m MAXHOPS] [-W SECONDS]",
+	{ "traceroute", cmd_traceroute, "traceroute NS DEST [-m MAXHOPS] [-W SECONDS] [-q PROBES]",
 	  "the hops from inside a namespace" },
 	{ "nat", cmd_nat, "nat add BRIDGE [--out IF]\nnat del BRIDGE",
 	  "a way out through the host for the namespaces on a bridge" },
