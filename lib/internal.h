@@ -112,6 +112,9 @@ struct nl_batch {
 	bool barrier_next;      /* the next request starts after a barrier */
 };
 
+/* Open ns's socket in the namespace the calling thread is in (arg: the
+ * struct ns); for callers that are inside already (ns_call, ns add). */
+int nl_open_here(void *arg);
 void nl_batch_init(struct nl_batch *b);
 void nl_batch_free(struct nl_batch *b);
 /* Start a new request; the returned header is filled with the nl_put_*

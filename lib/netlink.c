@@ -34,7 +34,7 @@
 #define NL_CHUNK_REQS 128
 #define NL_CHUNK_BYTES (96 * 1024)
 
-static int nl_open_here(void *arg)
+int nl_open_here(void *arg)
 {
 	struct ns *ns = arg;
 	int one = 1, rcvbuf = 1 << 20;

@@ -203,11 +203,26 @@ NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name)
 		unlink(path);
 		return rc;
 	}
+	/* While inside: keep the namespace open and its socket, which saves
+	 * entering it again just to open them. */
+	ns = calloc(1, sizeof(*ns));
+	if (ns) {
+		snprintf(ns->name, sizeof(ns->name), "%s", name);
+		ns->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		rc = ns->fd < 0 ? -errno : nl_open_here(ns);
+	} else {
+		rc = -ENOMEM;
+	}
 	if (setns(host->fd, CLONE_NEWNET))
 		abort();
-
-	rc = ns_get(nn, name, &ns);
-	if (!rc) {
+	if (rc) {
+		if (ns && ns->fd >= 0)
+			close(ns->fd);
+		free(ns);
+		rc = err_set(nn, -rc, "namespace %s: open", name);
+	} else {
+		ns->next = nn->ns_list;
+		nn->ns_list = ns;
 		/* Loopback up at birth: every seed does it by hand, and
 		 * nothing works without it. lo is always index 1. */
 		nl_batch_init(&b);
