@@ -9,6 +9,7 @@
 #include <net/if.h>
 
 #include "internal.h"
+#include "fw.h"
 
 void bridge_queue_add(struct nl_batch *b, const char *name, bool up)
 {
@@ -74,6 +75,10 @@ NSNET_EXPORT int nsnet_bridge_add(struct nsnet *nn, const char *name,
 		addr_queue(&b, true, host->name, name, l.index, &ips[i]);
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
+	/* Isolation from the other nsnet bridges starts with the bridge. */
+	if (!rc)
+		rc = fw_bridge_register(nn, name, flags & NSNET_BRIDGE_INTERNAL,
+					true);
 	if (rc) {
 		err_prefix(nn, "bridge %s", name);
 		nl_batch_init(&b);
@@ -105,5 +110,8 @@ NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name)
 	link_queue_del(&b, host->name, name, l.index);
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
+	/* Its NAT, pairs and isolation entries go with it. */
+	if (!rc)
+		rc = fw_bridge_register(nn, name, false, false);
 	return rc;
 }
