@@ -67,31 +67,81 @@ static void print_ns(json_t *ns)
 	}
 }
 
+static void port_range(char *buf, size_t len, json_t *e, const char *lo,
+		       const char *hi)
+{
+	long long a = json_integer_value(json_object_get(e, lo));
+	long long b = json_integer_value(json_object_get(e, hi));
+
+	if (b > a)
+		snprintf(buf, len, "%lld-%lld", a, b);
+	else
+		snprintf(buf, len, "%lld", a);
+}
+
 static void print_fw(json_t *fw)
 {
 	json_t *nat = json_object_get(fw, "nat"), *pub = json_object_get(fw, "published");
-	json_t *iso = json_object_get(fw, "isolation"), *e;
-	size_t i;
+	json_t *iso = json_object_get(fw, "isolation"), *e, *x;
+	struct table *t;
+	size_t i, j;
 
 	if (json_array_size(nat)) {
-		printf("nat\n");
-		json_array_foreach(nat, i, e)
-			printf("  %s -> out %s\n", str(e, "bridge"), str(e, "out"));
+		t = table_new(3, "NAT", "SUBNETS", "OUT");
+		json_array_foreach(nat, i, e) {
+			char subnets[256] = "", out[64];
+
+			json_array_foreach(json_object_get(e, "subnets"), j, x)
+				snprintf(subnets + strlen(subnets), sizeof(subnets) - strlen(subnets),
+					 "%s%s", j ? " " : "", json_string_value(x));
+			if (json_is_string(json_object_get(e, "out")))
+				snprintf(out, sizeof(out), "%s", str(e, "out"));
+			else
+				snprintf(out, sizeof(out), "any but %s", str(e, "bridge"));
+			table_row(t, str(e, "bridge"), subnets[0] ? subnets : "-", out);
+		}
+		table_print(t, stdout, "  ");
+		table_free(t);
 	}
 	if (json_array_size(pub)) {
-		printf("published ports\n");
+		t = table_new(4, "PUBLISHED", "PROTO", "TO", "NAMESPACE");
 		json_array_foreach(pub, i, e) {
-			char *s = json_dumps(e, JSON_COMPACT);
+			char from[128], hp[48], to[128], p[48];
 
-			printf("  %s\n", s);
-			free(s);
+			port_range(hp, sizeof(hp), e, "host_port", "host_port_end");
+			port_range(p, sizeof(p), e, "port", "port_end");
+			snprintf(from, sizeof(from), "%s:%s",
+				 json_is_string(json_object_get(e, "host_ip")) ?
+				 str(e, "host_ip") : "*", hp);
+			snprintf(to, sizeof(to), "%s:%s", str(e, "address"), p);
+			table_row(t, from, str(e, "proto"), to, str(e, "namespace"));
 		}
+		table_print(t, stdout, "  ");
+		table_free(t);
 	}
 	if (iso && json_array_size(json_object_get(iso, "bridges"))) {
-		char *s = json_dumps(iso, JSON_COMPACT);
+		t = table_new(3, "BRIDGE", "WAY OUT", "MAY TALK TO");
+		json_array_foreach(json_object_get(iso, "bridges"), i, e) {
+			const char *br = json_string_value(e);
+			bool internal = false;
+			char peers[256] = "";
 
-		printf("isolation\n  %s\n", s);
-		free(s);
+			json_array_foreach(json_object_get(iso, "internal"), j, x)
+				internal |= !strcmp(json_string_value(x), br);
+			json_array_foreach(json_object_get(iso, "allowed"), j, x) {
+				const char *a = json_string_value(json_array_get(x, 0));
+				const char *b = json_string_value(json_array_get(x, 1));
+				const char *other = !strcmp(a, br) ? b : !strcmp(b, br) ? a : NULL;
+
+				if (other)
+					snprintf(peers + strlen(peers), sizeof(peers) - strlen(peers),
+						 "%s%s", peers[0] ? " " : "", other);
+			}
+			table_row(t, br, internal ? "no (internal)" : "yes",
+				  peers[0] ? peers : "(isolated)");
+		}
+		table_print(t, stdout, "  ");
+		table_free(t);
 	}
 }
 
@@ -117,8 +167,11 @@ int cmd_show(struct nsnet *nn, int argc, char **argv)
 				printf("\n");
 			print_ns(ns);
 		}
-		if (fw) {
-			printf("\n");
+		if (fw && (json_array_size(json_object_get(fw, "nat")) ||
+			   json_array_size(json_object_get(fw, "published")) ||
+			   json_array_size(json_object_get(json_object_get(fw, "isolation"),
+							   "bridges")))) {
+			printf("\nfirewall (nftables table inet nsnet)\n");
 			print_fw(fw);
 		}
 	}
