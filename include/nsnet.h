@@ -183,5 +183,7 @@ NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
 NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name);
 NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 				   struct json_t **out);
+/* Copies the output of NODE's run: commands to out_fd. */
+NSNET_EXPORT int nsnet_topo_logs(struct nsnet *nn, const char *node, int out_fd);
 
 #endif /* NSNET_H */

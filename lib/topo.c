@@ -1,3 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* topo.c - not written yet. */
-#include "internal.h"
+/* topo.c - the topology model's helpers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "topo.h"
+
+void topo_record_dir(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, NSNET_RUN_DIR "/topo/%s", name);
+}
+
+struct topo_node *topo_node_find(const struct topo *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_nodes; i++)
+		if (!strcmp(t->nodes[i].name, name))
+			return &t->nodes[i];
+	return NULL;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void topo_free(struct topo *t)
+{
+	size_t i, j;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n_nets; i++)
+		free(t->nets[i].name);
+	free(t->nets);
+	for (i = 0; i < t->n_nodes; i++) {
+		struct topo_node *nd = &t->nodes[i];
+
+		free(nd->name);
+		free(nd->att);
+		for (j = 0; j < nd->n_routes; j++)
+			free(nd->routes[j].text);
+		free(nd->routes);
+		free_strv(nd->publish, nd->n_publish);
+		for (j = 0; j < nd->n_sysctls; j++) {
+			free(nd->sysctls[j].key);
+			free(nd->sysctls[j].value);
+		}
+		free(nd->sysctls);
+		free_strv(nd->run, nd->n_run);
+	}
+	free(t->nodes);
+	for (i = 0; i < t->n_cables; i++) {
+		free(t->cables[i].a);
+		free(t->cables[i].b);
+	}
+	free(t->cables);
+	for (i = 0; i < t->n_expects; i++) {
+		free(t->expects[i].from);
+		free(t->expects[i].to);
+		free(t->expects[i].text);
+	}
+	free(t->expects);
+	free(t->upstream);
+	free(t->name);
+	free(t->file);
+	free(t);
+}
