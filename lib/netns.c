@@ -107,7 +107,7 @@ int ns_call(struct nsnet *nn, struct ns *ns, int (*fn)(void *arg), void *arg)
 	return rc;
 }
 
-static void ns_forget(struct nsnet *nn, const char *name)
+void ns_release(struct nsnet *nn, const char *name)
 {
 	struct ns **pp, *ns;
 
@@ -233,7 +233,7 @@ NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name)
 	if (!rc)
 		rc = ns_record(nn, name, true);
 	if (rc) {
-		ns_forget(nn, name);
+		ns_release(nn, name);
 		umount2(path, MNT_DETACH);
 		unlink(path);
 		err_prefix(nn, "create namespace %s", name);
@@ -252,7 +252,7 @@ NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name)
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
 	if (access(path, F_OK))
 		return err_set(nn, 0, "namespace %s does not exist", name);
-	ns_forget(nn, name);
+	ns_release(nn, name);
 	if (umount2(path, MNT_DETACH) && errno != EINVAL)
 		return err_set(nn, errno, "namespace %s: unmount", name);
 	if (unlink(path))

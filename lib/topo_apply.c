@@ -146,6 +146,22 @@ static int mkdir_p(struct nsnet *nn, const char *path)
 	return 0;
 }
 
+/* NSNET_TIMING=1 prints how long each step of up took (for bench/). */
+static void phase(const char *what)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	if (!getenv("NSNET_TIMING"))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (what && last.tv_sec)
+		fprintf(stderr, "nsnet: %-12s %8.1f ms\n", what,
+			(double)(now.tv_sec - last.tv_sec) * 1e3 +
+			(double)(now.tv_nsec - last.tv_nsec) / 1e6);
+	last = now;
+}
+
 static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 {
 	return a->kind == k;
@@ -164,7 +180,7 @@ static int bridge_index(struct nsnet *nn, struct ns *host, const char *name)
 static int apply(struct nsnet *nn, const struct topo *t,
 		 const struct topo_plan *p, struct progress *pr, struct undo *u)
 {
-	char mark[96], dir[512];
+	char mark[96], dir[512], *hosts;
 	struct nl_batch b;
 	struct ns *host, *ns;
 	size_t i, k, n_ns = 0, n_ns_done = 0;
@@ -173,6 +189,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	snprintf(mark, sizeof(mark), "nsnet:%s", t->name);
 	if ((rc = ns_get(nn, NSNET_HOST, &host)))
 		return rc;
+	phase(NULL);
 
 	/* 1. bridges, down; their alias and gateway addresses */
 	nl_batch_init(&b);
@@ -209,6 +226,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	if (rc)
 		return rc;
 
+	phase("bridges");
 	/* 2. namespaces */
 	for (i = 0; i < p->n; i++)
 		n_ns += act_is(&p->act[i], ACT_NS);
@@ -218,43 +236,56 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		if ((rc = nsnet_ns_add(nn, t->nodes[p->act[i].obj].name)))
 			return rc;
 		push(&u->ns, &u->n_ns, t->nodes[p->act[i].obj].name);
+		ns_release(nn, t->nodes[p->act[i].obj].name);
 		tick(pr, "namespaces", ++n_ns_done, n_ns);
 	}
 
-	/* 3. every veth in one batch on the host socket; the alias after a
-	 * barrier, so that it is never written on a link we did not make */
-	nl_batch_init(&b);
-	for (i = 0; i < p->n; i++) {
-		const struct topo_node *nd = &t->nodes[p->act[i].obj];
-		const struct topo_attach *a;
-		int idx;
+	phase("namespaces");
+	/* 3. the veths, batched on the host socket; the alias after a
+	 * barrier, so that it is never written on a link we did not make.
+	 * A chunk holds each peer namespace open (IFLA_NET_NS_FD); 256 keeps
+	 * far below RLIMIT_NOFILE whatever the size of the topology. */
+	for (i = 0; i < p->n;) {
+		size_t first = i, n_veth = 0;
 
-		if (!act_is(&p->act[i], ACT_VETH))
-			continue;
-		a = &nd->att[p->act[i].idx];
-		if ((rc = ns_get(nn, nd->name, &ns)) ||
-		    (idx = bridge_index(nn, host, t->nets[a->net].bridge)) < 0) {
-			nl_batch_free(&b);
-			return rc ? rc : -ENODEV;
+		nl_batch_init(&b);
+		for (; i < p->n && n_veth < 256; i++) {
+			const struct topo_node *nd = &t->nodes[p->act[i].obj];
+			const struct topo_attach *a;
+			int idx;
+
+			if (!act_is(&p->act[i], ACT_VETH))
+				continue;
+			a = &nd->att[p->act[i].idx];
+			if ((rc = ns_get(nn, nd->name, &ns)) ||
+			    (idx = bridge_index(nn, host, t->nets[a->net].bridge)) < 0) {
+				nl_batch_free(&b);
+				return rc ? rc : -ENODEV;
+			}
+			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
+			push(&u->links, &u->n_links, a->host_if);
+			n_veth++;
 		}
-		veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
-		push(&u->links, &u->n_links, a->host_if);
+		nl_batch_barrier(&b);
+		for (k = first; k < i; k++)
+			if (act_is(&p->act[k], ACT_VETH))
+				link_queue_set(&b, NSNET_HOST,
+					       t->nodes[p->act[k].obj].att[p->act[k].idx].host_if,
+					       0, -1, 0, -1, mark);
+			else if (act_is(&p->act[k], ACT_HOST_UP))
+				link_queue_set(&b, NSNET_HOST,
+					       t->nodes[p->act[k].obj].att[p->act[k].idx].host_if,
+					       0, 1, 0, -1, NULL);
+		rc = nl_batch_send(nn, host, &b);
+		nl_batch_free(&b);
+		for (k = first; k < i; k++)
+			if (act_is(&p->act[k], ACT_VETH))
+				ns_release(nn, t->nodes[p->act[k].obj].name);
+		if (rc)
+			return rc;
 	}
-	nl_batch_barrier(&b);
-	for (i = 0; i < p->n; i++)
-		if (act_is(&p->act[i], ACT_VETH))
-			link_queue_set(&b, NSNET_HOST,
-				       t->nodes[p->act[i].obj].att[p->act[i].idx].host_if,
-				       0, -1, 0, -1, mark);
-		else if (act_is(&p->act[i], ACT_HOST_UP))
-			link_queue_set(&b, NSNET_HOST,
-				       t->nodes[p->act[i].obj].att[p->act[i].idx].host_if,
-				       0, 1, 0, -1, NULL);
-	rc = nl_batch_send(nn, host, &b);
-	nl_batch_free(&b);
-	if (rc)
-		return rc;
 
+	phase("veths");
 	/* 4. inside each node: one lookup per new interface, then one batch */
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
@@ -328,11 +359,13 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		if (!rc)
 			rc = nl_batch_send(nn, ns, &b);
 		nl_batch_free(&b);
+		ns_release(nn, nd->name);
 		if (rc)
 			return rc;
 		tick(pr, "nodes", i + 1, t->n_nodes);
 	}
 
+	phase("nodes");
 	/* 5. cables, sysctls */
 	for (i = 0; i < p->n; i++) {
 		const struct topo_action *a = &p->act[i];
@@ -378,6 +411,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	if (rc)
 		return rc;
 
+	phase("bridges up");
 	/* 7. firewall: isolation, NAT, published ports */
 	for (i = 0; i < p->n; i++) {
 		const struct topo_action *a = &p->act[i];
@@ -398,6 +432,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		}
 	}
 
+	phase("firewall");
 	/* 8. names, the record, processes */
 	topo_record_dir(dir, sizeof(dir), t->name);
 	if ((rc = mkdir_p(nn, dir)))
@@ -409,28 +444,25 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		if ((rc = write_file(nn, path, t->file)))
 			return rc;
 	}
-	for (i = 0; i < p->n; i++) {
+	hosts = topo_hosts_file(t);
+	for (i = 0; i < p->n && !rc; i++) {
 		const struct topo_action *a = &p->act[i];
 		const struct topo_node *nd = &t->nodes[a->obj];
 		char path[600];
 
 		if (act_is(a, ACT_HOSTS)) {
-			char *hosts = topo_hosts_file(t);
-
 			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s", nd->name);
-			rc = mkdir_p(nn, path);
+			if (mkdir(path, 0755) && errno != EEXIST)
+				rc = mkdir_p(nn, path);
 			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", nd->name);
 			if (!rc)
 				rc = write_file(nn, path, hosts);
-			free(hosts);
 			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/resolv.conf", nd->name);
 			/* No nameserver: names of the topology are in hosts, and
 			 * a node must not send lookups to the real world. */
 			if (!rc)
 				rc = write_file(nn, path, "# written by nsnet: names are in /etc/hosts\n"
 						"options ndots:0 timeout:1 attempts:1\n");
-			if (rc)
-				return rc;
 		} else if (act_is(a, ACT_RUN)) {
 			char log[600], pid_s[32];
 			char *argv[] = { "/bin/sh", "-c", nd->run[a->idx], NULL };
@@ -439,15 +471,16 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			snprintf(log, sizeof(log), "%s/%s.log", dir, nd->name);
 			if ((rc = exec_spawn(nn, nd->name, argv, log, &pid))) {
 				err_prefix(nn, "node %s: run \"%s\"", nd->name, nd->run[a->idx]);
-				return rc;
+				break;
 			}
 			topo_run_pidfile(path, sizeof(path), t->name, nd->name, a->idx);
 			snprintf(pid_s, sizeof(pid_s), "%d\n", (int)pid);
-			if ((rc = write_file(nn, path, pid_s)))
-				return rc;
+			rc = write_file(nn, path, pid_s);
 		}
 	}
-	return 0;
+	free(hosts);
+	phase("files");
+	return rc;
 }
 
 static void line_stdout(void *data, const char *text)
@@ -471,10 +504,12 @@ NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
 
 	if ((rc = topo_parse_file(nn, file, &t)))
 		return rc;
+	phase(NULL);
 	if ((rc = nsnet_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {
 		topo_free(t);
 		return rc;
 	}
+	phase("plan");
 	if (flags & NSNET_TOPO_DRY_RUN) {
 		if (!plan.n)
 			say(&pr, "# %s is up to date: nothing to do", t->name);

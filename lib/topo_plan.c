@@ -329,12 +329,14 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	struct ns *host, *ns;
 	struct ns_state hst = { 0 };
 	json_t *fw = NULL;
+	char *hosts = NULL;
 	size_t i, j;
 	int rc, f;
 
 	memset(p, 0, sizeof(*p));
 	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = ns_state_read(nn, host, &hst)))
 		return rc;
+	hosts = topo_hosts_file(t);  /* the same for every node: made once */
 	if (nsnet_fw_show(nn, &fw))
 		fw = json_object();  /* no table yet: nothing registered */
 
@@ -384,7 +386,6 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		bool fresh = !nsnet_ns_exists(nd->name), gw_done[2] = { false, false };
 		struct ns_state st = { 0 };
 		char path[512];
-		char *hosts;
 
 		if (fresh) {
 			add(p, ACT_NS, i, 0, 0, false);
@@ -466,16 +467,16 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		for (j = 0; j < nd->n_publish; j++)
 			if (!fw_has_publish(fw, nd->name, nd->publish[j]))
 				add(p, ACT_PUBLISH, i, j, 0, !fresh);
-		hosts = topo_hosts_file(t);
 		snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", nd->name);
-		if (!file_equals(path, hosts))
+		if (fresh || !file_equals(path, hosts))
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);
-		free(hosts);
 		for (j = 0; j < nd->n_run; j++)
 			if (!topo_run_alive(t->name, nd->name, j))
 				add(p, ACT_RUN, i, j, 0, !fresh);
 node_out:
 		ns_state_free(&st);
+		if (!fresh)
+			ns_release(nn, nd->name);
 		if (rc)
 			goto out;
 	}
@@ -522,6 +523,7 @@ node_out:
 		p->act = sorted;
 	}
 out:
+	free(hosts);
 	ns_state_free(&hst);
 	json_decref(fw);
 	if (rc)
