@@ -183,7 +183,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	char mark[96], dir[512], *hosts;
 	struct nl_batch b;
 	struct ns *host, *ns;
-	size_t i, k, n_ns = 0, n_ns_done = 0;
+	size_t i, k, n_ns = 0;
 	int rc;
 
 	snprintf(mark, sizeof(mark), "nsnet:%s", t->name);
@@ -227,19 +227,26 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		return rc;
 
 	phase("bridges");
-	/* 2. namespaces */
-	for (i = 0; i < p->n; i++)
-		n_ns += act_is(&p->act[i], ACT_NS);
-	for (i = 0; i < p->n; i++) {
-		if (!act_is(&p->act[i], ACT_NS))
-			continue;
-		if ((rc = nsnet_ns_add(nn, t->nodes[p->act[i].obj].name)))
-			return rc;
-		push(&u->ns, &u->n_ns, t->nodes[p->act[i].obj].name);
-		ns_release(nn, t->nodes[p->act[i].obj].name);
-		tick(pr, "namespaces", ++n_ns_done, n_ns);
-	}
+	/* 2. namespaces, created in parallel */
+	{
+		char **names = calloc(p->n + 1, sizeof(*names));
+		bool *created = calloc(p->n + 1, sizeof(*created));
 
+		if (!names || !created)
+			abort();
+		for (i = 0; i < p->n; i++)
+			if (act_is(&p->act[i], ACT_NS))
+				names[n_ns++] = t->nodes[p->act[i].obj].name;
+		rc = n_ns ? ns_add_many(nn, names, n_ns, created) : 0;
+		for (i = 0; i < n_ns; i++)
+			if (created[i])
+				push(&u->ns, &u->n_ns, names[i]);
+		free(names);
+		free(created);
+		if (rc)
+			return rc;
+		tick(pr, "namespaces", n_ns, n_ns);
+	}
 	phase("namespaces");
 	/* 3. the veths, batched on the host socket; the alias after a
 	 * barrier, so that it is never written on a link we did not make.
