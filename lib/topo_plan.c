@@ -621,6 +621,26 @@ static void out(void (*line)(void *, const char *), void *data,
 	line(data, buf);
 }
 
+/* The firewall's own rule builders, so that plan shows the nft commands
+ * that up will run, not a paraphrase. */
+static void print_script(struct fw_script *s,
+			 void (*line)(void *data, const char *text), void *data)
+{
+	char *text = s->text ? s->text : "", *nl;
+
+	while (*text) {
+		nl = strchr(text, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*text)
+			out(line, data, "nft '%s'", text);
+		if (!nl)
+			break;
+		text = nl + 1;
+	}
+	fw_script_free(s);
+}
+
 void topo_plan_print(const struct topo *t, const struct topo_plan *p,
 		     void (*line)(void *data, const char *text), void *data)
 {
@@ -649,10 +669,21 @@ void topo_plan_print(const struct topo *t, const struct topo_plan *p,
 			out(line, data, "nft add element inet nsnet bridges { \"%s\" }%s",
 			    net->bridge, net->internal ? "   # internal: no way out" : "");
 			break;
-		case ACT_NAT:
-			out(line, data, "sysctl -w net.ipv4.ip_forward=1; nft ... masquerade for %s (nsnet nat add %s)",
-			    net->bridge, net->bridge);
+		case ACT_NAT: {
+			struct fw_script sc;
+			struct ipaddr sn[2];
+			size_t k = 0;
+			int f;
+
+			for (f = 0; f < 2; f++)
+				if (net->subnet[f].family)
+					sn[k++] = net->subnet[f];
+			out(line, data, "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
+			fw_script_init(&sc);
+			fw_rules_nat(&sc, net->bridge, NULL, sn, k, true);
+			print_script(&sc, line, data);
 			break;
+		}
 		case ACT_NS:
 			out(line, data, "ip netns add %s", nd->name);
 			out(line, data, "ip -n %s link set lo up", nd->name);
@@ -701,10 +732,21 @@ void topo_plan_print(const struct topo *t, const struct topo_plan *p,
 			out(line, data, "ip netns exec %s sysctl -w %s=%s", nd->name,
 			    nd->sysctls[a->idx].key, nd->sysctls[a->idx].value);
 			break;
-		case ACT_PUBLISH:
-			out(line, data, "nft add element inet nsnet ...   # nsnet publish %s %s",
-			    nd->name, nd->publish[a->idx]);
+		case ACT_PUBLISH: {
+			struct fw_script sc;
+			struct fw_spec sp;
+			char why[128];
+
+			if (fw_spec_parse(nd->publish[a->idx], &sp, why, sizeof(why)) ||
+			    !nd->n_att || !nd->att[0].addr[0].family) {
+				out(line, data, "nsnet publish %s %s", nd->name, nd->publish[a->idx]);
+				break;
+			}
+			fw_script_init(&sc);
+			fw_rules_publish(&sc, &sp, nd->name, &nd->att[0].addr[0], true);
+			print_script(&sc, line, data);
 			break;
+		}
 		case ACT_HOSTS:
 			out(line, data, "mkdir -p /etc/netns/%s; echo \"<every node's addresses>\" > /etc/netns/%s/hosts",
 			    nd->name, nd->name);
