@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libmnl/libmnl.h>
-
 #include "internal.h"
 
 NSNET_EXPORT struct nsnet *nsnet_new(void)
@@ -25,18 +23,9 @@ NSNET_EXPORT struct nsnet *nsnet_new(void)
 
 NSNET_EXPORT void nsnet_free(struct nsnet *nn)
 {
-	struct ns *ns, *next;
-
 	if (!nn)
 		return;
-	for (ns = nn->ns_list; ns; ns = next) {
-		next = ns->next;
-		if (ns->nl)
-			mnl_socket_close(ns->nl);
-		if (ns->fd >= 0)
-			close(ns->fd);
-		free(ns);
-	}
+	ns_release_all(nn);
 	free(nn);
 }
 

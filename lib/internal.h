@@ -90,6 +90,7 @@ bool ns_is_host(const char *name);
  * descriptors, past RLIMIT_NOFILE's usual 1,024 and past FD_SETSIZE, which
  * libnftables' select() cannot handle. */
 void ns_release(struct nsnet *nn, const char *name);
+void ns_release_all(struct nsnet *nn);
 /* Create many namespaces at once (threads; see netns.c); created[i] tells
  * which ones exist now, for the caller's undo. */
 int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created);

@@ -109,6 +109,21 @@ int ns_call(struct nsnet *nn, struct ns *ns, int (*fn)(void *arg), void *arg)
 	return rc;
 }
 
+void ns_release_all(struct nsnet *nn)
+{
+	struct ns *ns, *next;
+
+	for (ns = nn->ns_list; ns; ns = next) {
+		next = ns->next;
+		if (ns->nl)
+			mnl_socket_close(ns->nl);
+		if (ns->fd >= 0)
+			close(ns->fd);
+		free(ns);
+	}
+	nn->ns_list = NULL;
+}
+
 void ns_release(struct nsnet *nn, const char *name)
 {
 	struct ns **pp, *ns;

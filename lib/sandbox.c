@@ -87,23 +87,6 @@ static int sandbox_mounts(struct nsnet *nn)
 	return 0;
 }
 
-/* The context was copied from the caller: its cached namespaces (the old
- * "host" above all) are not ours to use in here. */
-static void sandbox_forget_namespaces(struct nsnet *nn)
-{
-	struct ns *ns, *next;
-
-	for (ns = nn->ns_list; ns; ns = next) {
-		next = ns->next;
-		if (ns->nl)
-			mnl_socket_close(ns->nl);
-		if (ns->fd >= 0)
-			close(ns->fd);
-		free(ns);
-	}
-	nn->ns_list = NULL;
-}
-
 static void sandbox_ip(struct ipaddr *ip, const char *cidr)
 {
 	if (cidr_parse(cidr, ip))
@@ -219,7 +202,9 @@ static void sandbox_init(struct nsnet *nn, char *const argv[], bool upstream,
 
 	/* If nsnet dies, the sandbox goes with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	sandbox_forget_namespaces(nn);
+	/* The context was copied from the caller: its cached namespaces
+	 * (the old "host" above all) are not ours to use in here. */
+	ns_release_all(nn);
 	if (sandbox_mounts(nn) || sandbox_upstream(nn, upstream))
 		goto fail;
 	/* Last: everything above still needed the caller's /proc. */
@@ -229,7 +214,7 @@ static void sandbox_init(struct nsnet *nn, char *const argv[], bool upstream,
 		goto fail;
 	}
 	/* The command inherits no netlink socket of ours. */
-	sandbox_forget_namespaces(nn);
+	ns_release_all(nn);
 	if (setenv("NSNET_SANDBOX", "1", 1)) {
 		err_set(nn, errno, "sandbox: environment");
 		goto fail;

@@ -20,7 +20,7 @@ struct topo_node *topo_node_find(const struct topo *t, const char *name)
 	return NULL;
 }
 
-static void free_strv(char **v, size_t n)
+void strv_free(char **v, size_t n)
 {
 	size_t i;
 
@@ -46,13 +46,13 @@ void topo_free(struct topo *t)
 		for (j = 0; j < nd->n_routes; j++)
 			free(nd->routes[j].text);
 		free(nd->routes);
-		free_strv(nd->publish, nd->n_publish);
+		strv_free(nd->publish, nd->n_publish);
 		for (j = 0; j < nd->n_sysctls; j++) {
 			free(nd->sysctls[j].key);
 			free(nd->sysctls[j].value);
 		}
 		free(nd->sysctls);
-		free_strv(nd->run, nd->n_run);
+		strv_free(nd->run, nd->n_run);
 	}
 	free(t->nodes);
 	for (i = 0; i < t->n_cables; i++) {

@@ -100,6 +100,7 @@ struct topo {
 
 /* topo.c */
 void topo_free(struct topo *t);
+void strv_free(char **v, size_t n);
 struct topo_node *topo_node_find(const struct topo *t, const char *name);
 /* Record of a topology: /run/nsnet/topo/<name>. */
 void topo_record_dir(char *buf, size_t len, const char *name);

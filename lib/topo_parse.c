@@ -239,9 +239,7 @@ static int net_key(struct parser *p, const char *key, yaml_node_t *k,
 		rc = unknown_key(p, k, key, "a network", "bridge, subnet, gateway, nat, internal");
 	}
 out:
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
+	strv_free(list, n);
 	free(posv);
 	return rc;
 }
@@ -338,9 +336,7 @@ static int node_net(struct parser *p, const char *key, yaml_node_t *k,
 		a->pos = posv[i];
 	}
 out:
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
+	strv_free(list, n);
 	free(posv);
 	return rc;
 }
@@ -453,9 +449,7 @@ static int node_key(struct parser *p, const char *key, yaml_node_t *k,
 		rc = unknown_key(p, k, key, "a node", "networks, routes, publish, sysctls, run");
 	}
 out:
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
+	strv_free(list, n);
 	free(posv);
 	return rc;
 }
