@@ -181,6 +181,10 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
  * failures, so callers can name the object themselves. */
 int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* mnl_attr_parse() callback filling a table of NL_ATTR_TABLE_MAX + 1
+ * attributes by type (every IFA_, RTA_, NDA_ maximum used is below it). */
+#define NL_ATTR_TABLE_MAX 32
+int nl_attr_table_cb(const struct nlattr *attr, void *data);
 /* Parse the attributes of an ifinfomsg into l. */
 void nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l);
 

@@ -374,6 +374,15 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	}
 }
 
+int nl_attr_table_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) <= NL_ATTR_TABLE_MAX)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
 static int link_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;

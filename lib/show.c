@@ -78,20 +78,10 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (type <= 32)  /* every *_MAX used here is below that */
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[33] = { 0 };
+	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct show_ns *s = data;
 	const struct nlattr *a;
 	struct ipaddr ip = { 0 };
@@ -100,7 +90,7 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, tb);
+	mnl_attr_parse(nlh, sizeof(*ifa), nl_attr_table_cb, tb);
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a)
 		return 0;
@@ -138,7 +128,7 @@ static const char *ifname_of(struct show_ns *s, int index)
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[33] = { 0 };
+	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct show_ns *s = data;
 	struct ipaddr ip = { 0 };
 	char buf[64], pbuf[16];
@@ -148,7 +138,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_table != RT_TABLE_MAIN ||
 	    rtm->rtm_type != RTN_UNICAST)
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, tb);
+	mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table_cb, tb);
 	ip.family = rtm->rtm_family;
 	if (rtm->rtm_family == AF_INET6 && tb[RTA_DST] && rtm->rtm_dst_len == 64 &&
 	    ((const unsigned char *)mnl_attr_get_payload(tb[RTA_DST]))[0] == 0xfe &&
@@ -199,7 +189,7 @@ static const char *nud_str(unsigned int state)
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[33] = { 0 };
+	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct show_ns *s = data;
 	struct ipaddr ip = { 0 };
 	char buf[64], mac[18] = "";
@@ -209,7 +199,7 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWNEIGH || (nd->ndm_state & NUD_NOARP) ||
 	    (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*nd), attr_cb, tb);
+	mnl_attr_parse(nlh, sizeof(*nd), nl_attr_table_cb, tb);
 	if (!tb[NDA_DST])
 		return 0;
 	ip.family = nd->ndm_family;

@@ -33,25 +33,16 @@ struct ns_state {
 	size_t n_route;
 };
 
-static int attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_get_type(attr) <= 32)
-		tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
-
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[33] = { 0 }, *a;
+	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 }, *a;
 	struct ns_state *st = data;
 	void *p;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, tb);
+	mnl_attr_parse(nlh, sizeof(*ifa), nl_attr_table_cb, tb);
 	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!a)
 		return 0;
@@ -72,14 +63,14 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[33] = { 0 };
+	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct ns_state *st = data;
 	size_t alen = rtm->rtm_family == AF_INET ? 4 : 16;
 	void *p;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_table != RT_TABLE_MAIN)
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, tb);
+	mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table_cb, tb);
 	p = realloc(st->route, (st->n_route + 1) * sizeof(*st->route));
 	if (!p)
 		abort();
