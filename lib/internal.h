@@ -94,6 +94,7 @@ void ns_release_all(struct nsnet *nn);
 /* Create many namespaces at once (threads; see netns.c); created[i] tells
  * which ones exist now, for the caller's undo. */
 int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created);
+int ns_del_many(struct nsnet *nn, char *const *names, size_t n);
 /* Whether nsnet created this namespace (record under /run/nsnet/ns). */
 bool ns_is_ours(const char *name);
 
@@ -173,7 +174,9 @@ int nl_link_get(struct nsnet *nn, struct ns *ns, const char *ifname,
 		struct nl_link *l);
 int nl_link_get_index(struct nsnet *nn, struct ns *ns, int index,
 		      struct nl_link *l);
-/* Run a dump request; cb is called for every message. */
+/* Run a dump request; cb is called for every message. -EINTR (and no
+ * error set) when the kernel says the objects changed during the dump:
+ * the caller resets what cb collected and asks again. */
 int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	    int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 /* One request, one answer (not a dump): cb sees the answer. Returns 0 or

@@ -40,7 +40,9 @@ int nl_open_here(void *arg)
 	int one = 1, rcvbuf = 1 << 20;
 	struct mnl_socket *nl;
 
-	nl = mnl_socket_open(NETLINK_ROUTE);
+	/* Close-on-exec: a program started later (exec, run:) must not keep
+	 * a namespace alive, or reconfigure it, through our socket. */
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl)
 		return -errno;
 	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_EXT_ACK, &one,
@@ -343,6 +345,24 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return d->rc < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+/* The kernel flags a dump NLM_F_DUMP_INTR when the objects changed while
+ * it ran (libmnl reports EINTR): read the rest up to NLMSG_DONE, so that the
+ * socket is clean for the next request, and let the caller start again. */
+static int nl_dump_drain(struct ns *ns, char *buf, size_t size, ssize_t len)
+{
+	for (;;) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int left = (int)len;
+
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+				return -EINTR;
+		len = mnl_socket_recvfrom(ns->nl, buf, size);
+		if (len <= 0)
+			return -EINTR;
+	}
+}
+
 int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	    int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
 {
@@ -367,6 +387,8 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 				dump_cb, &d);
 		if (rc == MNL_CB_STOP)
 			return 0;
+		if (rc < 0 && errno == EINTR && d.rc >= 0)
+			return nl_dump_drain(ns, buf, sizeof(buf), len);
 		if (rc < 0)
 			return d.rc < 0 ? d.rc :
 			       err_set(nn, errno, "namespace %s: netlink dump",

@@ -320,14 +320,28 @@ static int ns_bulk_one(struct ns_bulk *b, const char *name)
 	char path[512], rec[512];
 	int fd, rc = 0;
 
+	/* Claim the name, then write the record before the namespace exists:
+	 * if nsnet is killed in between, down still finds it by its record
+	 * (and tolerates its absence). An existing name is never recorded. */
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
-		return errno == EEXIST ? -EEXIST : -errno;
+		return -errno;
 	close(fd);
+	ns_record_path(rec, sizeof(rec), name);
+	fd = open(rec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || (b->owner[0] && write(fd, b->owner, strlen(b->owner)) < 0))
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		unlink(path);
+		return rc;
+	}
 	if (unshare(CLONE_NEWNET)) {
 		rc = -errno;
 		unlink(path);
+		unlink(rec);
 		return rc;
 	}
 	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
@@ -336,17 +350,10 @@ static int ns_bulk_one(struct ns_bulk *b, const char *name)
 		rc = ns_lo_up_here();
 	if (setns(b->host_fd, CLONE_NEWNET))
 		abort();
-	if (!rc) {
-		ns_record_path(rec, sizeof(rec), name);
-		fd = open(rec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || (b->owner[0] && write(fd, b->owner, strlen(b->owner)) < 0))
-			rc = -errno;
-		if (fd >= 0)
-			close(fd);
-	}
 	if (rc) {
 		umount2(path, MNT_DETACH);
 		unlink(path);
+		unlink(rec);
 	}
 	return rc;
 }

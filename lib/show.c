@@ -263,7 +263,7 @@ static const char *nsid_to_name(struct show_ns *s, int nsid, json_t *cache)
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 		struct rtgenmsg *g;
 		struct ns *other;
-		int got = -1;
+		int got = -1, rc;
 
 		if (!strcmp(name, s->ns->name) || ns_get(s->nn, name, &other))
 			continue;
@@ -271,7 +271,12 @@ static const char *nsid_to_name(struct show_ns *s, int nsid, json_t *cache)
 		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 		g->rtgen_family = AF_UNSPEC;
 		mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)other->fd);
-		if (nl_query(s->nn, s->ns, nlh, nsid_cb, &got) || got < 0)
+		rc = nl_query(s->nn, s->ns, nlh, nsid_cb, &got);
+		/* One descriptor at a time: all of them at once would pass
+		 * RLIMIT_NOFILE with a few hundred namespaces. */
+		if (!ns_is_host(name))
+			ns_release(s->nn, name);
+		if (rc || got < 0)
 			continue;
 		snprintf(key, sizeof(key), "%d", got);
 		json_object_set_new(cache, key, json_string(name));
@@ -310,6 +315,8 @@ static void resolve_links(struct show_ns *s)
 				json_object_set_new(peer, "ifname", json_string(pl.name));
 			else
 				json_object_set_new(peer, "ifname", json_null());
+			if (where && !ns_is_host(where) && strcmp(where, s->ns->name))
+				ns_release(s->nn, where);
 		}
 	}
 	json_decref(cache);
@@ -356,7 +363,7 @@ NSNET_EXPORT int nsnet_show(struct nsnet *nn, const char *ns, json_t **out)
 {
 	json_t *list, *names = json_array(), *arr = json_array(), *e, *one;
 	size_t i;
-	int rc;
+	int rc, tries;
 
 	if (ns && (rc = check_ns_name(nn, ns, true)))
 		goto fail;
@@ -372,7 +379,13 @@ NSNET_EXPORT int nsnet_show(struct nsnet *nn, const char *ns, json_t **out)
 
 		if (ns && strcmp(ns, name))
 			continue;
-		rc = show_one(nn, name, names, &one);
+		for (tries = 0; tries < 5; tries++)  /* -EINTR: changed during a dump */
+			if ((rc = show_one(nn, name, names, &one)) != -EINTR)
+				break;
+		if (rc == -EINTR)
+			rc = err_set(nn, EINTR, "namespace %s keeps changing", name);
+		if (!ns_is_host(name))
+			ns_release(nn, name);
 		if (rc)
 			goto fail;
 		json_array_append_new(arr, one);

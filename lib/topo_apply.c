@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
+#include <linux/net_namespace.h>
 #include <jansson.h>
 
 #include "topo.h"
@@ -190,12 +191,20 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		return rc;
 	phase(NULL);
 
-	/* 1. bridges, down; their alias and gateway addresses */
+	/* 1. bridges, down, each with its mark in the same sendmsg: the
+	 * planner saw the name free, and a SIGKILL cannot fall between two
+	 * requests of one sendmsg, so no unmarked bridge is ever left. */
 	nl_batch_init(&b);
 	for (i = 0; i < p->n; i++)
 		if (act_is(&p->act[i], ACT_BRIDGE)) {
-			bridge_queue_add(&b, t->nets[p->act[i].obj].bridge, false);
-			push(&u->links, &u->n_links, t->nets[p->act[i].obj].bridge);
+			const struct topo_net *net = &t->nets[p->act[i].obj];
+			char alias[128];
+
+			snprintf(alias, sizeof(alias), "%s%s", mark,
+				 net->internal ? " internal" : "");
+			bridge_queue_add(&b, net->bridge, false);
+			link_queue_set(&b, NSNET_HOST, net->bridge, 0, -1, 0, -1, alias);
+			push(&u->links, &u->n_links, net->bridge);
 		}
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
@@ -204,21 +213,15 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	nl_batch_init(&b);
 	for (i = 0; i < p->n; i++) {
 		const struct topo_net *net = &t->nets[p->act[i].obj];
-		char alias[128];
 		int idx;
 
-		if (!act_is(&p->act[i], ACT_BRIDGE) && !act_is(&p->act[i], ACT_BRIDGE_ADDR))
+		if (!act_is(&p->act[i], ACT_BRIDGE_ADDR))
 			continue;
 		if ((idx = bridge_index(nn, host, net->bridge)) < 0) {
 			nl_batch_free(&b);
 			return idx;
 		}
-		if (act_is(&p->act[i], ACT_BRIDGE)) {
-			snprintf(alias, sizeof(alias), "%s%s", mark, net->internal ? " internal" : "");
-			link_queue_set(&b, NSNET_HOST, net->bridge, idx, -1, 0, -1, alias);
-		} else {
-			addr_queue(&b, true, NSNET_HOST, net->bridge, idx, &net->gateway[p->act[i].family]);
-		}
+		addr_queue(&b, true, NSNET_HOST, net->bridge, idx, &net->gateway[p->act[i].family]);
 	}
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
@@ -575,7 +578,98 @@ struct link_list {
 	bool *bridge;
 	size_t n;
 	const char *mark_topo;
+	int *nsids;            /* host's ids of the topology's namespaces */
+	size_t n_nsids;
+	size_t left;           /* veths whose peer is in one of them */
 };
+
+static bool nsid_ours(const struct link_list *ll, int nsid)
+{
+	size_t i;
+
+	for (i = 0; nsid >= 0 && i < ll->n_nsids; i++)
+		if (ll->nsids[i] == nsid)
+			return true;
+	return false;
+}
+
+static int peer_left_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_list *ll = data;
+	struct nl_link l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	nl_link_parse(nlh, &l);
+	if (!strcmp(l.kind, "veth") && nsid_ours(ll, l.link_netnsid))
+		ll->left++;
+	return 0;
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg))
+		if (mnl_attr_get_type(attr) == NETNSA_NSID)
+			*(int *)data = (int)mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+/* The ids the host gave the topology's namespaces (veth peers there carry
+ * them as IFLA_LINK_NETNSID). */
+static void topo_nsids(struct nsnet *nn, struct ns *host, char **nodes,
+		       size_t n, struct link_list *ll)
+{
+	size_t i;
+
+	ll->nsids = calloc(n + 1, sizeof(*ll->nsids));
+	if (!ll->nsids)
+		abort();
+	for (i = 0; i < n; i++) {
+		char req[64] __attribute__((aligned(4)));
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+		struct rtgenmsg *g;
+		struct ns *ns;
+		int id = -1;
+
+		if (!nsnet_ns_exists(nodes[i]) || ns_get(nn, nodes[i], &ns))
+			continue;
+		nlh->nlmsg_type = RTM_GETNSID;
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->rtgen_family = AF_UNSPEC;
+		mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)ns->fd);
+		if (!nl_query(nn, host, nlh, nsid_cb, &id) && id >= 0)
+			ll->nsids[ll->n_nsids++] = id;
+		ns_release(nn, nodes[i]);
+	}
+}
+
+/* The kernel destroys a namespace's veths after its last user is gone, in
+ * the background; an up right after down would find their host ends still
+ * there. Wait until they are gone, bounded. */
+static void wait_peers_gone(struct nsnet *nn, struct ns *host,
+			    struct link_list *ll)
+{
+	int tries;
+
+	for (tries = 0; ll->n_nsids && tries < 500; tries++) {
+		char req[64] __attribute__((aligned(4)));
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+		unsigned char *hdr;
+
+		nlh->nlmsg_type = RTM_GETLINK;
+		hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+		hdr[0] = AF_UNSPEC;
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		ll->left = 0;
+		if (nl_dump(nn, host, nlh, peer_left_cb, ll) || !ll->left)
+			return;
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+}
 
 static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -724,13 +818,23 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 		hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 		hdr[0] = AF_UNSPEC;
 		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-		if ((rc = nl_dump(nn, host, nlh, owned_link_cb, &ll)))
+		for (i = 0; i < 5; i++) {
+			rc = nl_dump(nn, host, nlh, owned_link_cb, &ll);
+			if (rc != -EINTR)
+				break;
+			while (ll.n)  /* changed under us: collect again */
+				free(ll.names[--ll.n]);
+		}
+		if (rc == -EINTR)
+			rc = err_set(nn, EINTR, "down %s: the host's links keep changing", name);
+		if (rc)
 			goto out;
 	}
 	if (!n_nodes && !ll.n && access(dir, F_OK)) {
 		rc = err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
 		goto out;
 	}
+	topo_nsids(nn, host, nodes, n_nodes, &ll);
 	phase("find");
 	kill_runs(dir);
 
@@ -783,6 +887,8 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 		first_rc = rc;
 	nl_batch_free(&b);
 	phase("links");
+	wait_peers_gone(nn, host, &ll);
+	phase("teardown");
 	rm_tree(dir);
 	rc = first_rc;
 	if (rc)
@@ -793,6 +899,7 @@ out:
 		free(ll.names[i]);
 	free(ll.names);
 	free(ll.bridge);
+	free(ll.nsids);
 	for (i = 0; i < n_nodes; i++)
 		free(nodes[i]);
 	free(nodes);

@@ -89,7 +89,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int ns_state_read(struct nsnet *nn, struct ns *ns, struct ns_state *st)
+static int ns_state_read_once(struct nsnet *nn, struct ns *ns, struct ns_state *st)
 {
 	char buf[64] __attribute__((aligned(4)));
 	struct nlmsghdr *nlh;
@@ -115,6 +115,20 @@ static void ns_state_free(struct ns_state *st)
 {
 	free(st->addr);
 	free(st->route);
+	memset(st, 0, sizeof(*st));
+}
+
+static int ns_state_read(struct nsnet *nn, struct ns *ns, struct ns_state *st)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		rc = ns_state_read_once(nn, ns, st);
+		if (rc != -EINTR)
+			return rc;
+		ns_state_free(st);  /* changed during the dump: again */
+	}
+	return err_set(nn, EINTR, "namespace %s keeps changing", ns->name);
 }
 
 static bool has_addr(const struct ns_state *st, int ifindex,
