@@ -361,7 +361,7 @@ static int show_one(struct nsnet *nn, const char *name, json_t *names,
 
 NSNET_EXPORT int nsnet_show(struct nsnet *nn, const char *ns, json_t **out)
 {
-	json_t *list, *names = json_array(), *arr = json_array(), *e, *one;
+	json_t *list, *names = json_array(), *arr = json_array(), *e, *one = NULL;
 	size_t i;
 	int rc, tries;
 

@@ -181,6 +181,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		 const struct topo_plan *p, struct progress *pr, struct undo *u)
 {
 	char mark[96], dir[512], *hosts;
+	int *br_index;
 	struct nl_batch b;
 	struct ns *host, *ns;
 	size_t i, k, n_ns = 0;
@@ -254,6 +255,9 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	 * barrier, so that it is never written on a link we did not make.
 	 * A chunk holds each peer namespace open (IFLA_NET_NS_FD); 256 keeps
 	 * far below RLIMIT_NOFILE whatever the size of the topology. */
+	br_index = calloc(t->n_nets + 1, sizeof(*br_index));
+	if (!br_index)
+		abort();
 	for (i = 0; i < p->n;) {
 		size_t first = i, n_veth = 0;
 
@@ -266,10 +270,13 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			if (!act_is(&p->act[i], ACT_VETH))
 				continue;
 			a = &nd->att[p->act[i].idx];
-			if ((rc = ns_get(nn, nd->name, &ns)) ||
-			    (idx = bridge_index(nn, host, t->nets[a->net].bridge)) < 0) {
+			if (!br_index[a->net])  /* once per bridge, not per port */
+				br_index[a->net] = bridge_index(nn, host, t->nets[a->net].bridge);
+			idx = br_index[a->net];
+			if ((rc = ns_get(nn, nd->name, &ns)) || idx < 0) {
 				nl_batch_free(&b);
-				return rc ? rc : -ENODEV;
+				free(br_index);
+				return rc ? rc : idx;
 			}
 			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
 			push(&u->links, &u->n_links, a->host_if);
@@ -290,9 +297,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		for (k = first; k < i; k++)
 			if (act_is(&p->act[k], ACT_VETH))
 				ns_release(nn, t->nodes[p->act[k].obj].name);
-		if (rc)
+		if (rc) {
+			free(br_index);
 			return rc;
+		}
 	}
+	free(br_index);
 
 	phase("veths");
 	/* 4. inside each node: one lookup per new interface, then one batch */
