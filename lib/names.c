@@ -48,8 +48,11 @@ int check_ns_name(struct nsnet *nn, const char *name, bool allow_host)
 		return err_usage(nn,
 			"namespace name \"%.20s...\" is %zu bytes long; nsnet allows at most 64",
 			name, len);
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return err_usage(nn, "namespace name \"%s\" is not allowed", name);
+	/* Also ".x": ip netns list and ns list skip dot files. */
+	if (name[0] == '.')
+		return err_usage(nn,
+			"namespace name \"%s\" starts with '.'; it would not be listed",
+			name);
 	if (!allow_host && ns_is_host(name))
 		return err_usage(nn,
 			"namespace name \"%s\" is reserved: it means the namespace nsnet runs in",

@@ -170,7 +170,7 @@ static int ns_record(struct nsnet *nn, const char *name, bool add)
 	if ((mkdir(NSNET_RUN_DIR, 0755) && errno != EEXIST) ||
 	    (mkdir(NSNET_RUN_DIR "/ns", 0755) && errno != EEXIST))
 		return err_set(nn, errno, "create %s/ns", NSNET_RUN_DIR);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set(nn, errno, "create %s", path);
 	if (nn->owner[0] && write(fd, nn->owner, strlen(nn->owner)) < 0) {

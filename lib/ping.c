@@ -842,6 +842,9 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 			if (!a.got) {
 				n += (size_t)snprintf(text + n, sizeof(text) - n,
 						      " *");
+				/* A full line: sizeof(text) - n must not wrap. */
+				if (n >= sizeof(text))
+					n = sizeof(text) - 1;
 				continue;
 			}
 			sockaddr_str(&a.from, addr, sizeof(addr));
@@ -849,6 +852,8 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 				n += (size_t)snprintf(text + n, sizeof(text) - n,
 						      " %s", addr);
 				snprintf(prev, sizeof(prev), "%s", addr);
+				if (n >= sizeof(text))
+					n = sizeof(text) - 1;
 			}
 			fmt_ms(t, sizeof(t), a.ms);
 			n += (size_t)snprintf(text + n, sizeof(text) - n,

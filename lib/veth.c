@@ -146,6 +146,10 @@ NSNET_EXPORT int nsnet_cable_add(struct nsnet *nn, const struct nsnet_cable *c)
 	if ((c->a_if && (rc = check_ifname(nn, c->a_if))) ||
 	    (c->b_if && (rc = check_ifname(nn, c->b_if))))
 		return rc;
+	/* The kernel's EINVAL for these carries no text. */
+	if (c->mtu && (c->mtu < 68 || c->mtu > 65535))
+		return err_usage(nn, "cable %s - %s: mtu %u is out of range 68..65535",
+				 c->a_ns, c->b_ns, c->mtu);
 	if (!strcmp(c->a_ns, c->b_ns) && !strcmp(a_if, b_if))
 		return err_usage(nn, "both ends of the cable are %s in %s", a_if,
 				 c->a_ns);
@@ -204,6 +208,9 @@ NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a)
 	    (rc = check_ifname(nn, a->bridge)) ||
 	    (a->ifname && (rc = check_ifname(nn, a->ifname))))
 		return rc;
+	if (a->mtu && (a->mtu < 68 || a->mtu > 65535))
+		return err_usage(nn, "attach %s to %s: mtu %u is out of range 68..65535",
+				 a->ns, a->bridge, a->mtu);
 	if (a->n_addrs > ARRAY_SIZE(addrs))
 		return err_usage(nn, "at most %zu addresses per attachment",
 				 ARRAY_SIZE(addrs));

@@ -38,6 +38,11 @@ static void test_ns_name(void **state)
 	assert_int_equal(check_ns_name(nn, "..", false), -EINVAL);
 	assert_int_equal(check_ns_name(nn, "a/b", false), -EINVAL);
 	assert_int_equal(check_ns_name(nn, "", false), -EINVAL);
+	/* ip netns list and nsnet ns list skip dot files: it would be
+	 * created and then be invisible. */
+	assert_int_equal(check_ns_name(nn, ".hidden", false), -EINVAL);
+	assert_non_null(strstr(nsnet_error(nn), ".hidden"));
+	assert_int_equal(check_ns_name(nn, "a.b", false), 0);
 	nsnet_free(nn);
 }
 
