@@ -225,14 +225,14 @@ static int nl_collect_acks(struct nsnet *nn, struct ns *ns, struct nl_batch *b,
 	size_t pending = last - first;
 
 	while (pending) {
-		ssize_t len = mnl_socket_recvfrom(ns->nl, buf, sizeof(buf));
+		ssize_t got = mnl_socket_recvfrom(ns->nl, buf, sizeof(buf));
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int len = (int)got;
 
-		if (len < 0)
+		if (got < 0)
 			return err_set(nn, errno, "namespace %s: netlink receive",
 				       ns->name);
-		for (; mnl_nlmsg_ok(nlh, (int)len);
-		     nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			const struct nlmsgerr *e;
 			size_t i;
 
@@ -389,10 +389,15 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 			return 0;
 		if (rc < 0 && errno == EINTR && d.rc >= 0)
 			return nl_dump_drain(ns, buf, sizeof(buf), len);
-		if (rc < 0)
+		if (rc < 0) {
+			/* The rest of the dump must not be left for the next
+			 * request on this socket to trip over. */
+			int e = errno;
+
+			nl_dump_drain(ns, buf, sizeof(buf), len);
 			return d.rc < 0 ? d.rc :
-			       err_set(nn, errno, "namespace %s: netlink dump",
-				       ns->name);
+			       err_set(nn, e, "namespace %s: netlink dump", ns->name);
+		}
 	}
 }
 
