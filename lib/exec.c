@@ -167,11 +167,22 @@ static void exec_program(char *const argv[], const char *ns_name, int report_fd)
 }
 
 static volatile pid_t exec_forward_pid;
+/* The target is the init of its own PID namespace (exec --pid): the kernel
+ * drops SIGTERM and SIGHUP sent to it unless it handles them, so a command
+ * that does not is killed one second after the signal it ignored. */
+static volatile sig_atomic_t exec_forward_init;
 
 static void exec_forward(int sig)
 {
-	if (exec_forward_pid > 0)
-		kill(exec_forward_pid, sig);
+	if (exec_forward_pid <= 0)
+		return;
+	if (sig == SIGALRM) {
+		kill(exec_forward_pid, SIGKILL);
+		return;
+	}
+	kill(exec_forward_pid, sig);
+	if (exec_forward_init)
+		alarm(1);
 }
 
 static int exec_status(int st)
@@ -196,6 +207,8 @@ int exec_wait(pid_t pid)
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGTERM, &fwd, &old_term);
 	sigaction(SIGHUP, &fwd, &old_hup);
+	if (exec_forward_init)
+		sigaction(SIGALRM, &fwd, NULL);
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
 	do
@@ -255,6 +268,7 @@ static void exec_pid_child(const struct ns *ns, char *const argv[],
 		exec_program(argv, ns->name, report_fd);
 	}
 	close(report_fd);
+	exec_forward_init = 1;
 	_exit(exec_wait(pid) & 0xff);
 }
 

@@ -66,3 +66,15 @@ EOF
 	expect_status 2 nsnet shell
 EOF
 }
+
+@test "exec --pid: SIGTERM ends a command that, as PID 1, would ignore it" {
+	sandbox <<'EOF'
+	nsnet ns add a
+	nsnet exec --pid a -- sleep 30 &
+	p=$!
+	sleep 0.5
+	kill -TERM $p
+	set +e; wait $p; rc=$?; set -e
+	assert_eq "$rc" "137"
+EOF
+}
