@@ -70,7 +70,7 @@ EOF
 @test "exec --pid: SIGTERM ends a command that, as PID 1, would ignore it" {
 	sandbox <<'EOF'
 	nsnet ns add a
-	nsnet exec --pid a -- sleep 30 &
+	"$NSNET" exec --pid a -- sleep 30 &
 	p=$!
 	sleep 0.5
 	kill -TERM $p
