@@ -305,6 +305,28 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	free(br_index);
 
 	phase("veths");
+	/* Cables before the nodes' routes, which may go through them. */
+	for (i = 0; i < p->n; i++) {
+		const struct topo_cable *c;
+		char as[64] = "", bs[64] = "";
+		struct nsnet_cable cab;
+
+		if (!act_is(&p->act[i], ACT_CABLE))
+			continue;
+		c = &t->cables[p->act[i].obj];
+		cab = (struct nsnet_cable){
+			.a_ns = c->a, .a_if = c->a_if, .b_ns = c->b, .b_if = c->b_if,
+			.a_addr = c->a_addr.family ? ip_str(&c->a_addr, as, sizeof(as)) : NULL,
+			.b_addr = c->b_addr.family ? ip_str(&c->b_addr, bs, sizeof(bs)) : NULL,
+			.mtu = c->mtu,
+		};
+		if ((rc = nsnet_cable_add(nn, &cab)))
+			return rc;
+		if (ns_is_host(c->a))
+			push(&u->links, &u->n_links, c->a_if);
+		else if (ns_is_host(c->b))
+			push(&u->links, &u->n_links, c->b_if);
+	}
 	/* 4. inside each node: one lookup per new interface, then one batch */
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
@@ -385,27 +407,11 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 
 	phase("nodes");
-	/* 5. cables, sysctls */
+	/* 5. sysctls */
 	for (i = 0; i < p->n; i++) {
 		const struct topo_action *a = &p->act[i];
 
-		if (act_is(a, ACT_CABLE)) {
-			const struct topo_cable *c = &t->cables[a->obj];
-			char as[64] = "", bs[64] = "";
-			struct nsnet_cable cab = {
-				.a_ns = c->a, .a_if = c->a_if, .b_ns = c->b, .b_if = c->b_if,
-				.a_addr = c->a_addr.family ? ip_str(&c->a_addr, as, sizeof(as)) : NULL,
-				.b_addr = c->b_addr.family ? ip_str(&c->b_addr, bs, sizeof(bs)) : NULL,
-				.mtu = c->mtu,
-			};
-
-			if ((rc = nsnet_cable_add(nn, &cab)))
-				return rc;
-			if (ns_is_host(c->a))
-				push(&u->links, &u->n_links, c->a_if);
-			else if (ns_is_host(c->b))
-				push(&u->links, &u->n_links, c->b_if);
-		} else if (act_is(a, ACT_SYSCTL)) {
+		if (act_is(a, ACT_SYSCTL)) {
 			const struct topo_kv *kv = &t->nodes[a->obj].sysctls[a->idx];
 			char key[256];
 
