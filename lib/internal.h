@@ -107,6 +107,7 @@ struct nl_req {
 	uint32_t seq;
 	char what[160];
 	int error;              /* after send: 0 or negative errno */
+	bool done;              /* its ACK came: error says how it went */
 	bool ignore_exist;      /* EEXIST is fine (idempotent creation) */
 	bool ignore_missing;    /* ENOENT/ENODEV/ESRCH are fine (deletion) */
 	bool barrier;           /* sent only after all before it succeeded */

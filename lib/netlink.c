@@ -245,6 +245,7 @@ static int nl_collect_acks(struct nsnet *nn, struct ns *ns, struct nl_batch *b,
 			if (i == last)
 				continue;  /* a late answer from an earlier call */
 			b->req[i].error = e->error;
+			b->req[i].done = true;
 			if (e->error && *failed == SIZE_MAX) {
 				int code = -e->error;
 

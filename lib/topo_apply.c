@@ -205,9 +205,14 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				 net->internal ? " internal" : "");
 			bridge_queue_add(&b, net->bridge, false);
 			link_queue_set(&b, NSNET_HOST, net->bridge, 0, -1, 0, -1, alias);
-			push(&u->links, &u->n_links, net->bridge);
 		}
 	rc = nl_batch_send(nn, host, &b);
+	for (i = k = 0; i < p->n; i++)
+		if (act_is(&p->act[i], ACT_BRIDGE)) {
+			if (b.req[k].done && !b.req[k].error)  /* k: its create */
+				push(&u->links, &u->n_links, t->nets[p->act[i].obj].bridge);
+			k += 2;
+		}
 	nl_batch_free(&b);
 	if (rc)
 		return rc;
@@ -260,6 +265,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		abort();
 	for (i = 0; i < p->n;) {
 		size_t first = i, n_veth = 0;
+		const char *veth_if[256];
 
 		nl_batch_init(&b);
 		for (; i < p->n && n_veth < 256; i++) {
@@ -279,8 +285,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				return rc ? rc : idx;
 			}
 			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
-			push(&u->links, &u->n_links, a->host_if);
-			n_veth++;
+			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
 		for (k = first; k < i; k++)
@@ -293,6 +298,11 @@ static int apply(struct nsnet *nn, const struct topo *t,
 					       t->nodes[p->act[k].obj].att[p->act[k].idx].host_if,
 					       0, 1, 0, -1, NULL);
 		rc = nl_batch_send(nn, host, &b);
+		/* Only what the kernel says it created is ours to undo: a
+		 * name that was taken belongs to somebody else. */
+		for (k = 0; k < n_veth; k++)
+			if (b.req[k].done && !b.req[k].error)
+				push(&u->links, &u->n_links, veth_if[k]);
 		nl_batch_free(&b);
 		for (k = first; k < i; k++)
 			if (act_is(&p->act[k], ACT_VETH))

@@ -257,8 +257,16 @@ static int net_entry(struct parser *p, const char *key, yaml_node_t *k,
 	net->name = strdup(key);
 	net->pos = pos_of(k);
 	snprintf(net->bridge, sizeof(net->bridge), "%s", key);
+	net->bridge[0] = '\0';
 	if (!is_null(v) && (rc = each_pair(p, v, "network", net_key, net)))
 		return rc;
+	/* No bridge: the network's own name, checked whole: copying it into
+	 * the 16-byte field first would hide that it is too long. */
+	if (!net->bridge[0] && check_ifname(p->nn, key))
+		return perr(p, net->pos, "network %s: its bridge name: %s "
+			    "(set bridge: to a shorter name)", key, nsnet_error(p->nn));
+	if (!net->bridge[0])
+		snprintf(net->bridge, sizeof(net->bridge), "%s", key);
 	if (check_ifname(p->nn, net->bridge))
 		return perr(p, net->pos, "network %s: its bridge name: %s "
 			    "(set bridge: to a shorter name)", key, nsnet_error(p->nn));

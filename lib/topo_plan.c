@@ -424,6 +424,19 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				}
 				rc = 0;
 			}
+			if (fresh) {
+				/* The name the bridge port will have must be free:
+				 * found now, nothing is changed; found by the
+				 * kernel later, the whole up is undone. */
+				rc = nl_link_get(nn, host, a->host_if, &hl);
+				if (rc == 0)
+					rc = err_set(nn, 0,
+						"node %s on %s: the host already has an interface %s that is not part of topology %s",
+						nd->name, net->name, a->host_if, t->name);
+				if (rc != -ENODEV)
+					goto node_out;
+				rc = 0;
+			}
 			if (new_veth) {
 				add(p, ACT_VETH, i, j, 0, false);
 			} else {
