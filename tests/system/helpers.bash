@@ -67,7 +67,9 @@ export -f nsnet fail assert_eq assert_contains assert_not_contains expect_status
 # Runs stdin as a bash script inside a fresh sandbox.
 sandbox() {
 	if [ -z "${NSNET_SANDBOX_FALLBACK:-}" ] && "$NSNET" sandbox -- true 2>/dev/null; then
-		"$NSNET" sandbox -- bash -euo pipefail -s
+		# with a /tmp of its own, gone with the sandbox: scripts write
+		# scratch files there
+		"$NSNET" sandbox -- bash -c 'mount -t tmpfs tmpfs /tmp && cd /tmp && exec bash -euo pipefail -s'
 	else
 		# Until `nsnet sandbox` works: the same isolation by hand.
 		unshare --net --mount --pid --fork --mount-proc bash -c '
@@ -75,6 +77,7 @@ sandbox() {
 			for d in /run/netns /run/nsnet /etc/netns; do
 				mkdir -p $d; mount -t tmpfs tmpfs $d; done
 			ip link set lo up
+			mount -t tmpfs tmpfs /tmp && cd /tmp
 			exec bash -euo pipefail -s'
 	fi
 }
