@@ -67,9 +67,10 @@ export -f nsnet fail assert_eq assert_contains assert_not_contains expect_status
 # Runs stdin as a bash script inside a fresh sandbox.
 sandbox() {
 	if [ -z "${NSNET_SANDBOX_FALLBACK:-}" ] && "$NSNET" sandbox -- true 2>/dev/null; then
-		# with a /tmp of its own, gone with the sandbox: scripts write
-		# scratch files there
-		"$NSNET" sandbox -- bash -c 'mount -t tmpfs tmpfs /tmp && cd /tmp && exec bash -euo pipefail -s'
+		# in a scratch directory on the sandbox's own tmpfs, gone with it
+		# (not a tmpfs over /tmp: the checkout itself may live there)
+		"$NSNET" sandbox -- bash -c 'mkdir -p /run/nsnet/scratch && cd /run/nsnet/scratch &&
+			TMPDIR=$PWD exec bash -euo pipefail -s'
 	else
 		# Until `nsnet sandbox` works: the same isolation by hand.
 		unshare --net --mount --pid --fork --mount-proc bash -c '
@@ -77,7 +78,7 @@ sandbox() {
 			for d in /run/netns /run/nsnet /etc/netns; do
 				mkdir -p $d; mount -t tmpfs tmpfs $d; done
 			ip link set lo up
-			mount -t tmpfs tmpfs /tmp && cd /tmp
-			exec bash -euo pipefail -s'
+			mkdir -p /run/nsnet/scratch && cd /run/nsnet/scratch
+			TMPDIR=$PWD exec bash -euo pipefail -s'
 	fi
 }

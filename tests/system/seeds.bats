@@ -22,8 +22,8 @@ load helpers
 	# the host is not reachable yet: no route
 	expect_status 1 nsnet ping web 198.51.100.2 -c 1
 	assert_contains "$out" "Network is unreachable"
-	! ip netns exec web ping -c1 -W1 198.51.100.2 2>/tmp/err
-	assert_contains "$(cat /tmp/err)" "Network is unreachable"
+	! ip netns exec web ping -c1 -W1 198.51.100.2 2>err.txt
+	assert_contains "$(cat err.txt)" "Network is unreachable"
 	# a default gateway on the bridge
 	nsnet addr add host app_br 10.10.0.1/16
 	nsnet route add web default via 10.10.0.1
@@ -50,8 +50,8 @@ EOF
 	assert_eq "$(ip -n ns1 -j addr show ns1-veth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')" "192.168.0.1"
 	assert_eq "$(ip -n ns2 -j link show ns2-veth0 | jq -r '.[0].link_netnsid != null')" "true"
 	can_ping ns1 192.168.0.2
-	nsnet ping ns1 192.168.0.2 -c 3 -i 0.2 > /tmp/out
-	assert_contains "$(cat /tmp/out)" "3 packets transmitted, 3 received, 0% packet loss"
+	nsnet ping ns1 192.168.0.2 -c 3 -i 0.2 > out.txt
+	assert_contains "$(cat out.txt)" "3 packets transmitted, 3 received, 0% packet loss"
 	# the host sees none of it
 	assert_eq "$(ip -j link | jq -r '.[].ifname' | grep -c veth0 || true)" "0"
 EOF
