@@ -320,14 +320,13 @@ static int ns_bulk_one(struct ns_bulk *b, const char *name)
 	char path[512], rec[512];
 	int fd, rc = 0;
 
-	/* Claim the name, then write the record before the namespace exists:
-	 * if nsnet is killed in between, down still finds it by its record
-	 * (and tolerates its absence). An existing name is never recorded. */
+	/* The record before anything else exists: if nsnet is killed at any
+	 * point after it, down finds the name by its record (and tolerates
+	 * a namespace file that is missing or not mounted). A name in use is
+	 * never recorded; a race for it undoes the record. */
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	close(fd);
+	if (!access(path, F_OK))
+		return -EEXIST;
 	ns_record_path(rec, sizeof(rec), name);
 	fd = open(rec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || (b->owner[0] && write(fd, b->owner, strlen(b->owner)) < 0))
@@ -335,9 +334,16 @@ static int ns_bulk_one(struct ns_bulk *b, const char *name)
 	if (fd >= 0)
 		close(fd);
 	if (rc) {
-		unlink(path);
+		unlink(rec);
 		return rc;
 	}
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		unlink(rec);
+		return rc;
+	}
+	close(fd);
 	if (unshare(CLONE_NEWNET)) {
 		rc = -errno;
 		unlink(path);
