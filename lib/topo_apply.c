@@ -679,7 +679,7 @@ static void topo_nsids(struct nsnet *nn, struct ns *host, char **nodes,
 static void wait_peers_gone(struct nsnet *nn, struct ns *host,
 			    struct link_list *ll)
 {
-	int tries;
+	int tries, rc;
 
 	for (tries = 0; ll->n_nsids && tries < 500; tries++) {
 		char req[64] __attribute__((aligned(4)));
@@ -691,8 +691,9 @@ static void wait_peers_gone(struct nsnet *nn, struct ns *host,
 		hdr[0] = AF_UNSPEC;
 		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 		ll->left = 0;
-		if (nl_dump(nn, host, nlh, peer_left_cb, ll) || !ll->left)
-			return;
+		rc = nl_dump(nn, host, nlh, peer_left_cb, ll);
+		if ((rc && rc != -EINTR) || (!rc && !ll->left))
+			return;  /* an interrupted dump: links still going, look again */
 		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
 	}
 }
@@ -844,12 +845,16 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 		hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 		hdr[0] = AF_UNSPEC;
 		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-		for (i = 0; i < 5; i++) {
+		/* Right after an interrupted up, hundreds of new links are
+		 * still changing state and interrupt dumps: retry, bounded
+		 * (about 2 s), with a breath between. */
+		for (i = 0; i < 100; i++) {
 			rc = nl_dump(nn, host, nlh, owned_link_cb, &ll);
 			if (rc != -EINTR)
 				break;
 			while (ll.n)  /* changed under us: collect again */
 				free(ll.names[--ll.n]);
+			nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
 		}
 		if (rc == -EINTR)
 			rc = err_set(nn, EINTR, "down %s: the host's links keep changing", name);

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
@@ -122,11 +123,12 @@ static int ns_state_read(struct nsnet *nn, struct ns *ns, struct ns_state *st)
 {
 	int rc, tries;
 
-	for (tries = 0; tries < 5; tries++) {
+	for (tries = 0; tries < 100; tries++) {
 		rc = ns_state_read_once(nn, ns, st);
 		if (rc != -EINTR)
 			return rc;
 		ns_state_free(st);  /* changed during the dump: again */
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
 	}
 	return err_set(nn, EINTR, "namespace %s keeps changing", ns->name);
 }
