@@ -144,6 +144,16 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 				  void (*line)(void *data, const char *text),
 				  void *data);
 
+/* ---- diagnostics ------------------------------------------------------------- */
+
+/* Why does ns not reach dest (ADDRESS[:PORT[/tcp|/udp]])? Prints what it
+ * checked through line(); 0 when a probe gets through, otherwise a negative
+ * errno with the first cause found (and its fix) in the context error. */
+NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *ns,
+			      const char *dest,
+			      void (*line)(void *data, const char *text),
+			      void *data);
+
 /* ---- running programs --------------------------------------------------------- */
 
 #define NSNET_EXEC_PID 0x1    /* own PID namespace and /proc */

@@ -8,10 +8,20 @@ int cmd_check(struct nsnet *nn, int argc, char **argv)
 	return EXIT_FAIL;
 }
 
+static void probe_print_line(void *data, const char *text)
+{
+	(void)data;
+	printf("%s\n", text);
+	fflush(stdout);
+}
+
 int cmd_doctor(struct nsnet *nn, int argc, char **argv)
 {
-	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
+	if (argc != 3)
+		return usage_error(argv[0], "expected NS DEST");
+	if (nsnet_doctor(nn, argv[1], argv[2], probe_print_line, NULL))
+		return lib_error(nn);
+	return EXIT_OK;
 }
 
 int cmd_trace(struct nsnet *nn, int argc, char **argv)
