@@ -599,6 +599,22 @@ static int topo_name_of(struct nsnet *nn, const char *file_or_name, char *name,
 	return 0;
 }
 
+/* One dump of the host's links (the one place where finding what carries a
+ * mark needs every link). */
+static int host_links(struct nsnet *nn, struct ns *host,
+		      int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	char req[64] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	unsigned char *hdr;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+	hdr[0] = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_dump(nn, host, nlh, cb, data);
+}
+
 struct link_list {
 	char **names;
 	bool *bridge;
@@ -682,16 +698,8 @@ static void wait_peers_gone(struct nsnet *nn, struct ns *host,
 	int tries, rc;
 
 	for (tries = 0; ll->n_nsids && tries < 500; tries++) {
-		char req[64] __attribute__((aligned(4)));
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-		unsigned char *hdr;
-
-		nlh->nlmsg_type = RTM_GETLINK;
-		hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
-		hdr[0] = AF_UNSPEC;
-		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 		ll->left = 0;
-		rc = nl_dump(nn, host, nlh, peer_left_cb, ll);
+		rc = host_links(nn, host, peer_left_cb, ll);
 		if ((rc && rc != -EINTR) || (!rc && !ll->left))
 			return;  /* an interrupted dump: links still going, look again */
 		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
@@ -837,19 +845,11 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 	n_nodes = owned_namespaces(name, &nodes);
 	ll.mark_topo = name;
 	{
-		char req[64] __attribute__((aligned(4)));
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-		unsigned char *hdr;
-
-		nlh->nlmsg_type = RTM_GETLINK;
-		hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
-		hdr[0] = AF_UNSPEC;
-		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 		/* Right after an interrupted up, hundreds of new links are
 		 * still changing state and interrupt dumps: retry, bounded
 		 * (about 2 s), with a breath between. */
 		for (i = 0; i < 100; i++) {
-			rc = nl_dump(nn, host, nlh, owned_link_cb, &ll);
+			rc = host_links(nn, host, owned_link_cb, &ll);
 			if (rc != -EINTR)
 				break;
 			while (ll.n)  /* changed under us: collect again */

@@ -422,7 +422,7 @@ static int node_key(struct parser *p, const char *key, yaml_node_t *k,
 		return each_pair(p, v, "network of a node", node_net, nd);
 	}
 	if (!strcmp(key, "sysctls"))
-		return is_null(v) ? 0 : each_pair(p, v, "sysctl", node_sysctl, nd);
+		return is_null(v) ? 0 : each_pair(p, v, "sysctls entry", node_sysctl, nd);
 	if (!strcmp(key, "routes")) {
 		if ((rc = string_list(p, v, "routes", &list, &n, &posv)))
 			goto out;
@@ -770,8 +770,16 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 		rc = each_pair(&p, root, "top-level key", top_key, NULL);
 	if (!rc)
 		rc = topo_check(&p);
-	if (!rc)
+	if (!rc) {
+		/* ipam's errors name this file; topo_parse_file sets the
+		 * absolute path only after a successful parse */
+		p.t->file = strdup(name);
+		if (!p.t->file)
+			abort();
 		rc = ipam_assign(nn, p.t);
+		free(p.t->file);
+		p.t->file = NULL;
+	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&yp);
 	if (rc) {

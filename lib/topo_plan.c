@@ -173,18 +173,10 @@ static bool alias_is_topo(const char *alias, const char *topo)
 
 static bool ns_owner_is(const char *ns, const char *topo)
 {
-	char path[512], buf[64] = "";
-	ssize_t n;
-	int fd;
+	char path[512], buf[64];
 
 	snprintf(path, sizeof(path), NSNET_RUN_DIR "/ns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return !strcmp(buf, topo);
+	return read_small_file(path, buf, sizeof(buf)) >= 0 && !strcmp(buf, topo);
 }
 
 void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
@@ -195,29 +187,19 @@ void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
 
 bool topo_run_alive(const char *topo, const char *node, size_t idx)
 {
-	char path[512], buf[32] = "";
-	ssize_t n;
-	int fd;
+	char path[512], buf[32];
 	long pid;
 
 	topo_run_pidfile(path, sizeof(path), topo, node, idx);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
 	pid = strtol(buf, NULL, 10);
 	/* A zombie still answers kill(0): look at its state too. */
 	if (pid <= 0 || kill((pid_t)pid, 0))
 		return false;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	snprintf(buf, sizeof(buf), "/proc/%ld/stat", pid);
+	if (read_small_file(buf, path, sizeof(path)) < 0)
 		return false;
-	n = read(fd, path, sizeof(path) - 1);
-	close(fd);
-	path[n > 0 ? n : 0] = '\0';
 	{
 		char *rp = strrchr(path, ')');
 
