@@ -17,14 +17,22 @@ if [ -z "$cc" ] || ! echo 'int LLVMFuzzerTestOneInput(const char*d,unsigned long
 	exit 0
 fi
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-	-D_GNU_SOURCE -std=gnu11 -Iinclude -Ilib
+	-D_GNU_SOURCE -std=c11 -Iinclude -Ilib
 	$(pkg-config --cflags libmnl jansson yaml-0.1 libnftables))
 libs=($(pkg-config --libs libmnl jansson yaml-0.1) -ldl -lpthread)
 # The whole library: a parser may call into any of it (route_parse,
 # fw_spec_parse, attach_host_ifname...); nothing here touches the kernel.
-sources=(lib/*.c)
+# Compiled once (in parallel) with the fuzzer's coverage, linked into each.
+flags_lib=("${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}")
+mkdir -p "$work/obj"
+if ! printf '%s\n' lib/*.c | xargs -P "$(nproc)" -I{} sh -c \
+	'"$0" "$@" -c {} -o "'"$work"'/obj/$(basename {} .c).o"' "$cc" "${flags_lib[@]}" \
+	>"$work/lib.build" 2>&1; then
+	echo "fuzz: FAILED (build of lib/)"; cat "$work/lib.build"; exit 1
+fi
+sources=("$work"/obj/*.o)
 failed=0
-for target in names fw_spec topo; do
+for target in names ping probe fw_spec topo; do
 	src=tests/fuzz/fuzz_$target.c
 	bin=$work/fuzz_$target
 	if ! "$cc" "${flags[@]}" "$src" "${sources[@]}" "${libs[@]}" -o "$bin" \
@@ -39,7 +47,13 @@ for target in names fw_spec topo; do
 		echo "fuzz $target: ok (${runs:-?} runs)"
 	else
 		echo "fuzz $target: FAILED"
-		grep -E "ERROR|SUMMARY|#[0-9] |Test unit written" "$work/$target.log" | head -20
+		grep -E "ERROR|SUMMARY|#[0-9]+ |Test unit written" "$work/$target.log" | head -30
+		# The work directory goes away: show the reproducer's bytes too.
+		for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+			[ -f "$f" ] || continue
+			echo "reproducer $(basename "$f") (base64): $(base64 -w0 "$f")"
+			rm -f "$f"
+		done
 		failed=1
 	fi
 done
