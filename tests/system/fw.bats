@@ -176,7 +176,7 @@ EOF
 	expect_status 1 nsnet publish nosuch 80:80
 	assert_contains "$out" "does not exist"
 	python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",5001)); s.listen(1); time.sleep(20)' &
-	sleep 0.3
+	wait_listen host 5001
 	expect_status 1 nsnet publish web 5001:80
 	assert_contains "$out" "5001/tcp is in use"
 	expect_status 1 nsnet publish web 5000-5002:5000-5002

@@ -52,7 +52,18 @@ s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
 while True:
     c,a=s.accept(); c.sendall((sys.argv[3]+" "+a[0]+"\n").encode()); c.close()
 ' "${4:-0.0.0.0}" "$2" "$3" &
-	sleep 0.3
+	wait_listen "$1" "$2"
+}
+# Wait (at most 5 s) until something listens on TCP port $2 in namespace $1
+# ("host" for the sandbox's own): a loaded machine starts python slowly.
+wait_listen() {
+	local i run=()
+	[ "$1" = host ] || run=(ip netns exec "$1")
+	for i in $(seq 50); do
+		"${run[@]}" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $2 in $1"
 }
 # Read one line from a TCP server (see serve_once): "<name> <client addr>".
 tcp_read() {
@@ -62,7 +73,7 @@ s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
 print(s.recv(200).decode().strip())' "$2" "$3"
 }
 export -f nsnet fail assert_eq assert_contains assert_not_contains expect_status \
-	can_ping cannot_ping can_connect serve_once tcp_read
+	can_ping cannot_ping can_connect serve_once tcp_read wait_listen
 
 # Runs stdin as a bash script inside a fresh sandbox.
 sandbox() {
