@@ -185,6 +185,9 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
  * failures, so callers can name the object themselves. */
 int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* The id ns gives to the namespace other (RTM_GETNSID with NETNSA_FD, no
+ * dump): what its veths report as IFLA_LINK_NETNSID; -1 if none. */
+int nl_nsid_of(struct nsnet *nn, struct ns *ns, const struct ns *other);
 /* mnl_attr_parse() callback filling a table of NL_ATTR_TABLE_MAX + 1
  * attributes by type (every IFA_, RTA_, NDA_ maximum used is below it). */
 #define NL_ATTR_TABLE_MAX 32

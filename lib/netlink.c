@@ -15,6 +15,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <net/if.h>
 
 #include "internal.h"
@@ -491,6 +492,34 @@ int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 			       ns->name);
 	rc = mnl_cb_run(buf, (size_t)len, req->nlmsg_seq, ns->portid, cb, data);
 	return rc < 0 ? -errno : 0;
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg))
+		if (mnl_attr_get_type(attr) == NETNSA_NSID)
+			*(int *)data = (int)mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+int nl_nsid_of(struct nsnet *nn, struct ns *ns, const struct ns *other)
+{
+	char req[64] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct rtgenmsg *g;
+	int id = -1;
+
+	nlh->nlmsg_type = RTM_GETNSID;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)other->fd);
+	if (nl_query(nn, ns, nlh, nsid_cb, &id))
+		return -1;
+	return id;
 }
 
 static int link_get_cb(const struct nlmsghdr *nlh, void *data)

@@ -234,18 +234,6 @@ static int dump(struct show_ns *s, uint16_t type, int family, size_t hdrlen,
 	return nl_dump(s->nn, s->ns, nlh, cb, s);
 }
 
-static int nsid_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *attr;
-
-	if (nlh->nlmsg_type != RTM_NEWNSID)
-		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg))
-		if (mnl_attr_get_type(attr) == NETNSA_NSID)
-			*(int *)data = (int)mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
 /* Which namespace does this namespace call nsid? Ask it for the nsid of
  * each candidate (RTM_GETNSID with NETNSA_FD, answered without a dump) until
  * one matches, remembering every answer. */
@@ -259,24 +247,17 @@ static const char *nsid_to_name(struct show_ns *s, int nsid, json_t *cache)
 		return json_string_value(json_object_get(cache, key));
 	for (i = 0; i < json_array_size(s->names); i++) {
 		const char *name = json_string_value(json_array_get(s->names, i));
-		char req[128] __attribute__((aligned(4)));
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-		struct rtgenmsg *g;
 		struct ns *other;
-		int got = -1, rc;
+		int got;
 
 		if (!strcmp(name, s->ns->name) || ns_get(s->nn, name, &other))
 			continue;
-		nlh->nlmsg_type = RTM_GETNSID;
-		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-		g->rtgen_family = AF_UNSPEC;
-		mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)other->fd);
-		rc = nl_query(s->nn, s->ns, nlh, nsid_cb, &got);
+		got = nl_nsid_of(s->nn, s->ns, other);
 		/* One descriptor at a time: all of them at once would pass
 		 * RLIMIT_NOFILE with a few hundred namespaces. */
 		if (!ns_is_host(name))
 			ns_release(s->nn, name);
-		if (rc || got < 0)
+		if (got < 0)
 			continue;
 		snprintf(key, sizeof(key), "%d", got);
 		json_object_set_new(cache, key, json_string(name));

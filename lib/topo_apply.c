@@ -648,18 +648,6 @@ static int peer_left_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int nsid_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *attr;
-
-	if (nlh->nlmsg_type != RTM_NEWNSID)
-		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg))
-		if (mnl_attr_get_type(attr) == NETNSA_NSID)
-			*(int *)data = (int)mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
 /* The ids the host gave the topology's namespaces (veth peers there carry
  * them as IFLA_LINK_NETNSID). */
 static void topo_nsids(struct nsnet *nn, struct ns *host, char **nodes,
@@ -671,19 +659,13 @@ static void topo_nsids(struct nsnet *nn, struct ns *host, char **nodes,
 	if (!ll->nsids)
 		abort();
 	for (i = 0; i < n; i++) {
-		char req[64] __attribute__((aligned(4)));
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-		struct rtgenmsg *g;
 		struct ns *ns;
-		int id = -1;
+		int id;
 
 		if (!nsnet_ns_exists(nodes[i]) || ns_get(nn, nodes[i], &ns))
 			continue;
-		nlh->nlmsg_type = RTM_GETNSID;
-		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-		g->rtgen_family = AF_UNSPEC;
-		mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)ns->fd);
-		if (!nl_query(nn, host, nlh, nsid_cb, &id) && id >= 0)
+		id = nl_nsid_of(nn, host, ns);
+		if (id >= 0)
 			ll->nsids[ll->n_nsids++] = id;
 		ns_release(nn, nodes[i]);
 	}
