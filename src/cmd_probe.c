@@ -1,12 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cmd_probe.c - not written yet. */
+/* cmd_probe.c - nsnet doctor. */
 #include "cli.h"
-
-int cmd_check(struct nsnet *nn, int argc, char **argv)
-{
-	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
-}
 
 static void probe_print_line(void *data, const char *text)
 {
@@ -23,16 +17,3 @@ int cmd_doctor(struct nsnet *nn, int argc, char **argv)
 		return lib_error(nn);
 	return EXIT_OK;
 }
-
-int cmd_trace(struct nsnet *nn, int argc, char **argv)
-{
-	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
-}
-
-int cmd_capture(struct nsnet *nn, int argc, char **argv)
-{
-	fprintf(stderr, "nsnet: %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
-}
-
