@@ -25,6 +25,26 @@ void topo_record_dir(char *buf, size_t len, const char *name)
 	snprintf(buf, len, NSNET_RUN_DIR "/topo/%s", name);
 }
 
+bool topo_arg_is_file(const char *arg)
+{
+	return strchr(arg, '/') || strstr(arg, ".yaml") || strstr(arg, ".yml");
+}
+
+int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out)
+{
+	char path[600], file[512];
+
+	if (topo_arg_is_file(file_or_name))
+		return topo_parse_file(nn, file_or_name, out);
+	/* A name: the file its last up was made from, recorded by up. */
+	topo_record_dir(path, sizeof(path), file_or_name);
+	strncat(path, "/file", sizeof(path) - strlen(path) - 1);
+	if (read_small_file(path, file, sizeof(file)) <= 0)
+		return err_set(nn, ENOENT, "topology %s is not up (no %s)",
+			       file_or_name, path);
+	return topo_parse_file(nn, file, out);
+}
+
 struct topo_node *topo_node_find(const struct topo *t, const char *name)
 {
 	size_t i;

@@ -587,8 +587,7 @@ static int topo_name_of(struct nsnet *nn, const char *file_or_name, char *name,
 	struct topo *t;
 	int rc;
 
-	if (!strchr(file_or_name, '/') && !strstr(file_or_name, ".yaml") &&
-	    !strstr(file_or_name, ".yml")) {
+	if (!topo_arg_is_file(file_or_name)) {
 		snprintf(name, len, "%s", file_or_name);
 		return 0;
 	}
@@ -927,29 +926,10 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 	struct topo_plan plan;
 	struct topo *t;
 	json_t *drift;
-	char path[600];
 	size_t i;
 	int rc;
 
-	if (!strchr(file_or_name, '/') && !strstr(file_or_name, ".yaml") &&
-	    !strstr(file_or_name, ".yml")) {
-		char dir[512], buf[512] = "";
-		ssize_t n;
-		int fd;
-
-		topo_record_dir(dir, sizeof(dir), file_or_name);
-		snprintf(path, sizeof(path), "%s/file", dir);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return err_set(nn, 0, "topology %s is not up (no %s)", file_or_name, path);
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		snprintf(path, sizeof(path), "%s", buf);
-	} else {
-		snprintf(path, sizeof(path), "%s", file_or_name);
-	}
-	if ((rc = topo_parse_file(nn, path, &t)))
+	if ((rc = topo_load(nn, file_or_name, &t)))
 		return rc;
 	if ((rc = nsnet_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {
 		topo_free(t);
