@@ -157,11 +157,12 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *ns,
 /* ---- check: the reachability matrix (lib/check.c) ---------------------------- */
 
 /* Every node of a topology (FILE, or NAME of one that is up) against every
- * other, by ICMP and by the ports its expectations name, concurrently and
- * with a deadline. *out is a JSON document (docs/json.md); returns the
- * number of broken expectations (0: all met) or a negative errno. */
+ * other, by ICMP and by the ports its expectations name, concurrently;
+ * nothing waits longer than timeout_s (0: 1.5 s). *out is a JSON document
+ * (docs/json.md); returns the number of broken expectations (0: all met)
+ * or a negative errno. */
 NSNET_EXPORT int nsnet_check(struct nsnet *nn, const char *file_or_name,
-			     struct json_t **out);
+			     double timeout_s, struct json_t **out);
 
 /* ---- capture and trace (lib/capture.c, lib/trace.c) ---------------------------- */
 

@@ -108,7 +108,8 @@ ssize_t read_small_file(const char *path, char *buf, size_t len);
 void topo_record_dir(char *buf, size_t len, const char *name);
 /* Whether a command's FILE|NAME argument names a file. */
 bool topo_arg_is_file(const char *arg);
-/* Parse FILE, or the file the topology NAME was last brought up from. */
+/* Parse FILE, or the file the topology NAME was last brought up from;
+ * NULL: the one topology that is up. */
 int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
 
 /* topo_parse.c: parse and validate everything that needs no kernel. Errors

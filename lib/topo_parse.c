@@ -732,10 +732,16 @@ static int topo_check(struct parser *p)
 		if (!strcmp(c->a, c->b))
 			return perr(p, c->pos, "cable from %s to itself", c->a);
 	}
-	for (i = 0; i < t->n_expects; i++)
+	for (i = 0; i < t->n_expects; i++) {
+		struct ipaddr ip;
+
 		if (!topo_node_find(t, t->expects[i].from))
 			return perr(p, t->expects[i].pos, "expectation from %s: not a node",
 				    t->expects[i].from);
+		if (!topo_node_find(t, t->expects[i].to) && ip_parse(t->expects[i].to, &ip))
+			return perr(p, t->expects[i].pos, "expectation to %s: neither a node nor an IP address",
+				    t->expects[i].to);
+	}
 	return 0;
 }
 

@@ -57,7 +57,7 @@ static const struct cmd commands[] = {
 	  "compare a topology with the kernel" },
 	{ "plan", cmd_plan, "plan FILE", "print what up would do as ip/nft commands" },
 	{ "logs", cmd_logs, "logs NODE", "output of a node's run: commands" },
-	{ "check", cmd_check, "check [FILE|NAME] [--json]",
+	{ "check", cmd_check, "check [FILE|NAME] [-W SECONDS] [--json]",
 	  "reachability matrix and expectations" },
 	{ "doctor", cmd_doctor, "doctor NS DEST[:PORT[/tcp|/udp]]",
 	  "explain why a packet does not get through" },

@@ -189,6 +189,9 @@ static void test_bad_expect(void **state)
 		  "is not \"A -> B: reach\"");
 	parse_bad(NET "nodes:\n  a: {}\nexpect:\n  - \"zz -> a: reach\"\n", 8, 5,
 		  "expectation from zz: not a node");
+	/* a typo in the target would otherwise be probed as nothing */
+	parse_bad(NET "nodes:\n  a: {}\nexpect:\n  - \"a -> datbase: reach\"\n", 8, 5,
+		  "expectation to datbase: neither a node nor an IP address");
 }
 
 static void test_bad_route(void **state)
