@@ -23,6 +23,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <jansson.h>
+#include <libmnl/libmnl.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 
 #include "internal.h"
 #include "check.h"
@@ -43,7 +46,8 @@ static const char check_udp_payload[] = "nsnet check\n";
 	memset(&(arr)[(n)], 0, sizeof(*(arr)));                            \
 } while (0)
 
-static void target_add_addr(struct check_target *tg, const struct ipaddr *a)
+static void target_add_addr(struct check_target *tg, const struct ipaddr *a,
+			    int seg, const char *ifname)
 {
 	struct ipaddr ip = *a;
 	size_t i;
@@ -54,6 +58,8 @@ static void target_add_addr(struct check_target *tg, const struct ipaddr *a)
 	for (i = 0; i < tg->n_addr; i++)
 		if (ip_equal(&tg->addr[i], &ip))
 			return;
+	tg->seg[tg->n_addr] = seg;
+	snprintf(tg->ifname[tg->n_addr], IFNAMSIZ, "%s", ifname ? ifname : "");
 	tg->addr[tg->n_addr++] = ip;
 }
 
@@ -70,12 +76,15 @@ static void target_of_node(const struct topo *t, size_t n,
 	tg->node = (ssize_t)n;
 	for (i = 0; i < nd->n_att; i++)
 		for (f = 0; f < 2; f++)
-			target_add_addr(tg, &nd->att[i].addr[f]);
+			target_add_addr(tg, &nd->att[i].addr[f], (int)nd->att[i].net,
+					nd->att[i].ifname);
 	for (i = 0; i < t->n_cables; i++) {
+		int seg = (int)(t->n_nets + i);
+
 		if (!strcmp(t->cables[i].a, nd->name))
-			target_add_addr(tg, &t->cables[i].a_addr);
+			target_add_addr(tg, &t->cables[i].a_addr, seg, t->cables[i].a_if);
 		if (!strcmp(t->cables[i].b, nd->name))
-			target_add_addr(tg, &t->cables[i].b_addr);
+			target_add_addr(tg, &t->cables[i].b_addr, seg, t->cables[i].b_if);
 	}
 }
 
@@ -94,8 +103,28 @@ static ssize_t target_find_or_add(const struct topo *t, struct check_plan *p,
 	CHECK_GROW(p->targets, p->n_targets);
 	p->targets[p->n_targets].name = strdup(name);
 	p->targets[p->n_targets].node = -1;
-	target_add_addr(&p->targets[p->n_targets], &ip);
+	target_add_addr(&p->targets[p->n_targets], &ip, -1, NULL);
 	return (ssize_t)p->n_targets++;
+}
+
+/* Whether the probe's source has an address of the same family on the
+ * target address's segment (then no router is in between). */
+static void probe_find_segment(const struct check_plan *p, struct check_probe *pr)
+{
+	const struct check_target *src = &p->targets[pr->from];
+	const struct check_target *dst = &p->targets[pr->target];
+	size_t k;
+
+	if (dst->seg[pr->addr] < 0)
+		return;
+	for (k = 0; k < src->n_addr; k++)
+		if (src->seg[k] == dst->seg[pr->addr] &&
+		    src->addr[k].family == pr->family) {
+			pr->local = true;
+			memcpy(pr->src_if, src->ifname[k], IFNAMSIZ);
+			pr->src_addr = src->addr[k];
+			return;
+		}
 }
 
 static size_t cell_find_or_add(struct check_plan *p, size_t from,
@@ -182,10 +211,11 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 
 		for (j = 0; j < tg->n_addr; j++) {
 			CHECK_GROW(p->probes, p->n_probes);
-			p->probes[p->n_probes++] = (struct check_probe){
+			p->probes[p->n_probes] = (struct check_probe){
 				.from = p->cells[i].from, .target = p->cells[i].target,
 				.addr = j, .cell = i, .proto = p->cells[i].proto,
 				.family = tg->addr[j].family, .port = p->cells[i].port };
+			probe_find_segment(p, &p->probes[p->n_probes++]);
 		}
 	}
 	return 0;
@@ -384,23 +414,41 @@ json_t *check_json(const struct topo *t, const struct check_plan *p,
 
 /* ---- the run: sockets in every source namespace, one poll() loop ------------ */
 
-/* What one source node sends from. */
+/* A neighbour entry: (interface, address) in one node. */
+struct check_neigh {
+	int ifindex;
+	struct ipaddr addr;
+};
+
+/* What one node sends from, and what its neighbour table held before. */
 struct check_source {
 	int icmp[2];              /* raw ICMP / ICMPv6 sockets; -1: none needed */
 	uint16_t id;              /* echo id of this source */
 	size_t *echo;             /* probe index by echo sequence number */
 	size_t n_echo[2];
 	size_t *echo6;
+	struct check_neigh *before; /* entries that existed: never deleted */
+	size_t n_before;
+	struct check_neigh *drop;   /* entries to delete at the next flush */
+	size_t n_drop;
+	struct { char name[IFNAMSIZ]; int index; } *ifs; /* ifindex cache */
+	size_t n_ifs;
 };
 
 struct check_state {
+	struct nsnet *nn;
+	const struct topo *t;
 	struct check_plan *p;
 	struct check_source *src;
 	int *fd;                  /* per probe: its TCP/UDP socket, or -1 */
 	unsigned int *tries;      /* per probe: packets sent so far */
 	double *sent_at;          /* per probe: first send, ms */
-	double start, timeout_ms;
+	double timeout_ms;
 	size_t pending;
+	/* Same-segment probes in flight, and how many may be: see
+	 * check_window(). */
+	size_t inflight, window;
+	bool window_full;         /* a probe waits for room */
 };
 
 static double check_now_ms(void)
@@ -503,9 +551,53 @@ static int check_open_here(void *arg)
 				     SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			a->error = errno;
+		/* Closed with a RST: no FIN exchange, no TIME_WAIT left in
+		 * the node after the check. */
+		if (fd >= 0 && pr->proto == IPPROTO_TCP)
+			setsockopt(fd, SOL_SOCKET, SO_LINGER,
+				   &(struct linger){ .l_onoff = 1, .l_linger = 0 },
+				   sizeof(struct linger));
 		st->fd[i] = fd;
 	}
 	return 0;
+}
+
+static int node_ifindex(struct check_state *st, size_t node, const char *ifname)
+{
+	struct check_source *s = &st->src[node];
+	struct nl_link l;
+	struct ns *ns;
+	size_t i;
+
+	for (i = 0; i < s->n_ifs; i++)
+		if (!strcmp(s->ifs[i].name, ifname))
+			return s->ifs[i].index;
+	if (ns_get(st->nn, st->t->nodes[node].name, &ns) ||
+	    nl_link_get(st->nn, ns, ifname, &l))
+		l.index = 0;
+	err_clear(st->nn);
+	CHECK_GROW(s->ifs, s->n_ifs);
+	snprintf(s->ifs[s->n_ifs].name, IFNAMSIZ, "%s", ifname);
+	s->ifs[s->n_ifs].index = l.index;
+	return s->ifs[s->n_ifs++].index;
+}
+
+/* Delete the entry later, unless it was there before the check. */
+static void neigh_forget(struct check_state *st, size_t node, const char *ifname,
+			 const struct ipaddr *addr)
+{
+	struct check_source *s = &st->src[node];
+	struct check_neigh n = { node_ifindex(st, node, ifname), *addr };
+	size_t i;
+
+	if (!n.ifindex)
+		return;
+	for (i = 0; i < s->n_before; i++)
+		if (s->before[i].ifindex == n.ifindex &&
+		    ip_equal(&s->before[i].addr, addr))
+			return;
+	CHECK_GROW(s->drop, s->n_drop);
+	s->drop[s->n_drop++] = n;
 }
 
 static void probe_done(struct check_state *st, size_t i,
@@ -524,10 +616,53 @@ static void probe_done(struct check_state *st, size_t i,
 		st->fd[i] = -1;
 	}
 	st->pending--;
+	if (pr->local && st->tries[i]) {
+		const struct check_target *tg = &st->p->targets[pr->target];
+
+		st->inflight--;
+		neigh_forget(st, pr->from, pr->src_if, &tg->addr[pr->addr]);
+		if (tg->node >= 0)
+			neigh_forget(st, (size_t)tg->node, tg->ifname[pr->addr],
+				     &pr->src_addr);
+	}
 }
 
-/* Send (again) what has no answer yet. Returns the time of the next send
- * that will be due. */
+/* Send the deletions queued by probe_done(): one batch per namespace. */
+static void check_flush_neigh(struct check_state *st)
+{
+	size_t n, i;
+
+	for (n = 0; n < st->p->n_nodes; n++) {
+		struct check_source *s = &st->src[n];
+		struct nl_batch b;
+		struct ns *ns;
+
+		if (!s->n_drop)
+			continue;
+		nl_batch_init(&b);
+		for (i = 0; i < s->n_drop; i++) {
+			struct ndmsg *nd;
+
+			nl_batch_add(&b, RTM_DELNEIGH, 0, "neighbour");
+			nl_batch_last(&b)->ignore_missing = true;
+			nd = nl_put_extra(&b, sizeof(*nd));
+			if (nd) {
+				nd->ndm_family = (unsigned char)s->drop[i].addr.family;
+				nd->ndm_ifindex = s->drop[i].ifindex;
+			}
+			nl_put(&b, NDA_DST, ip_len(&s->drop[i].addr), s->drop[i].addr.a.b);
+		}
+		/* A cache entry that is gone already is what we wanted. */
+		if (!ns_get(st->nn, st->t->nodes[n].name, &ns))
+			nl_batch_send(st->nn, ns, &b);
+		err_clear(st->nn);
+		nl_batch_free(&b);
+		s->n_drop = 0;
+	}
+}
+
+/* Send (again) what has no answer yet, and give up on what has had its
+ * whole deadline. Returns the time of the next thing due. */
 static double check_send_due(struct check_state *st, double now)
 {
 	struct check_plan *p = st->p;
@@ -535,6 +670,7 @@ static double check_send_due(struct check_state *st, double now)
 	uint8_t pkt[PING_ICMP_HDR + CHECK_PAYLOAD];
 	size_t i;
 
+	st->window_full = false;
 	for (i = 0; i < p->n_probes; i++) {
 		struct check_probe *pr = &p->probes[i];
 		const struct ipaddr *ip = &p->targets[pr->target].addr[pr->addr];
@@ -544,10 +680,24 @@ static double check_send_due(struct check_state *st, double now)
 		double due;
 		ssize_t n;
 
-		if (pr->result != CHECK_PENDING || st->tries[i] >= CHECK_TRIES)
+		if (pr->result != CHECK_PENDING)
 			continue;
+		if (st->tries[i]) {
+			double end = st->sent_at[i] + st->timeout_ms;
+
+			if (now >= end) {
+				probe_done(st, i, CHECK_TIMEOUT, 0);
+				continue;
+			}
+			if (end < next)
+				next = end;
+		} else if (pr->local && st->inflight >= st->window) {
+			st->window_full = true;
+			continue;
+		}
 		/* TCP retransmits by itself: one connect() is enough. */
-		if (pr->proto == IPPROTO_TCP && st->tries[i])
+		if (st->tries[i] >= CHECK_TRIES ||
+		    (pr->proto == IPPROTO_TCP && st->tries[i]))
 			continue;
 		due = st->tries[i] ? st->sent_at[i] + gap * st->tries[i] : 0;
 		if (due > now) {
@@ -566,30 +716,31 @@ static double check_send_due(struct check_state *st, double now)
 			n = connect(st->fd[i], (struct sockaddr *)&ss, sl);
 			if (n && errno == EINPROGRESS)
 				n = 0;
-			else if (!n)
-				probe_done(st, i, CHECK_REACH, 0);
 		} else {
-			if (!st->tries[i] &&
-			    connect(st->fd[i], (struct sockaddr *)&ss, sl)) {
-				probe_done(st, i, CHECK_UNREACH, errno);
-				continue;
-			}
-			n = send(st->fd[i], check_udp_payload,
-				 sizeof(check_udp_payload) - 1, 0);
+			n = 0;
+			if (!st->tries[i])
+				n = connect(st->fd[i], (struct sockaddr *)&ss, sl);
+			if (!n)
+				n = send(st->fd[i], check_udp_payload,
+					 sizeof(check_udp_payload) - 1, 0);
+		}
+		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+			next = now; /* a queue is full: soon again */
+			continue;
+		}
+		if (!st->tries[i]++) {
+			st->sent_at[i] = now;
+			st->inflight += pr->local;
 		}
 		if (n < 0) {
-			if (errno == EAGAIN || errno == ENOBUFS) {
-				next = now; /* the queue is full: soon again */
-				continue;
-			}
 			probe_done(st, i, errno == ECONNREFUSED ? CHECK_REFUSED :
 				   CHECK_UNREACH, errno);
 			continue;
 		}
-		if (!st->tries[i]++)
-			st->sent_at[i] = now;
-		if (pr->result == CHECK_PENDING && st->tries[i] < CHECK_TRIES &&
-		    pr->proto != IPPROTO_TCP && st->sent_at[i] + gap * st->tries[i] < next)
+		if (st->sent_at[i] + st->timeout_ms < next)
+			next = st->sent_at[i] + st->timeout_ms;
+		if (pr->proto != IPPROTO_TCP && st->tries[i] < CHECK_TRIES &&
+		    st->sent_at[i] + gap * st->tries[i] < next)
 			next = st->sent_at[i] + gap * st->tries[i];
 	}
 	return next;
@@ -695,6 +846,9 @@ static void check_state_free(struct check_state *st)
 				close(st->src[i].icmp[1]);
 			free(st->src[i].echo);
 			free(st->src[i].echo6);
+			free(st->src[i].before);
+			free(st->src[i].drop);
+			free(st->src[i].ifs);
 		}
 	free(st->src);
 	free(st->fd);
@@ -702,14 +856,84 @@ static void check_state_free(struct check_state *st)
 	free(st->sent_at);
 }
 
+static int check_neigh_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct check_source *s = data;
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
+	struct check_neigh n = { nd->ndm_ifindex, { .family = nd->ndm_family } };
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
+	    mnl_attr_parse(nlh, sizeof(*nd), nl_attr_table_cb, tb) < 0 ||
+	    !tb[NDA_DST] || mnl_attr_get_payload_len(tb[NDA_DST]) > 16)
+		return MNL_CB_OK;
+	memcpy(n.addr.a.b, mnl_attr_get_payload(tb[NDA_DST]),
+	       mnl_attr_get_payload_len(tb[NDA_DST]));
+	n.addr.prefix = -1;
+	CHECK_GROW(s->before, s->n_before);
+	s->before[s->n_before++] = n;
+	return MNL_CB_OK;
+}
+
+/* What the node's neighbour table holds before the check: those entries
+ * stay; the ones the check's own probes make are deleted after use. */
+static int check_neigh_snapshot(struct check_state *st, size_t node)
+{
+	char req[64] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct check_source *s = &st->src[node];
+	struct ndmsg *nd;
+	struct ns *ns;
+	int rc, tries;
+
+	if ((rc = ns_get(st->nn, st->t->nodes[node].name, &ns)))
+		return rc;
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = AF_UNSPEC;
+	for (tries = 0; tries < 10; tries++) {
+		s->n_before = 0;
+		rc = nl_dump(st->nn, ns, nlh, check_neigh_cb, s);
+		if (rc != -EINTR)
+			break;
+	}
+	return rc;
+}
+
+/*
+ * How many same-segment probes may be in flight. Each makes a neighbour
+ * entry on both sides, and the kernel's neighbour table is one for all
+ * namespaces: past gc_thresh3 (1,024 by default) every namespace on the
+ * machine fails to resolve new neighbours ("neighbor table overflow"), and
+ * N nodes on one bridge need N*(N-1) entries. So the check takes at most
+ * half of the table, and deletes what its finished probes made.
+ */
+static size_t check_window(struct nsnet *nn)
+{
+	char buf[32];
+	long thresh = 1024;
+	struct ns *host;
+
+	/* The knob lives only in the initial namespace (a sandbox has no
+	 * such file): the default is the usual value. */
+	if (!ns_get(nn, NSNET_HOST, &host) &&
+	    !sysctl_read(nn, host, "net/ipv4/neigh/default/gc_thresh3", buf, sizeof(buf)))
+		thresh = strtol(buf, NULL, 10);
+	err_clear(nn);
+	if (thresh < 64)
+		thresh = 64;
+	return (size_t)thresh / 4;
+}
+
 int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 	      double timeout_s)
 {
-	struct check_state st = { .p = p, .timeout_ms = timeout_s * 1e3 };
+	struct check_state st = { .nn = nn, .t = t, .p = p,
+				  .timeout_ms = timeout_s * 1e3 };
 	struct pollfd *pfd = NULL;
 	size_t *pfd_probe = NULL, i, need = 0;
 	uint16_t id_base = (uint16_t)(getpid() * 31);
-	double next_send, deadline;
+	double next_due;
 	int rc = 0;
 
 	st.src = calloc(p->n_nodes ? p->n_nodes : 1, sizeof(*st.src));
@@ -746,7 +970,8 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 		(*v)[*n] = i;
 		pr->seq = (uint16_t)(*n)++;
 	}
-	if ((rc = check_fd_room(nn, need + 2 * p->n_nodes)))
+	/* per node: its namespace, its netlink socket, two ICMP sockets */
+	if ((rc = check_fd_room(nn, need + 4 * p->n_nodes)))
 		goto out;
 
 	for (i = 0; i < p->n_nodes; i++) {
@@ -754,40 +979,40 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 		struct ns *ns;
 
 		if (!nsnet_ns_exists(t->nodes[i].name)) {
-			rc = err_set(nn, ENOENT, "node %s has no namespace: is topology %s up? (nsnet up FILE)",
+			rc = err_set(nn, 0, "node %s has no namespace: is topology %s up? (nsnet up FILE)",
 				     t->nodes[i].name, t->name);
 			goto out;
 		}
 		if ((rc = ns_get(nn, t->nodes[i].name, &ns)))
 			goto out;
 		rc = ns_call(nn, ns, check_open_here, &a);
-		/* The namespace's fd is not needed once its sockets exist. */
-		ns_release(nn, t->nodes[i].name);
 		if (rc || a.error) {
 			rc = err_set(nn, rc ? -rc : a.error, "check: sockets in %s",
 				     t->nodes[i].name);
 			goto out;
 		}
+		if ((rc = check_neigh_snapshot(&st, i)))
+			goto out;
 	}
+	st.window = check_window(nn);
 	st.pending = p->n_probes;
 	pfd = calloc(2 * p->n_nodes + p->n_probes + 1, sizeof(*pfd));
 	pfd_probe = calloc(2 * p->n_nodes + p->n_probes + 1, sizeof(*pfd_probe));
 	if (!pfd || !pfd_probe)
 		abort();
-	st.start = check_now_ms();
-	deadline = st.start + st.timeout_ms;
-	next_send = check_send_due(&st, check_now_ms());
+	next_due = check_send_due(&st, check_now_ms());
 
 	while (st.pending) {
-		double now = check_now_ms(), until;
+		double now = check_now_ms();
 		nfds_t n = 0;
 		int ready, wait;
 
-		if (now >= deadline)
+		/* A probe waiting for room in the window goes out as soon as
+		 * an answer makes some. */
+		if (now >= next_due || (st.window_full && st.inflight < st.window))
+			next_due = check_send_due(&st, now);
+		if (!st.pending)
 			break;
-		if (now >= next_send)
-			next_send = check_send_due(&st, now);
-		until = next_send < deadline ? next_send : deadline;
 		for (i = 0; i < p->n_nodes; i++) {
 			int f;
 
@@ -803,7 +1028,8 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 					p->probes[i].proto == IPPROTO_TCP ? POLLOUT : POLLIN, 0 };
 				pfd_probe[n++] = 2 * p->n_nodes + i;
 			}
-		wait = until > now ? (int)(until - now) + 1 : 0;
+		now = check_now_ms();
+		wait = next_due > now ? (int)(next_due - now) + 1 : 0;
 		ready = poll(pfd, n, wait);
 		if (ready < 0 && errno != EINTR) {
 			rc = err_set(nn, errno, "check: poll");
@@ -819,15 +1045,16 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 				check_port_event(&st, pfd_probe[i] - 2 * p->n_nodes,
 						 pfd[i].revents);
 		}
+		check_flush_neigh(&st);
 	}
-	for (i = 0; i < p->n_probes; i++)
-		if (p->probes[i].result == CHECK_PENDING)
-			p->probes[i].result = CHECK_TIMEOUT;
+	check_flush_neigh(&st);
 	check_cells_update(p);
 out:
 	free(pfd);
 	free(pfd_probe);
 	check_state_free(&st);
+	for (i = 0; i < p->n_nodes; i++)
+		ns_release(nn, t->nodes[i].name);
 	return rc;
 }
 

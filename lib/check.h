@@ -32,6 +32,9 @@ struct check_target {
 	char *name;               /* node name, or the address as text */
 	ssize_t node;             /* index into topo.nodes; -1: an address */
 	struct ipaddr addr[CHECK_ADDR_MAX];
+	int seg[CHECK_ADDR_MAX];  /* the segment of each address: a network's
+				   * index, n_nets + a cable's; -1: unknown */
+	char ifname[CHECK_ADDR_MAX][IFNAMSIZ]; /* the node's interface there */
 	size_t n_addr;
 };
 
@@ -42,6 +45,11 @@ struct check_probe {
 	int family;               /* of the address */
 	uint16_t port;
 	uint16_t seq;             /* ICMP: echo sequence number within its source */
+	/* Source and target on one segment: the probe makes a neighbour
+	 * entry on each side, which check_run removes afterwards. */
+	bool local;
+	char src_if[IFNAMSIZ];
+	struct ipaddr src_addr;   /* the source's address on that segment */
 	enum check_result result;
 	int error;                /* errno of a refusal or local failure */
 	uint8_t icmp_type, icmp_code; /* of an ICMP error */

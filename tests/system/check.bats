@@ -115,6 +115,8 @@ EOF2
 		echo "expect: [\"n1 -> n14: reach\"]"
 	} > big.yaml
 	nsnet up big.yaml >/dev/null
+	can_ping n1 10.30.0.12      # an entry that was there before the check
+	before=$(ip -n n1 -j neigh | jq -r '[.[].dst] | sort | join(",")')
 	ip netns exec n14 nft add table inet t
 	ip netns exec n14 nft add chain inet t in '{ type filter hook input priority 0; }'
 	ip netns exec n14 nft add rule inet t in ip saddr 10.30.0.12 drop
@@ -125,5 +127,9 @@ EOF2
 	assert_contains "$out" "  n14       reaches 12 of 13; not: n2"
 	assert_contains "$out" "182 pairs, 180 reached"
 	cannot_ping n2 10.30.0.24
+	# the neighbour table is one for all namespaces of the machine: check
+	# takes its entries back, and leaves the ones that were there
+	assert_eq "$(ip -n n1 -j neigh | jq -r '[.[].dst] | sort | join(",")')" "$before"
+	assert_eq "$(ip -n n5 -j neigh | jq length)" 0
 EOF2
 }
