@@ -209,6 +209,8 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < p->n_cells; i++) {
 		const struct check_target *tg = &p->targets[p->cells[i].target];
 
+		p->cells[i].probe0 = p->n_probes;
+		p->cells[i].n_probes = tg->n_addr;
 		for (j = 0; j < tg->n_addr; j++) {
 			CHECK_GROW(p->probes, p->n_probes);
 			p->probes[p->n_probes] = (struct check_probe){
@@ -346,6 +348,23 @@ static json_t *cell_json(const struct check_plan *p, const struct check_cell *c)
 	}
 	if (c->result == CHECK_REACH)
 		json_object_set_new(o, "rtt_ms", json_real(c->rtt_ms));
+	/* A node with several addresses: each one's own answer, so that a
+	 * broken IPv6 path behind a working IPv4 one still shows. */
+	if (c->n_probes > 1) {
+		json_t *per = json_array();
+		size_t k;
+
+		for (k = c->probe0; k < c->probe0 + c->n_probes; k++) {
+			const struct check_probe *pr = &p->probes[k];
+			const struct ipaddr *ip = &p->targets[pr->target].addr[pr->addr];
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(ip->family, ip->a.b, a, sizeof(a));
+			json_array_append_new(per, json_pack("{s:s,s:s}", "address", a,
+				"result", check_result_name(pr->result)));
+		}
+		json_object_set_new(o, "addresses", per);
+	}
 	return o;
 }
 

@@ -65,6 +65,7 @@ struct check_cell {
 	enum check_result result;
 	double rtt_ms;            /* the fastest reached address */
 	const struct check_probe *why; /* the probe whose answer explains it */
+	size_t probe0, n_probes;  /* its probes: one per address of the target */
 };
 
 struct check_plan {
