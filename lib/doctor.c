@@ -38,6 +38,8 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
+/* IF_OPER_UP of <linux/if.h> (RFC 2863's "up"), for the same reason. */
+#define DR_OPER_UP 6
 
 /* Longer paths than this are not what nsnet builds; it also ends loops. */
 #define DR_MAX_HOPS 16
@@ -45,6 +47,8 @@
 #define DR_MAX_LINKS 256
 /* Every probe's deadline. */
 #define DR_PROBE_MS 1000
+/* Probes after the first when the walk found no cause (see nsnet_doctor). */
+#define DR_PROBE_RETRIES 3
 
 struct doctor {
 	struct nsnet *nn;
@@ -55,6 +59,8 @@ struct doctor {
 	bool found;             /* a FAIL was said */
 	bool probe_ok;          /* the probe got through: nothing is wrong */
 	bool reverse;           /* walking the replies' way back */
+	bool settling;          /* a link on the way is not active yet */
+	bool side_opaque;       /* the bridge has a port doctor cannot follow */
 	char reached[256];      /* the destination's namespace, once found */
 	char path[512];         /* namespaces crossed, for the way back's line */
 	const char *src_ns, *dest_arg;
@@ -743,6 +749,24 @@ static int dr_no_route(struct doctor *dr, struct ns *ns)
 	return 1;
 }
 
+/*
+ * A link that has carrier but whose operational state is still down: the
+ * kernel's link watch has not activated it yet and it drops what it is
+ * given. Link watch runs at most once a second, and later when other
+ * namespaces keep the rtnl lock busy; doctor waits for it rather than
+ * blaming the path.
+ */
+static void dr_note_settling(struct doctor *dr, const struct nl_link *l)
+{
+	/* Veths and bridges with carrier are "up" once link watch has run;
+	 * before, "down" or still "unknown" (other kinds say "unknown" for
+	 * good). */
+	if ((l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP) &&
+	    l->operstate != DR_OPER_UP &&
+	    (!strcmp(l->kind, "veth") || !strcmp(l->kind, "bridge")))
+		dr->settling = true;
+}
+
 /* The interface a packet leaves by: up, with carrier, and (at the source)
  * with an address of the family. */
 static int dr_check_out(struct doctor *dr, struct ns *ns,
@@ -771,6 +795,7 @@ static int dr_check_out(struct doctor *dr, struct ns *ns,
 		}
 		return 1;
 	}
+	dr_note_settling(dr, l);
 	if (!source)
 		return 0;
 	if (dr_addrs_get(dr, ns, dr->dest.family, l->index, &addrs))
@@ -1118,6 +1143,7 @@ static int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 	size_t i;
 
 	side->ns = NULL;
+	dr->side_opaque = false;
 	if (!strcmp(out->kind, "bridge")) {
 		bns = ns;
 		bridge = out->index;
@@ -1129,6 +1155,9 @@ static int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 			err_clear(dr->nn);
 			return -ENOENT;
 		}
+		/* A bridge port forwards nothing before link watch has
+		 * seen its carrier either. */
+		dr_note_settling(dr, &peer.l);
 		if (peer.l.master <= 0) {
 			*side = peer;
 			if (!dr_is_local(dr, peer.ns, ip))
@@ -1157,10 +1186,13 @@ static int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 						 ls.l[i].index == peer.l.index))
 			continue;
 		if (dr_peer(dr, bns, &ls.l[i], &c)) {
+			/* a NIC, a tap: whoever is behind it may have ip */
+			dr->side_opaque = true;
 			err_clear(dr->nn);
 			continue;
 		}
 		if (dr_is_local(dr, c.ns, ip)) {
+			dr_note_settling(dr, &ls.l[i]);
 			*owner = c;
 			free(ls.l);
 			return 0;
@@ -1182,7 +1214,9 @@ static int dr_no_owner(struct doctor *dr, struct ns *ns, const struct nl_link *o
 	int pfx;
 
 	dr_ip(nh, a, sizeof(a));
-	if (dr_neigh_answers(state)) {
+	/* A neighbour entry can be older than the change that broke the
+	 * path: believed only where doctor cannot look itself. */
+	if (dr_neigh_answers(state) && (!side->ns || dr->side_opaque)) {
 		dr_ok(dr, "%s: %s answers %s on %s (beyond nsnet's namespaces: the walk ends here)",
 		      ns->name, a, arp, out->name);
 		return 0;
@@ -1194,15 +1228,12 @@ static int dr_no_owner(struct doctor *dr, struct ns *ns, const struct nl_link *o
 			       ns->name, a, arp, out->name);
 	}
 	if (!r->has_gw)
-		return dr_fail(dr, "%s: nobody on %s in %s has %s%s%s", ns->name,
-			       side->l.name, side->ns->name, a,
-			       state & (NUD_FAILED | NUD_INCOMPLETE) ?
-			       ", and it does not answer " : "",
-			       state & (NUD_FAILED | NUD_INCOMPLETE) ? arp : "");
-	dr_fail(dr, "%s: nobody has the gateway %s: it is not an address of %s in %s%s%s",
-		ns->name, a, side->l.name, side->ns->name,
-		state & (NUD_FAILED | NUD_INCOMPLETE) ? ", and it does not answer " : "",
-		state & (NUD_FAILED | NUD_INCOMPLETE) ? arp : "");
+		return dr_fail(dr, "%s: nobody on %s in %s has %s", ns->name,
+			       side->l.name, side->ns->name, a);
+	/* The neighbour state is not part of the sentence: whether the
+	 * probe's ARP request has timed out yet is a matter of timing. */
+	dr_fail(dr, "%s: nobody has the gateway %s: it is not an address of %s in %s",
+		ns->name, a, side->l.name, side->ns->name);
 	pfx = dr_prefix_for(dr, ns, out->index, nh);
 	err_clear(dr->nn);
 	if (pfx >= 0)
@@ -1346,6 +1377,7 @@ static int dr_walk(struct doctor *dr)
 			      dr_neigh_answers(st) ? (dr->dest.family == AF_INET ?
 				" and answers ARP" : " and answers neighbour discovery") : "");
 		}
+		dr_note_settling(dr, &owner.l);
 		prev.ns = cur;
 		prev.l = out;
 		if (!r.has_gw || dr_is_local(dr, owner.ns, &dr->dest)) {
@@ -1387,6 +1419,7 @@ static int dr_walk_back(struct doctor *dr)
 	dr_ip(&back.dest, back.dest_s, sizeof(back.dest_s));
 	dr_ip(&dr->dest, s, sizeof(s));
 	rc = dr_walk(&back);
+	dr->settling |= back.settling;
 	if (rc == 1) {
 		dr->found = true;
 		memcpy(dr->cause, back.cause, sizeof(dr->cause));
@@ -1488,7 +1521,7 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *nsname,
 	struct doctor dr = { .nn = nn, .line = line, .data = data,
 			     .src_ns = nsname, .dest_arg = dest };
 	struct ns *ns;
-	int rc, port_err = 0;
+	int rc, tries, port_err = 0;
 
 	err_clear(nn);
 	if (out)
@@ -1514,9 +1547,13 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *nsname,
 	if (rc < 0)
 		goto done;
 	/* The walk found nothing wrong: a fresh link drops packets until the
-	 * kernel's link watch activates its queue (up to a second after it
-	 * came up), so one more try before saying "no cause found". */
-	if (!rc && !dr.probe_ok && port_err != ECONNREFUSED)
+	 * kernel's link watch activates it (see dr_note_settling), and a fresh
+	 * bridge takes a few ARP retransmissions (one a second) to pass
+	 * them: measured up to 3 s after `nsnet attach` while other
+	 * namespaces come and go. More tries before "no cause found". */
+	for (tries = 0; !rc && !dr.probe_ok && port_err != ECONNREFUSED &&
+	     tries < (dr.settling ? 2 * DR_PROBE_RETRIES : DR_PROBE_RETRIES);
+	     tries++)
 		dr.probe_ok = dr_probe(&dr, ns, &port_err);
 	if (dr.probe_ok) {
 		if (!dr.d.port)
@@ -1537,6 +1574,9 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *nsname,
 		else if (dr.d.port && dr.d.proto == IPPROTO_TCP)
 			dr_fail(&dr, "%s does not accept tcp/%u from %s (%s), and doctor found no cause on the path",
 				dr.dest_s, dr.d.port, nsname, strerror(port_err));
+		else if (dr.settling)
+			dr_fail(&dr, "%s does not answer ping from %s yet: a link on the way has just come up and the kernel has not activated it",
+				dr.dest_s, nsname);
 		else
 			dr_fail(&dr, "%s does not answer ping from %s, and doctor found no cause on the path",
 				dr.dest_s, nsname);
