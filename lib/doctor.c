@@ -379,8 +379,12 @@ static int dr_peer(struct doctor *dr, struct ns *ns, const struct nl_link *l,
 	if (!dir)
 		return -ENOENT;
 	while ((e = readdir(dir))) {
+		bool cached = false;
+
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, ns->name))
 			continue;
+		for (c = dr->nn->ns_list; c && !cached; c = c->next)
+			cached = !strcmp(c->name, e->d_name);
 		if (ns_get(dr->nn, e->d_name, &c)) {
 			err_clear(dr->nn);
 			continue;
@@ -390,6 +394,10 @@ static int dr_peer(struct doctor *dr, struct ns *ns, const struct nl_link *l,
 			rc = nl_link_get_index(dr->nn, c, l->link, &peer->l);
 			break;
 		}
+		/* Not on the path: with a thousand namespaces, keeping
+		 * each one open would run out of descriptors. */
+		if (!cached)
+			ns_release(dr->nn, e->d_name);
 	}
 	closedir(dir);
 	return rc;
@@ -686,6 +694,36 @@ static bool dr_probe(struct doctor *dr, struct ns *ns, int *port_err)
 
 /* ---- the walk -------------------------------------------------------------------- */
 
+/* l in ns is down, and the kernel removed the routes through it: the fix
+ * brings it up and, when that does not bring back a way to target (the
+ * subnet's route comes back with the link, a default route does not), adds
+ * the default route through the address on its other side. */
+static int dr_link_down(struct doctor *dr, struct ns *ns,
+			const struct nl_link *l, const struct ipaddr *target)
+{
+	char a[INET6_ADDRSTRLEN];
+	struct dr_addrs addrs;
+	struct dr_route r;
+	struct ipaddr gw;
+	bool on_link = false;
+	size_t j;
+	int rc;
+
+	if (!dr_addrs_get(dr, ns, target->family, l->index, &addrs))
+		for (j = 0; j < addrs.n; j++)
+			on_link |= ip_in_prefix(&addrs.a[j], target);
+	dr_fail(dr, "%s: %s is down (the kernel removed the routes through it)",
+		ns->name, l->name);
+	dr_fix(dr, "nsnet link set %s %s up", ns->name, l->name);
+	rc = dr_route_get(dr, ns, target, NULL, 0, &r);
+	if (!on_link && dr_route_missing(rc, &r) &&
+	    !dr_gateway_guess(dr, ns, l, &gw))
+		dr_fix(dr, "nsnet route add %s default via %s", ns->name,
+		       dr_ip(&gw, a, sizeof(a)));
+	err_clear(dr->nn);
+	return 1;
+}
+
 /* The source has no route: a link that is down (the kernel removed its
  * routes with it), a link without an address, or no route at all. */
 static int dr_no_route(struct doctor *dr, struct ns *ns)
@@ -705,26 +743,15 @@ static int dr_no_route(struct doctor *dr, struct ns *ns)
 	for (i = 0; i < ls.n; i++) {
 		const struct nl_link *l = &ls.l[i];
 		struct dr_addrs addrs;
-		bool on_link = false;
-		size_t j;
 
 		if (l->flags & IFF_LOOPBACK)
 			continue;
 		if (dr_addrs_get(dr, ns, dr->dest.family, l->index, &addrs))
 			addrs.n = 0;
-		for (j = 0; j < addrs.n; j++)
-			on_link |= ip_in_prefix(&addrs.a[j], &dr->dest);
 		if (!(l->flags & IFF_UP)) {
-			dr_fail(dr, "%s: %s is down (the kernel removed the routes through it)",
-				ns->name, l->name);
-			dr_fix(dr, "nsnet link set %s %s up", ns->name, l->name);
-			/* Coming up brings back the subnet's route, not
-			 * the default route that went with it. */
-			if (!on_link && !dr_gateway_guess(dr, ns, l, &gw))
-				dr_fix(dr, "nsnet route add %s default via %s",
-				       ns->name, dr_ip(&gw, a, sizeof(a)));
+			rc = dr_link_down(dr, ns, l, &dr->dest);
 			free(ls.l);
-			return 1;
+			return rc;
 		}
 		if (!addrs.n && !bare)
 			bare = l;
@@ -777,11 +804,11 @@ static int dr_check_out(struct doctor *dr, struct ns *ns,
 	char a[INET6_ADDRSTRLEN + 4];
 	size_t i;
 
-	if (!(l->flags & IFF_UP)) {
-		dr_fail(dr, "%s: %s is down", ns->name, l->name);
-		dr_fix(dr, "nsnet link set %s %s up", ns->name, l->name);
-		return 1;
-	}
+	if (l->flags & IFF_LOOPBACK)
+		return dr_fail(dr, "%s: the route to %s leads to %s: nothing leaves that way",
+			       ns->name, dr->dest_s, l->name);
+	if (!(l->flags & IFF_UP))
+		return dr_link_down(dr, ns, l, &dr->dest);
 	if (!(l->flags & IFF_LOWER_UP)) {
 		if (!dr_peer(dr, ns, l, &peer) && !(peer.l.flags & IFF_UP)) {
 			dr_fail(dr, "%s: %s has no carrier: its other end, %s in %s, is down",
@@ -848,7 +875,8 @@ static int dr_check_return(struct doctor *dr, struct ns *ns, int in_index,
 		    !dr_addrs_get(dr, ns, dr->src.family, in_index, &mine))
 			for (i = 0; i < mine.n && !have_via; i++)
 				for (j = 0; j < theirs.n && !have_via; j++)
-					if (ip_in_prefix(&mine.a[i], &theirs.a[j])) {
+					if (ip_in_prefix(&mine.a[i], &theirs.a[j]) &&
+					    !ip_equal(&theirs.a[j], &dr->src)) {
 						dr_ip(&theirs.a[j], via, sizeof(via));
 						have_via = true;
 					}
@@ -1376,6 +1404,13 @@ static int dr_walk(struct doctor *dr)
 			      dr_ip(&r.gw, a, sizeof(a)), owner.l.name,
 			      dr_neigh_answers(st) ? (dr->dest.family == AF_INET ?
 				" and answers ARP" : " and answers neighbour discovery") : "");
+		}
+		/* Its addresses stay local while it is down: the bridge
+		 * port up on our side hides that. */
+		if (!(owner.l.flags & IFF_UP)) {
+			rc = dr_link_down(dr, owner.ns, &owner.l,
+					  dr->have_src ? &dr->src : &dr->dest);
+			goto out;
 		}
 		dr_note_settling(dr, &owner.l);
 		prev.ns = cur;

@@ -224,6 +224,29 @@ print([l["ifname"] for l in json.load(sys.stdin) if l["ifname"].startswith("web"
 EOF
 }
 
+@test "doctor: the destination's link down behind the bridge is named, and its fix works" {
+	sandbox <<'EOF'
+	seed000
+	ip -n database link set eth0 down
+	expect_cause web 10.10.0.20 \
+		"database: eth0 is down (the kernel removed the routes through it)" \
+		"nsnet link set database eth0 up"
+	cannot_ping web 10.10.0.20
+	apply_fixes
+	expect_fixed web 10.10.0.20
+	can_ping web 10.10.0.20
+	# its default route went with it: needed from database to upstream
+	ip -n database link set eth0 down
+	expect_cause database 203.0.113.10 \
+		"database: eth0 is down (the kernel removed the routes through it)" \
+		"nsnet link set database eth0 up" \
+		"nsnet route add database default via 10.10.0.1"
+	apply_fixes
+	expect_fixed database 203.0.113.10
+	can_ping database 203.0.113.10
+EOF
+}
+
 @test "doctor: a missing return route is named in the destination, with the previous hop" {
 	sandbox <<'EOF'
 	routed
