@@ -859,7 +859,9 @@ static int dr_check_return(struct doctor *dr, struct ns *ns, int in_index,
 	dr_ip(&dr->src, s, sizeof(s));
 	rc = nl_link_get_index(dr->nn, ns, in_index, &in);
 	if (rc)
-		return rc;
+		return rc == -ENODEV ?
+		       err_set(dr->nn, ENODEV, "interface %d of %s vanished during the walk",
+			       in_index, ns->name) : rc;
 	rc = dr_route_get(dr, ns, &dr->src, NULL, 0, &back);
 	if (dr_route_missing(rc, &back)) {
 		struct dr_addrs theirs, mine;
