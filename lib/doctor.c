@@ -724,6 +724,102 @@ static int dr_link_down(struct doctor *dr, struct ns *ns,
 	return 1;
 }
 
+/* ip + k, big-endian across the whole address. */
+static void dr_ip_add(struct ipaddr *ip, unsigned int k)
+{
+	size_t i = ip_len(ip);
+
+	while (k && i--) {
+		unsigned int v = ip->a.b[i] + (k & 0xff);
+
+		ip->a.b[i] = (unsigned char)v;
+		k = (k >> 8) + (v >> 8);
+	}
+}
+
+/*
+ * For a link without an address of the family: an address for it in the
+ * subnet of its other side (the bridge's or the peer's address), one that
+ * no namespace there has, and that side's address as the gateway. A
+ * suggestion the FAIL line gives as such: doctor cannot know addresses
+ * that namespaces not up yet will want.
+ */
+static int dr_free_address(struct doctor *dr, struct ns *ns,
+			   const struct nl_link *l, struct ipaddr *addr,
+			   struct ipaddr *gw)
+{
+	struct dr_links ls = { 0, NULL };
+	struct dr_addrs theirs;
+	struct dr_end side, c;
+	unsigned int k, room;
+	int host_bits;
+	size_t i;
+
+	if (dr_far_side(dr, ns, l, &side) ||
+	    dr_addrs_get(dr, side.ns, dr->dest.family, side.l.index, &theirs) ||
+	    !theirs.n) {
+		err_clear(dr->nn);
+		return -ENOENT;
+	}
+	*gw = theirs.a[0];
+	gw->prefix = -1;
+	host_bits = (int)ip_len(gw) * 8 - theirs.a[0].prefix;
+	if (host_bits < 2)
+		return -ENOENT;
+	room = host_bits >= 16 ? 0xffff : (1u << host_bits) - 1;
+	if (!strcmp(side.l.kind, "bridge") && dr_links_get(dr, side.ns, &ls))
+		ls.n = 0;
+	for (k = 1; k < room && k < 1024; k++) {
+		bool taken;
+
+		*addr = theirs.a[0];
+		ip_mask(addr);
+		dr_ip_add(addr, k);
+		addr->prefix = -1;
+		taken = ip_equal(addr, gw) || dr_is_local(dr, side.ns, addr);
+		for (i = 0; i < ls.n && !taken; i++) {
+			if (ls.l[i].master != side.l.index ||
+			    dr_peer(dr, side.ns, &ls.l[i], &c))
+				continue;
+			taken = dr_is_local(dr, c.ns, addr);
+		}
+		if (!taken) {
+			addr->prefix = theirs.a[0].prefix;
+			free(ls.l);
+			err_clear(dr->nn);
+			return 0;
+		}
+	}
+	free(ls.l);
+	err_clear(dr->nn);
+	return -ENOENT;
+}
+
+/* l has no address of the family: say so, with an address to give it
+ * and, when the destination is not on that subnet, the default route
+ * that went with the old one. */
+static int dr_no_address(struct doctor *dr, struct ns *ns,
+			 const struct nl_link *l, bool routed)
+{
+	char a[INET6_ADDRSTRLEN + 4], g[INET6_ADDRSTRLEN];
+	struct ipaddr addr, gw;
+
+	if (routed)
+		dr_fail(dr, "%s: %s has no %s address", ns->name, l->name,
+			dr_fam(dr));
+	else
+		dr_fail(dr, "%s: %s has no %s address, so there is no route to %s",
+			ns->name, l->name, dr_fam(dr), dr->dest_s);
+	if (dr_free_address(dr, ns, l, &addr, &gw))
+		return 1;
+	dr_fix(dr, "nsnet addr add %s %s %s", ns->name, l->name,
+	       ip_str(&addr, a, sizeof(a)));
+	if (!routed && !ip_in_prefix(&addr, &dr->dest))
+		dr_fix(dr, "nsnet route add %s default via %s", ns->name,
+		       dr_ip(&gw, g, sizeof(g)));
+	return 1;
+}
+
 /* The source has no route: a link that is down (the kernel removed its
  * routes with it), a link without an address, or no route at all. */
 static int dr_no_route(struct doctor *dr, struct ns *ns)
@@ -765,9 +861,7 @@ static int dr_no_route(struct doctor *dr, struct ns *ns)
 		dr_fix(dr, "nsnet route add %s default via %s", ns->name,
 		       dr_ip(&gw, a, sizeof(a)));
 	} else if (bare) {
-		dr_fail(dr, "%s: %s has no %s address, so there is no route to %s; add one with `nsnet addr add %s %s ADDRESS/PREFIX`",
-			ns->name, bare->name, dr_fam(dr), dr->dest_s, ns->name,
-			bare->name);
+		dr_no_address(dr, ns, bare, false);
 	} else {
 		dr_fail(dr, "%s: no route to %s (add one with `nsnet route add %s default via GATEWAY`)",
 			ns->name, dr->dest_s, ns->name);
@@ -829,8 +923,7 @@ static int dr_check_out(struct doctor *dr, struct ns *ns,
 		return err_set(dr->nn, EIO, "addresses of %s in %s", l->name,
 			       ns->name);
 	if (!addrs.n)
-		return dr_fail(dr, "%s: %s has no %s address; add one with `nsnet addr add %s %s ADDRESS/PREFIX`",
-			       ns->name, l->name, dr_fam(dr), ns->name, l->name);
+		return dr_no_address(dr, ns, l, true);
 	/* The subnet the replies must find their way back to. */
 	dr->src_net = addrs.a[0];
 	for (i = 0; i < addrs.n; i++)

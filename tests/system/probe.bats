@@ -381,12 +381,18 @@ EOF
 EOF
 }
 
-@test "doctor: no IPv4 address on the namespace's link is said" {
+@test "doctor: no IPv4 address on the namespace's link is said, with a free one of the bridge's subnet" {
 	sandbox <<'EOF'
 	seed000
 	ip -n web addr flush dev eth0
-	expect_status 1 nsnet doctor web 203.0.113.10
-	assert_eq "$(lines_of FAIL)" "FAIL  web: eth0 has no IPv4 address, so there is no route to 203.0.113.10; add one with \`nsnet addr add web eth0 ADDRESS/PREFIX\`"
+	expect_cause web 203.0.113.10 \
+		"web: eth0 has no IPv4 address, so there is no route to 203.0.113.10" \
+		"nsnet addr add web eth0 10.10.0.2/16" \
+		"nsnet route add web default via 10.10.0.1"
+	apply_fixes
+	expect_fixed web 203.0.113.10
+	can_ping web 203.0.113.10
+	can_ping web 10.10.0.20
 EOF
 }
 
