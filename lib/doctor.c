@@ -1657,7 +1657,7 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *nsname,
 	if (out)
 		*out = NULL;
 	if (probe_dest_parse(dest, &dr.d))
-		return err_usage(nn, "doctor: bad destination \"%s\": expected ADDRESS[:PORT[/tcp|/udp]] (port 1-65535) or a name",
+		return err_usage(nn, "doctor: bad destination \"%s\": expected an address, a namespace or a name, then optionally :PORT (1-65535) and /tcp or /udp",
 				 dest ? dest : "");
 	rc = ns_get(nn, nsname, &ns);
 	if (rc)

@@ -295,6 +295,22 @@ EOF
 EOF
 }
 
+@test "doctor: a foreign forward chain in a router namespace gets ip netns exec fixes" {
+	sandbox <<'EOF'
+	routed
+	ip netns exec r nft add table ip filter
+	ip netns exec r nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'
+	expect_cause a 10.2.0.2 \
+		"r: table ip filter chain FORWARD drops the packets from eth0 to eth1 (policy drop); it is not nsnet's" \
+		'ip netns exec r nft insert rule ip filter FORWARD iifname "eth0" accept' \
+		'ip netns exec r nft insert rule ip filter FORWARD oifname "eth0" ct state established,related accept'
+	cannot_ping a 10.2.0.2
+	apply_fixes
+	expect_fixed a 10.2.0.2
+	can_ping a 10.2.0.2
+EOF
+}
+
 @test "doctor: nsnet's isolation between bridges is named, and nsnet allow fixes it" {
 	sandbox <<'EOF'
 	seed000
