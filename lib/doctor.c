@@ -63,6 +63,7 @@ struct doctor {
 	bool side_opaque;       /* the bridge has a port doctor cannot follow */
 	char reached[256];      /* the destination's namespace, once found */
 	char path[512];         /* namespaces crossed, for the way back's line */
+	struct dr_nsmap **nsmaps;  /* shared with the way back's copy */
 	const char *src_ns, *dest_arg;
 	struct probe_dest d;
 	struct ipaddr dest;
@@ -354,15 +355,109 @@ static bool dr_neigh_answers(int state)
 			NUD_PERMANENT | NUD_NOARP);
 }
 
+static bool dr_ns_cached(struct nsnet *nn, const char *name)
+{
+	const struct ns *c;
+
+	for (c = nn->ns_list; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return true;
+	return false;
+}
+
+/* Close a namespace doctor opened only to look at, unless it was open
+ * before: with a thousand namespaces on one bridge, keeping each one (and
+ * its netlink socket) open would run out of descriptors. */
+static void dr_ns_done(struct doctor *dr, struct ns *ns, bool was_cached)
+{
+	if (!was_cached && !ns_is_host(ns->name))
+		ns_release(dr->nn, ns->name);
+}
+
+/* The ids one namespace gives the others (RTM_GETNSID), built once per
+ * namespace: every port of a bridge would otherwise ask about every
+ * namespace again. */
+struct dr_nsmap {
+	char from[256];
+	size_t n, cap;
+	struct dr_nsid {
+		int id;
+		char name[256];
+	} *e;
+	struct dr_nsmap *next;
+};
+
+static void dr_nsmap_add(struct dr_nsmap *m, int id, const char *name)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 16;
+		m->e = realloc(m->e, m->cap * sizeof(*m->e));
+		if (!m->e)
+			abort();
+	}
+	m->e[m->n].id = id;
+	snprintf(m->e[m->n].name, sizeof(m->e[m->n].name), "%s", name);
+	m->n++;
+}
+
+static struct dr_nsmap *dr_nsmap_get(struct doctor *dr, struct ns *ns)
+{
+	struct dr_nsmap *m;
+	struct dirent *e;
+	struct ns *c;
+	DIR *dir;
+	int id;
+
+	for (m = *dr->nsmaps; m; m = m->next)
+		if (!strcmp(m->from, ns->name))
+			return m;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		abort();
+	snprintf(m->from, sizeof(m->from), "%s", ns->name);
+	m->next = *dr->nsmaps;
+	*dr->nsmaps = m;
+	if (!ns_is_host(ns->name) && !ns_get(dr->nn, NSNET_HOST, &c) &&
+	    (id = nl_nsid_of(dr->nn, ns, c)) >= 0)
+		dr_nsmap_add(m, id, NSNET_HOST);
+	dir = opendir(NETNS_RUN_DIR);
+	while (dir && (e = readdir(dir))) {
+		bool cached;
+
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, ns->name))
+			continue;
+		cached = dr_ns_cached(dr->nn, e->d_name);
+		if (ns_get(dr->nn, e->d_name, &c))
+			continue;
+		/* -1: ns has no id for it, so no veth of ns leads there */
+		if ((id = nl_nsid_of(dr->nn, ns, c)) >= 0)
+			dr_nsmap_add(m, id, e->d_name);
+		dr_ns_done(dr, c, cached);
+	}
+	if (dir)
+		closedir(dir);
+	err_clear(dr->nn);
+	return m;
+}
+
+static void dr_nsmaps_free(struct dr_nsmap *m)
+{
+	while (m) {
+		struct dr_nsmap *next = m->next;
+
+		free(m->e);
+		free(m);
+		m = next;
+	}
+}
+
 /* The other end of a veth: its namespace is the one whose id, as seen
  * from ns, is the link's IFLA_LINK_NETNSID (the host or one in /run/netns). */
 static int dr_peer(struct doctor *dr, struct ns *ns, const struct nl_link *l,
 		   struct dr_end *peer)
 {
-	struct dirent *e;
-	struct ns *c;
-	DIR *dir;
-	int rc = -ENOENT;
+	const struct dr_nsmap *m;
+	size_t i;
 
 	if (strcmp(l->kind, "veth") || l->link <= 0)
 		return -ENOENT;
@@ -370,37 +465,31 @@ static int dr_peer(struct doctor *dr, struct ns *ns, const struct nl_link *l,
 		peer->ns = ns;
 		return nl_link_get_index(dr->nn, ns, l->link, &peer->l);
 	}
-	if (!ns_is_host(ns->name) && !ns_get(dr->nn, NSNET_HOST, &c) &&
-	    nl_nsid_of(dr->nn, ns, c) == l->link_netnsid) {
-		peer->ns = c;
-		return nl_link_get_index(dr->nn, c, l->link, &peer->l);
-	}
-	dir = opendir(NETNS_RUN_DIR);
-	if (!dir)
-		return -ENOENT;
-	while ((e = readdir(dir))) {
-		bool cached = false;
+	m = dr_nsmap_get(dr, ns);
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].id == l->link_netnsid) {
+			if (ns_get(dr->nn, m->e[i].name, &peer->ns))
+				return -ENOENT;
+			return nl_link_get_index(dr->nn, peer->ns, l->link,
+						 &peer->l);
+		}
+	return -ENOENT;
+}
 
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, ns->name))
-			continue;
-		for (c = dr->nn->ns_list; c && !cached; c = c->next)
-			cached = !strcmp(c->name, e->d_name);
-		if (ns_get(dr->nn, e->d_name, &c)) {
-			err_clear(dr->nn);
-			continue;
-		}
-		if (nl_nsid_of(dr->nn, ns, c) == l->link_netnsid) {
-			peer->ns = c;
-			rc = nl_link_get_index(dr->nn, c, l->link, &peer->l);
-			break;
-		}
-		/* Not on the path: with a thousand namespaces, keeping
-		 * each one open would run out of descriptors. */
-		if (!cached)
-			ns_release(dr->nn, e->d_name);
-	}
-	closedir(dir);
-	return rc;
+/* Whether the namespace l's peer lives in is open already. */
+static bool dr_port_cached(struct doctor *dr, struct ns *ns,
+			   const struct nl_link *l)
+{
+	const struct dr_nsmap *m;
+	size_t i;
+
+	if (l->link_netnsid < 0)
+		return true;
+	m = dr_nsmap_get(dr, ns);
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].id == l->link_netnsid)
+			return dr_ns_cached(dr->nn, m->e[i].name);
+	return true;
 }
 
 /* The interface on the far side of l that the next hop is reached on: a
@@ -778,10 +867,15 @@ static int dr_free_address(struct doctor *dr, struct ns *ns,
 		addr->prefix = -1;
 		taken = ip_equal(addr, gw) || dr_is_local(dr, side.ns, addr);
 		for (i = 0; i < ls.n && !taken; i++) {
-			if (ls.l[i].master != side.l.index ||
-			    dr_peer(dr, side.ns, &ls.l[i], &c))
+			bool cached;
+
+			if (ls.l[i].master != side.l.index)
+				continue;
+			cached = dr_port_cached(dr, side.ns, &ls.l[i]);
+			if (dr_peer(dr, side.ns, &ls.l[i], &c))
 				continue;
 			taken = dr_is_local(dr, c.ns, addr);
+			dr_ns_done(dr, c.ns, cached);
 		}
 		if (!taken) {
 			addr->prefix = theirs.a[0].prefix;
@@ -1305,9 +1399,14 @@ static int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 	}
 	rc = dr_links_get(dr, bns, &ls);
 	for (i = 0; !rc && i < ls.n; i++) {
+		bool cached;
+
 		if (ls.l[i].master != bridge || (out->kind[0] != 'b' &&
 						 ls.l[i].index == peer.l.index))
 			continue;
+		/* Which namespace a port leads to is known only after
+		 * dr_peer(); all of them were closed unless open before. */
+		cached = dr_port_cached(dr, bns, &ls.l[i]);
 		if (dr_peer(dr, bns, &ls.l[i], &c)) {
 			/* a NIC, a tap: whoever is behind it may have ip */
 			dr->side_opaque = true;
@@ -1320,6 +1419,7 @@ static int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 			free(ls.l);
 			return 0;
 		}
+		dr_ns_done(dr, c.ns, cached);
 	}
 	free(ls.l);
 	err_clear(dr->nn);
@@ -1648,8 +1748,10 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *nsname,
 			      void (*line)(void *data, const char *text),
 			      void *data, struct json_t **out)
 {
+	struct dr_nsmap *nsmaps = NULL;
 	struct doctor dr = { .nn = nn, .line = line, .data = data,
-			     .src_ns = nsname, .dest_arg = dest };
+			     .src_ns = nsname, .dest_arg = dest,
+			     .nsmaps = &nsmaps };
 	struct ns *ns;
 	int rc, tries, port_err = 0;
 
@@ -1722,5 +1824,6 @@ done:
 				 "cause", rc == 0 ? NULL : dr.cause, "fix", dr.fix);
 	json_decref(dr.checks);
 	json_decref(dr.fix);
+	dr_nsmaps_free(nsmaps);
 	return rc;
 }
