@@ -64,7 +64,7 @@ struct doctor {
 	char reached[256];      /* the destination's namespace, once found */
 	char path[512];         /* namespaces crossed, for the way back's line */
 	struct dr_nsmap **nsmaps;  /* shared with the way back's copy */
-	const char *src_ns, *dest_arg;
+	const char *src_ns;
 	struct probe_dest d;
 	struct ipaddr dest;
 	char dest_s[INET6_ADDRSTRLEN];
@@ -1750,7 +1750,7 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *nsname,
 {
 	struct dr_nsmap *nsmaps = NULL;
 	struct doctor dr = { .nn = nn, .line = line, .data = data,
-			     .src_ns = nsname, .dest_arg = dest,
+			     .src_ns = nsname,
 			     .nsmaps = &nsmaps };
 	struct ns *ns;
 	int rc, tries, port_err = 0;
@@ -1801,8 +1801,10 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *nsname,
 	}
 	if (!dr.found) {
 		if (port_err == ECONNREFUSED)
-			dr_fail(&dr, "%s: nothing listens on %s/%u (connection refused)",
-				dr.dest_s, fw_proto_name(dr.d.proto), dr.d.port);
+			dr_fail(&dr, "%s: nothing listens on %s/%u (%s)",
+				dr.dest_s, fw_proto_name(dr.d.proto), dr.d.port,
+				dr.d.proto == IPPROTO_TCP ? "connection refused" :
+				"port unreachable");
 		else if (dr.d.port && dr.d.proto == IPPROTO_TCP)
 			dr_fail(&dr, "%s does not accept tcp/%u from %s (%s), and doctor found no cause on the path",
 				dr.dest_s, dr.d.port, nsname, strerror(port_err));
