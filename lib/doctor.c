@@ -1469,7 +1469,7 @@ static int dr_no_owner(struct doctor *dr, struct ns *ns, const struct nl_link *o
 static int dr_at_dest(struct doctor *dr, struct ns *ns, int in_index,
 		      const struct dr_end *prev)
 {
-	bool listens;
+	bool listens = false;
 	int rc;
 
 	snprintf(dr->reached, sizeof(dr->reached), "%s", ns->name);
@@ -1495,7 +1495,7 @@ static int dr_at_dest(struct doctor *dr, struct ns *ns, int in_index,
 /* 1: a cause was said; 0: the walk found nothing; <0: it could not walk. */
 static int dr_walk(struct doctor *dr)
 {
-	struct { struct ns *ns; int iif; } seen[DR_MAX_HOPS];
+	struct { struct ns *ns; int iif; } seen[DR_MAX_HOPS] = { { 0 } };
 	char a[INET6_ADDRSTRLEN];
 	struct dr_end prev = { 0 }, owner, side;
 	struct nl_link in = { 0 }, out;
@@ -1516,8 +1516,12 @@ static int dr_walk(struct doctor *dr)
 			}
 		seen[hop].ns = cur;
 		seen[hop].iif = in.index;
-		if (hop > 0 && strlen(dr->path) + strlen(cur->name) + 3 < sizeof(dr->path))
-			strcat(strcat(dr->path, dr->path[0] ? ", " : ""), cur->name);
+		if (hop > 0) {
+			size_t n = strlen(dr->path);
+
+			snprintf(dr->path + n, sizeof(dr->path) - n, "%s%s",
+				 n ? ", " : "", cur->name);
+		}
 		if (hop == 0) {
 			rc = dr_route_get(dr, cur, &dr->dest, NULL, 0, &r);
 			if (dr_route_missing(rc, &r)) {
