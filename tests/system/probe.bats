@@ -450,6 +450,19 @@ EOF
 	apply_fixes
 	expect_fixed a fd00:2::2
 	ip netns exec a ping -6 -c1 -W2 fd00:2::2 >/dev/null
+	ip netns exec r sysctl -qw net.ipv6.conf.all.forwarding=0
+	expect_cause a fd00:2::2 \
+		"r: forwarding is off (net.ipv6.conf.all.forwarding = 0); r has to forward from eth0 to eth1" \
+		"nsnet forward on r"
+	apply_fixes
+	expect_fixed a fd00:2::2
+	ip -n a -6 route del default
+	expect_cause a fd00:2::2 \
+		"a: no route to fd00:2::2 (there is no default route)" \
+		"nsnet route add a default via fd00:1::1"
+	apply_fixes
+	expect_fixed a fd00:2::2
+	ip netns exec a ping -6 -c1 -W2 fd00:2::2 >/dev/null
 EOF
 }
 
