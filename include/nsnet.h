@@ -146,13 +146,17 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 
 /* ---- diagnostics ------------------------------------------------------------- */
 
-/* Why does ns not reach dest (ADDRESS[:PORT[/tcp|/udp]])? Prints what it
- * checked through line(); 0 when a probe gets through, otherwise a negative
- * errno with the first cause found (and its fix) in the context error. */
+/* Why does ns not reach dest (ADDRESS, NAMESPACE or a name of
+ * /etc/netns/NS/hosts, then [:PORT[/tcp|/udp]])? Walks the path and says
+ * each finding through line() as "ok    ...", "FAIL  ..." (the first cause)
+ * and "fix   <command>". 0 when a probe gets through; otherwise a negative
+ * errno with the cause in the context error. When out is not NULL and the
+ * walk ran, *out is {"ns","dest","ok","checks":[{"result","what"}],
+ * "cause","fix":[...]} (docs/diagnostics.md); the caller owns it. */
 NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *ns,
 			      const char *dest,
 			      void (*line)(void *data, const char *text),
-			      void *data);
+			      void *data, struct json_t **out);
 
 /* ---- check: the reachability matrix (lib/check.c) ---------------------------- */
 

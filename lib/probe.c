@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* probe.c - parsing the destinations of doctor, trace and check. */
+/*
+ * probe.c - the pure half of the diagnostics: destinations of doctor,
+ * trace and check, doctor's output lines and its reading of foreign
+ * nftables chains. Nothing here talks to the kernel (tests/unit/test_probe.c).
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <arpa/inet.h>
-#include <libmnl/libmnl.h>
-#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,124 +101,160 @@ int probe_dest_parse(const char *s, struct probe_dest *d)
 	return colon ? probe_port_parse(colon + 1, d) : 0;
 }
 
-/* ---- doctor ------------------------------------------------------------ */
+/* ---- doctor's findings ------------------------------------------------- */
 
-struct probe_route {
-	bool has_gw;
-	struct ipaddr gw;
+static const char *const probe_words[] = {
+	[PROBE_OK] = "ok", [PROBE_FAIL] = "FAIL", [PROBE_FIX] = "fix",
 };
 
-static int probe_route_cb(const struct nlmsghdr *nlh, void *data)
+char *probe_line_format(char *buf, size_t len, enum probe_word w,
+			const char *text)
 {
-	struct probe_route *r = data;
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
-	const struct nlattr *gw;
+	/* A fixed word padded to six columns: tests and people can cut the
+	 * text at the same place on every line. */
+	snprintf(buf, len, "%-6s%s", probe_words[w], text);
+	return buf;
+}
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE)
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table_cb, tb);
-	gw = tb[RTA_GATEWAY];
-	if (gw && mnl_attr_get_payload_len(gw) ==
-		  (rtm->rtm_family == AF_INET ? 4u : 16u)) {
-		r->has_gw = true;
-		r->gw.family = rtm->rtm_family;
-		memcpy(r->gw.a.b, mnl_attr_get_payload(gw),
-		       mnl_attr_get_payload_len(gw));
+bool probe_addr_private(const struct ipaddr *ip)
+{
+	const unsigned char *b = ip->a.b;
+
+	if (ip->family == AF_INET)
+		return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+		       (b[0] == 192 && b[1] == 168) ||
+		       (b[0] == 100 && (b[1] & 0xc0) == 64);
+	/* fc00::/7, the unique local addresses */
+	return (b[0] & 0xfe) == 0xfc;
+}
+
+/* ---- foreign nftables chains --------------------------------------------- */
+
+static const char *probe_json_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* nft names may end in "*": a prefix match, as iptables' "eth+". */
+static bool probe_name_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (n && pattern[n - 1] == '*')
+		return !strncmp(pattern, name, n - 1);
+	return !strcmp(pattern, name);
+}
+
+static int probe_match_value(json_t *right, const char *value,
+			     bool (*eq)(const char *, const char *))
+{
+	size_t i;
+	json_t *v;
+
+	if (json_is_string(right))
+		return eq(json_string_value(right), value);
+	if (json_is_object(right))
+		right = json_object_get(right, "set");
+	if (!json_is_array(right))
+		return -1;
+	json_array_foreach(right, i, v) {
+		if (!json_is_string(v))
+			return -1;
+		if (eq(json_string_value(v), value))
+			return 1;
 	}
-	return MNL_CB_OK;
+	return 0;
 }
 
-static void probe_say(void (*line)(void *, const char *), void *data,
-		      const char *fmt, ...)
+static bool probe_str_eq(const char *a, const char *b)
 {
-	char text[512];
-	va_list ap;
-
-	if (!line)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	line(data, text);
+	return !strcmp(a, b);
 }
 
-int nsnet_doctor(struct nsnet *nn, const char *nsname, const char *dest,
-		 void (*line)(void *data, const char *text), void *data)
+/* 1 the packet matches, 0 it does not, -1 we cannot tell (a match on
+ * something doctor does not model: addresses, ports, marks, xt). */
+static int probe_match(json_t *m, const struct probe_pkt *p)
 {
-	char req[256] __attribute__((aligned(4)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	struct nsnet_ping_opts po = { .count = 1, .timeout = 1.0 };
-	struct nsnet_ping_result res;
-	struct probe_route route = { 0 };
-	struct probe_dest d;
-	char host[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
-	struct rtmsg *rtm;
-	struct ns *ns;
-	int rc;
+	json_t *left = json_object_get(m, "left");
+	const char *op = probe_json_str(m, "op");
+	json_t *meta = json_object_get(left, "meta"), *ct = json_object_get(left, "ct");
+	const char *key;
+	int r;
 
-	if (probe_dest_parse(dest, &d))
-		return err_usage(nn, "doctor: bad destination \"%s\": expected ADDRESS[:PORT[/tcp|/udp]]",
-				 dest);
-	if (!d.is_addr)
-		return err_usage(nn, "doctor: destination \"%s\": give an address (names are not resolved yet)",
-				 dest);
-	if (d.port)
-		return err_usage(nn, "doctor: destination \"%s\": port checks are not implemented yet",
-				 dest);
-	rc = ns_get(nn, nsname, &ns);
-	if (rc)
-		return rc;
-	inet_ntop(d.addr.family, d.addr.a.b, host, sizeof(host));
-
-	/* The kernel's own answer for this destination, not our guess from
-	 * a dump of the table: it applies rules, metrics and link state. */
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)d.addr.family;
-	rtm->rtm_dst_len = d.addr.family == AF_INET ? 32 : 128;
-	mnl_attr_put(nlh, RTA_DST, ip_len(&d.addr), d.addr.a.b);
-	rc = nl_query(nn, ns, nlh, probe_route_cb, &route);
-	if (rc == -ENETUNREACH)
-		return err_set(nn, -EHOSTUNREACH,
-			       "no route to %s in %s: add one with `nsnet route add %s default via GW`",
-			       host, nsname, nsname);
-	if (rc)
-		return err_set(nn, rc, "route to %s in %s: %s", host, nsname,
-			       strerror(-rc));
-	if (route.has_gw) {
-		inet_ntop(route.gw.family, route.gw.a.b, gw, sizeof(gw));
-		probe_say(line, data, "route: %s via %s in %s", host, gw,
-			  nsname);
+	if (meta) {
+		key = probe_json_str(meta, "key");
+		if (!strcmp(key, "iifname") || !strcmp(key, "oifname"))
+			r = probe_match_value(json_object_get(m, "right"),
+					      key[0] == 'i' ? p->iif : p->oif,
+					      probe_name_match);
+		else
+			return -1;
+	} else if (ct && !strcmp(probe_json_str(ct, "key"), "state")) {
+		r = probe_match_value(json_object_get(m, "right"),
+				      p->established ? "established" : "new",
+				      probe_str_eq);
+		/* "ct state established" is written with op "in" (a bit
+		 * test) as often as with "==". */
 	} else {
-		probe_say(line, data, "route: %s on-link in %s", host, nsname);
+		return -1;
 	}
+	if (r < 0)
+		return -1;
+	if (!strcmp(op, "!="))
+		return !r;
+	if (!strcmp(op, "==") || !strcmp(op, "in"))
+		return r;
+	return -1;
+}
 
-	rc = nsnet_ping(nn, nsname, host, &po, NULL, NULL, &res);
-	if (rc < 0)
-		return rc;
-	if (rc > 0) {
-		probe_say(line, data, "ok: %s answers ping from %s", host,
-			  nsname);
-		return 0;
-	}
-	/* Only a routed path through the host needs the host to forward;
-	 * an on-link destination never crosses it. */
-	if (route.has_gw && !ns_is_host(nsname)) {
-		struct ns *hostns;
-		char val[16] = "";
+enum probe_verdict probe_chain_verdict(json_t *ruleset, const char *family,
+				       const char *table, const char *chain,
+				       const char *policy,
+				       const struct probe_pkt *p,
+				       long long *handle)
+{
+	json_t *arr = json_object_get(ruleset, "nftables"), *o, *x;
+	size_t i, j;
 
-		if (!ns_get(nn, "host", &hostns) &&
-		    !sysctl_read(nn, hostns, d.addr.family == AF_INET ?
-				 "net/ipv4/ip_forward" :
-				 "net/ipv6/conf/all/forwarding",
-				 val, sizeof(val)) && val[0] == '0')
-			return err_set(nn, -EHOSTUNREACH,
-				       "%s does not reach %s: forwarding is off in the host: turn it on with `nsnet forward on`",
-				       nsname, host);
+	*handle = -1;
+	json_array_foreach(arr, i, o) {
+		json_t *r = json_object_get(o, "rule");
+		if (!r || strcmp(probe_json_str(r, "family"), family) ||
+		    strcmp(probe_json_str(r, "table"), table) ||
+		    strcmp(probe_json_str(r, "chain"), chain))
+			continue;
+		json_array_foreach(json_object_get(r, "expr"), j, x) {
+			json_t *m = json_object_get(x, "match");
+
+			if (m) {
+				/* Unknown matches count as "no": a rule
+				 * doctor cannot read neither saves nor
+				 * condemns the packet. */
+				if (probe_match(m, p) != 1)
+					break;
+				continue;
+			}
+			if (json_object_get(x, "accept")) {
+				*handle = json_integer_value(json_object_get(r, "handle"));
+				return PROBE_V_ACCEPT;
+			}
+			if (json_object_get(x, "drop") ||
+			    json_object_get(x, "reject")) {
+				*handle = json_integer_value(json_object_get(r, "handle"));
+				return PROBE_V_DROP;
+			}
+			if (json_object_get(x, "return") ||
+			    json_object_get(x, "jump") ||
+			    json_object_get(x, "goto") ||
+			    json_object_get(x, "xt")) {
+				/* Another chain decides: not followed. */
+				break;
+			}
+			/* counter, log, meta set...: statements that do
+			 * not decide */
+		}
 	}
-	return err_set(nn, -EHOSTUNREACH,
-		       "%s does not answer ping from %s although a route exists (further checks are not implemented yet)",
-		       host, nsname);
+	return !strcmp(policy, "drop") ? PROBE_V_POLICY_DROP : PROBE_V_NONE;
 }
