@@ -63,7 +63,7 @@ static const struct cmd commands[] = {
 	  "explain why a packet does not get through" },
 	{ "trace", cmd_trace, "trace NS DEST [--tcp PORT|--udp PORT]",
 	  "follow a probe hop by hop" },
-	{ "capture", cmd_capture, "capture NS IF [-w FILE.pcap] [-c N] [FILTER]",
+	{ "capture", cmd_capture, "capture NS IF|any [-w FILE.pcap] [-c N] [-t SECONDS] [FILTER...]",
 	  "print or save packets on an interface" },
 };
 
