@@ -466,6 +466,12 @@ static int trace_probe_send(struct trace *t)
 			return 0;
 		break;
 	}
+	/* ENOBUFS here is the kernel's neighbour table being full (it is
+	 * shared by all namespaces; dmesg says "neighbor table overflow"). */
+	if (errno == ENOBUFS)
+		return err_set(t->nn, errno,
+			       "trace %s -> %s: the probe could not be sent (neighbour table full? see dmesg)",
+			       t->ns, t->dest_text);
 	return err_set(t->nn, errno, "trace %s -> %s: the probe could not be sent",
 		       t->ns, t->dest_text);
 }
