@@ -88,8 +88,9 @@ struct trace {
 	bool frames_dropped;
 
 	int probe_fd;
-	bool reply_received;
+	bool reply_received;        /* the destination's own answer came */
 	char reply_note[160];       /* what the probe's socket heard */
+	bool icmp_error;            /* a router's ICMP error came instead */
 	struct timespec t0;
 };
 
@@ -476,7 +477,8 @@ static int trace_probe_send(struct trace *t)
 		       t->ns, t->dest_text);
 }
 
-/* Whether the probe's own socket heard back; fills reply_note. */
+/* Whether the probe's own socket heard back (the destination's answer or
+ * a router's error: either ends the wait); fills reply_note. */
 static bool trace_probe_heard(struct trace *t, short revents)
 {
 	uint8_t buf[2048];
@@ -499,18 +501,31 @@ static bool trace_probe_heard(struct trace *t, short revents)
 		else
 			snprintf(t->reply_note, sizeof(t->reply_note), "%s",
 				 strerror(e));
+		t->reply_received = !e || e == ECONNREFUSED;
+		t->icmp_error = !t->reply_received;
 		return true;
 	case NSNET_TRACE_UDP:
 		n = recv(t->probe_fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n >= 0) {
 			snprintf(t->reply_note, sizeof(t->reply_note),
 				 "UDP answer of %zd bytes", n);
+			t->reply_received = true;
 			return true;
 		}
 		if (errno == EAGAIN || errno == EINTR)
 			return false;
-		snprintf(t->reply_note, sizeof(t->reply_note), "%s",
-			 strerror(errno));
+		/* Port unreachable is the destination's own "closed"; any
+		 * other error is a router's. */
+		if (errno == ECONNREFUSED) {
+			snprintf(t->reply_note, sizeof(t->reply_note),
+				 "ICMP port unreachable: nothing listens on UDP port %u",
+				 t->port);
+			t->reply_received = true;
+		} else {
+			snprintf(t->reply_note, sizeof(t->reply_note), "%s",
+				 strerror(errno));
+			t->icmp_error = true;
+		}
 		return true;
 	default:
 		for (;;) {
@@ -522,11 +537,13 @@ static bool trace_probe_heard(struct trace *t, short revents)
 			case PING_ECHO_REPLY:
 				snprintf(t->reply_note, sizeof(t->reply_note),
 					 "echo reply");
+				t->reply_received = true;
 				return true;
 			case PING_ICMP_ERROR:
 				snprintf(t->reply_note, sizeof(t->reply_note), "%s",
 					 ping_error_text(t->dest.family, r.type,
 							 r.code));
+				t->icmp_error = true;
 				return true;
 			default:
 				break;
@@ -562,10 +579,8 @@ static int trace_collect(struct trace *t)
 			if (pfd[i].revents)
 				trace_drain(t, i);
 		if (pfd[t->n_sniffers].revents &&
-		    trace_probe_heard(t, pfd[t->n_sniffers].revents)) {
-			t->reply_received = true;
+		    trace_probe_heard(t, pfd[t->n_sniffers].revents))
 			break;
-		}
 	}
 	/* Every copy of the reply was queued on its way in, before the
 	 * probe's socket had it: one last read finds them all. */
@@ -872,42 +887,48 @@ static int trace_report(struct trace *t, json_t **out)
 			 * rewrite of the probe's. */
 			if (prev_rep && prev_rep->p.has_inner == fr->p.has_inner)
 				trace_nat(t, prev_rep, fr, "reply", nat);
-			prev_rep = last_rep = fr;
+			prev_rep = fr;
+			if (!fr->p.has_inner || t->reply_received)
+				last_rep = fr;
 		}
 	}
 	arp = trace_arp_unanswered(t, names);
 	if (last_rep || last_req) {
-		j = json_array_get(last_rep ? rep : req,
-				   json_array_size(last_rep ? rep : req) - 1);
-		last = json_pack("{s:O, s:O, s:O}", "ns", json_object_get(j, "ns"),
-				 "if", json_object_get(j, "if"),
-				 "dir", json_object_get(j, "dir"));
+		const struct trace_frame *fr = last_rep ? last_rep : last_req;
+
+		last = json_pack("{s:s, s:s, s:s}", "ns", t->sniffers[fr->sniffer].ns,
+				 "if", trace_ifname(t, names, fr),
+				 "dir", fr->out ? "out" : "in");
 	}
 
 	if (t->reply_received) {
-		j = last_rep && last_rep->sniffer == t->origin ?
-			    json_array_get(rep, json_array_size(rep) - 1) : NULL;
 		snprintf(verdict, sizeof(verdict), "reply back at %s%s%s: %s",
-			 t->ns, j ? " " : "",
-			 j ? json_string_value(json_object_get(j, "if")) : "",
+			 t->ns, last_rep && last_rep->sniffer == t->origin ? " " : "",
+			 last_rep && last_rep->sniffer == t->origin ?
+				 trace_ifname(t, names, last_rep) : "",
 			 t->reply_note);
-	} else if (last_rep) {
-		j = json_array_get(rep, json_array_size(rep) - 1);
-		snprintf(verdict, sizeof(verdict),
-			 "reply last seen: %s %s (%s); not back at %s",
-			 json_string_value(json_object_get(j, "ns")),
-			 json_string_value(json_object_get(j, "if")),
-			 json_string_value(json_object_get(j, "dir")), t->ns);
-	} else if (last_req) {
-		j = json_array_get(req, json_array_size(req) - 1);
-		snprintf(verdict, sizeof(verdict),
-			 "request last seen: %s %s (%s); no reply",
-			 json_string_value(json_object_get(j, "ns")),
-			 json_string_value(json_object_get(j, "if")),
-			 json_string_value(json_object_get(j, "dir")));
 	} else {
-		snprintf(verdict, sizeof(verdict), "the request never left %s",
-			 t->ns);
+		if (last_req)
+			snprintf(verdict, sizeof(verdict),
+				 "request last seen: %s %s (%s)",
+				 t->sniffers[last_req->sniffer].ns,
+				 trace_ifname(t, names, last_req),
+				 last_req->out ? "out" : "in");
+		else
+			snprintf(verdict, sizeof(verdict),
+				 "the request never left %s", t->ns);
+		if (last_rep)
+			snprintf(verdict + strlen(verdict),
+				 sizeof(verdict) - strlen(verdict),
+				 "; reply last seen: %s %s (%s), not back at %s",
+				 t->sniffers[last_rep->sniffer].ns,
+				 trace_ifname(t, names, last_rep),
+				 last_rep->out ? "out" : "in", t->ns);
+		else
+			snprintf(verdict + strlen(verdict),
+				 sizeof(verdict) - strlen(verdict), "; no reply%s%s",
+				 t->icmp_error ? ": " : "",
+				 t->icmp_error ? t->reply_note : "");
 	}
 	/* Why a probe stays home: its next hop does not answer ARP. */
 	if (!t->reply_received && json_array_size(arp)) {
@@ -918,11 +939,13 @@ static int trace_report(struct trace *t, json_t **out)
 			 json_string_value(json_object_get(j, "ns")),
 			 json_string_value(json_object_get(j, "if")));
 	}
-	doc = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:s, s:b}",
+	doc = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:s, s:b}",
 			"ns", t->ns, "dest", t->dest_text, "proto", protos[t->proto],
 			"port", t->port ? json_integer(t->port) : json_null(),
 			"request", req, "reply", rep,
 			"reply_received", t->reply_received,
+			"icmp_error", t->icmp_error ? json_string(t->reply_note) :
+						      json_null(),
 			"last_seen", last ? last : json_null(), "nat", nat,
 			"arp_unanswered", arp, "verdict", verdict,
 			"truncated", t->frames_dropped);
