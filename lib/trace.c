@@ -924,7 +924,7 @@ static int trace_report(struct trace *t, json_t **out)
 				 t->sniffers[last_rep->sniffer].ns,
 				 trace_ifname(t, names, last_rep),
 				 last_rep->out ? "out" : "in", t->ns);
-		else
+		else if (last_req || t->icmp_error)
 			snprintf(verdict + strlen(verdict),
 				 sizeof(verdict) - strlen(verdict), "; no reply%s%s",
 				 t->icmp_error ? ": " : "",

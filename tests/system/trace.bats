@@ -67,6 +67,7 @@ EOF
 	sandbox <<'EOF'
 	eval "$seed000"
 	expect_status 0 nsnet trace web 10.10.0.20
+	echo "$out" >&2
 	assert_eq "$(hops request | tr '\n' '|')" \
 		"web eth0 out|host $web_port in|host $db_port out|database eth0 in|"
 	assert_eq "$(hops reply | tr '\n' '|')" \
@@ -108,6 +109,7 @@ EOF
 	eval "$seed000"
 	sysctl -qw net.ipv4.ip_forward=0
 	expect_status 1 nsnet trace web 203.0.113.10
+	echo "$out" >&2
 	assert_eq "$(hops request | tail -1)" "host app_br in"
 	assert_not_contains "$(hops request)" "host eth0"
 	assert_not_contains "$out" "reply:"
@@ -144,6 +146,7 @@ EOF
 	nft add table ip filter
 	nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'
 	expect_status 1 nsnet trace web 203.0.113.10
+	echo "$out" >&2
 	assert_eq "$(hops request | tail -1)" "host app_br in"
 	assert_not_contains "$(hops request)" "host eth0 out"
 	assert_contains "$out" "request last seen: host app_br (in); no reply"
