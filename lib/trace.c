@@ -930,6 +930,13 @@ static int trace_report(struct trace *t, json_t **out)
 				 t->icmp_error ? ": " : "",
 				 t->icmp_error ? t->reply_note : "");
 	}
+	/* Nothing on any wire, not even ARP: the kernel dropped the probe
+	 * before a device had it (a full neighbour table, shared by every
+	 * namespace, does that without a word to the sender). */
+	if (!t->reply_received && !last_req && !t->icmp_error &&
+	    !json_array_size(arp))
+		snprintf(verdict + strlen(verdict), sizeof(verdict) - strlen(verdict),
+			 " (not even an ARP request: is the kernel's neighbour table full? see dmesg)");
 	/* Why a probe stays home: its next hop does not answer ARP. */
 	if (!t->reply_received && json_array_size(arp)) {
 		j = json_array_get(arp, 0);
