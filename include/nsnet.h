@@ -170,7 +170,41 @@ NSNET_EXPORT int nsnet_check(struct nsnet *nn, const char *file_or_name,
 
 /* ---- capture and trace (lib/capture.c, lib/trace.c) ---------------------------- */
 
-/* (declared by the capture/trace work) */
+struct nsnet_capture_opts {
+	const char *filter;       /* pcap-filter expression; NULL/"": all */
+	const char *pcap_file;    /* write pcap (Ethernet) here, no lines */
+	unsigned int count;       /* stop after this many packets; 0: never */
+	double duration;          /* stop after this many seconds; 0: never */
+	const volatile int *stop; /* stop once non-zero (a signal handler's flag) */
+};
+/* Packets on ifname ("any": every interface) of namespace ns, filtered by
+ * the kernel. Each packet is one line through line() ("12:00:00.123456
+ * eth0 out 10.0.0.1 > 10.0.0.2: ICMP echo request id 7 seq 1, length 84")
+ * unless pcap_file is set. Returns the number of packets or a negative
+ * errno; a bad filter is a usage error carrying libpcap's message. */
+NSNET_EXPORT int nsnet_capture(struct nsnet *nn, const char *ns,
+			       const char *ifname,
+			       const struct nsnet_capture_opts *opts,
+			       void (*line)(void *data, const char *text),
+			       void *data);
+
+#define NSNET_TRACE_ICMP 0
+#define NSNET_TRACE_TCP 1
+#define NSNET_TRACE_UDP 2
+struct nsnet_trace_opts {
+	int proto;                /* NSNET_TRACE_* */
+	unsigned int port;        /* TCP/UDP destination port (1..65535) */
+	double timeout;           /* seconds to wait for the reply; 0: 1.0 */
+};
+/* One probe from ns to dest, watched by a packet socket in every namespace
+ * (the host and /run/netns) at once. *out (the caller's) is the path, see
+ * docs/json.md; it is set whenever the probe was sent. Returns 0 when the
+ * reply came back to ns; -EHOSTUNREACH when not, with an error naming
+ * where the probe was last seen; another negative errno (and no *out) when
+ * the probe could not be sent or the input is bad. */
+NSNET_EXPORT int nsnet_trace(struct nsnet *nn, const char *ns, const char *dest,
+			     const struct nsnet_trace_opts *opts,
+			     struct json_t **out);
 
 /* ---- running programs --------------------------------------------------------- */
 

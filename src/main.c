@@ -61,9 +61,9 @@ static const struct cmd commands[] = {
 	  "reachability matrix and expectations" },
 	{ "doctor", cmd_doctor, "doctor NS DEST[:PORT[/tcp|/udp]]",
 	  "explain why a packet does not get through" },
-	{ "trace", cmd_trace, "trace NS DEST [--tcp PORT|--udp PORT]",
+	{ "trace", cmd_trace, "trace NS DEST [--tcp PORT|--udp PORT] [-W SECONDS] [--json]",
 	  "follow a probe hop by hop" },
-	{ "capture", cmd_capture, "capture NS IF [-w FILE.pcap] [-c N] [FILTER]",
+	{ "capture", cmd_capture, "capture NS IF|any [-w FILE.pcap] [-c N] [-t SECONDS] [FILTER...]",
 	  "print or save packets on an interface" },
 };
 

@@ -32,7 +32,7 @@ if ! printf '%s\n' lib/*.c | xargs -P "$(nproc)" -I{} sh -c \
 fi
 sources=("$work"/obj/*.o)
 failed=0
-for target in names ping probe fw_spec topo; do
+for target in names ping probe fw_spec topo packet; do
 	src=tests/fuzz/fuzz_$target.c
 	bin=$work/fuzz_$target
 	if ! "$cc" "${flags[@]}" "$src" "${sources[@]}" "${libs[@]}" -o "$bin" \
