@@ -63,6 +63,8 @@ struct trace_frame {
 	uint8_t data[TRACE_FRAME_KEEP];
 	struct pkt p;               /* decoded from data, after collection */
 	int role;                   /* TRACE_REQUEST, TRACE_REPLY, 0 */
+	int place;                  /* 0: the probe leaving ns, 2: the reply
+				     * arriving in ns, 1: everything else */
 };
 
 enum { TRACE_NONE = 0, TRACE_REQUEST, TRACE_REPLY };
@@ -222,6 +224,7 @@ static void trace_keep(struct trace *t, size_t s, const uint8_t *buf,
 	memset(fr, 0, offsetof(struct trace_frame, data));
 	fr->sniffer = s;
 	fr->role = TRACE_NONE;
+	fr->place = 1;
 	fr->ifindex = f->ifindex;
 	fr->out = f->outgoing;
 	fr->eth = f->eth;
@@ -680,6 +683,8 @@ static int trace_frame_cmp(const void *a, const void *b)
 {
 	const struct trace_frame *x = a, *y = b;
 
+	if (x->place != y->place)
+		return x->place < y->place ? -1 : 1;
 	if (x->ts.tv_sec != y->ts.tv_sec)
 		return x->ts.tv_sec < y->ts.tv_sec ? -1 : 1;
 	if (x->ts.tv_nsec != y->ts.tv_nsec)
@@ -725,6 +730,21 @@ static void trace_classify(struct trace *t)
 	for (i = 0; i < t->n_frames; i++)
 		if (!t->frames[i].role && trace_is_reply(t, &t->frames[i]))
 			t->frames[i].role = TRACE_REPLY;
+	/* A copy leaving a namespace often carries no kernel timestamp (it
+	 * gets the time it was read, later than the next hop's), so order by
+	 * what is certain: the probe starts in ns and its reply ends there. */
+	for (i = 0; i < t->n_frames; i++) {
+		struct trace_frame *fr = &t->frames[i];
+		bool origin = fr->sniffer == t->origin;
+
+		fr->place = origin && fr->out && fr->role == TRACE_REQUEST ? 0 :
+			    origin && !fr->out && fr->role == TRACE_REPLY ? 2 : 1;
+	}
+	qsort(t->frames, t->n_frames, sizeof(*t->frames), trace_frame_cmp);
+	for (i = 0; i < t->n_frames; i++)
+		pkt_decode(t->frames[i].data, t->frames[i].caplen,
+			   t->frames[i].eth, t->frames[i].protocol,
+			   &t->frames[i].p);
 }
 
 /* ---- the report ----------------------------------------------------------------- */

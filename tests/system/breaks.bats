@@ -28,13 +28,20 @@ apply_fixes_and_check() {
 	nsnet check >/dev/null || { nsnet check; fail "check still fails after: $fixes"; }
 	nsnet doctor "$1" "$2" >/dev/null
 }
-export -f up doctor_names apply_fixes_and_check
+# trace NS DEST [OPTS] must end with status 1 and say WHAT (last argument).
+trace_says() {
+	local what=${*: -1}
+	expect_status 1 nsnet trace "${@:1:$#-1}"
+	assert_contains "$out" "$what"
+}
+export -f up doctor_names apply_fixes_and_check trace_says
 
 @test "break: no default route" {
 	sandbox <<'EOF2'
 	up shop.yaml
 	ip -n web route del default
 	expect_status 1 nsnet check
+	trace_says web 203.0.113.10 "the probe could not be sent: Network is unreachable"
 	doctor_names web 203.0.113.10 "no route to 203.0.113.10"
 	assert_eq "$fixes" "nsnet route add web default via 10.10.0.1"
 	apply_fixes_and_check web 203.0.113.10
@@ -46,6 +53,9 @@ EOF2
 	up shop.yaml
 	ip addr del 10.10.0.1/16 dev app_br
 	expect_status 1 nsnet check
+	# web still has the gateway's MAC: the host forwards the request, but
+	# without its address it has no route back to 10.10.0.10
+	trace_says web 203.0.113.10 "not back at web"
 	doctor_names web 203.0.113.10 "10.10.0.1"
 	assert_contains "$fixes" "nsnet addr add host app_br 10.10.0.1/16"
 	apply_fixes_and_check web 203.0.113.10
@@ -57,6 +67,7 @@ EOF2
 	up shop.yaml
 	sysctl -qw net.ipv4.ip_forward=0
 	expect_status 1 nsnet check
+	trace_says web 203.0.113.10 "request last seen: host app_br (in); no reply"
 	doctor_names web 203.0.113.10 "forwarding is off"
 	assert_eq "$fixes" "nsnet forward on"
 	apply_fixes_and_check web 203.0.113.10
@@ -69,7 +80,9 @@ EOF2
 	nsnet nat del app_br
 	sysctl -qw net.ipv4.ip_forward=1   # nat del restored it: keep only NAT broken
 	expect_status 1 nsnet check
-	doctor_names web 203.0.113.10 "NAT"
+	trace_says web 203.0.113.10 "request last seen: upstream eth0 (in); no reply"
+	assert_contains "$out" "upstream eth0       in   10.10.0.10 > 203.0.113.10"
+	doctor_names web 203.0.113.10 "nothing masquerades them"
 	assert_eq "$fixes" "nsnet nat add app_br"
 	apply_fixes_and_check web 203.0.113.10
 EOF2
@@ -80,6 +93,7 @@ EOF2
 	up shop.yaml
 	ip -n web link set eth0 down
 	expect_status 1 nsnet check
+	trace_says web 203.0.113.10 "the probe could not be sent"
 	doctor_names web 203.0.113.10 "eth0 is down"
 	assert_contains "$fixes" "nsnet link set web eth0 up"
 	apply_fixes_and_check web 203.0.113.10
@@ -91,6 +105,7 @@ EOF2
 	up routed.yaml
 	ip -n b route del 10.1.0.0/24
 	expect_status 1 nsnet check
+	trace_says a 10.2.0.2 "request last seen: b eth0 (in); no reply"
 	doctor_names a 10.2.0.2 "no route back to 10.1.0.2"
 	assert_eq "$fixes" "nsnet route add b 10.1.0.0/24 via 10.2.0.1"
 	apply_fixes_and_check a 10.2.0.2
@@ -103,6 +118,7 @@ EOF2
 	nft add table ip filter
 	nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'
 	expect_status 1 nsnet check
+	trace_says web 203.0.113.10 "request last seen: host app_br (in); no reply"
 	doctor_names web 203.0.113.10 "table ip filter chain FORWARD"
 	apply_fixes_and_check web 203.0.113.10
 	# the fix went into that chain; its policy stays drop
@@ -117,6 +133,9 @@ EOF2
 	expect_status 1 nsnet check
 	assert_contains "$out" "BROKEN  web -> database:tcp/5432: reach"
 	doctor_names web database:5432 "nothing listens on tcp/5432"
+	# the SYN reaches database and its RST comes back
+	out=$(nsnet trace web 10.10.0.20 --tcp 5432 2>&1 || true)
+	assert_contains "$out" "reply back at web eth0: RST: connection refused on port 5432"
 	# the server is a run: command of the file: up starts it again
 	nsnet up "$NSNET_ROOT/tests/system/data/shop.yaml" >/dev/null
 	wait_listen database 5432
