@@ -12,6 +12,8 @@ run plan seed000.yaml          # what up will do, as ip/nft commands
 run up seed000.yaml
 run ping web database -c 2 -i 0.2
 run ping web 203.0.113.10 -c 2 -i 0.2
+run check shop                 # every pair, and the file's expectations
+run trace web 203.0.113.10     # one probe, seen at every hop (NAT included)
 run show web
 run up seed000.yaml            # converged: nothing to do
 run status shop
