@@ -12,14 +12,9 @@
  */
 #include <poll.h>
 #include <stdio.h>
-/* before linux/icmp.h: glibc's net/if.h (topo.h) first lets libc-compat
- * keep linux/if.h from defining the same flags again */
-#include <net/if.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
-#include <netinet/icmp6.h>
-#include <linux/icmp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <jansson.h>
@@ -37,14 +32,6 @@
 static const char check_udp_payload[] = "nsnet check\n";
 
 /* ---- the plan (pure) -------------------------------------------------------- */
-
-#define CHECK_GROW(arr, n) do {                                            \
-	void *p_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));             \
-	if (!p_)                                                           \
-		abort();                                                   \
-	(arr) = p_;                                                        \
-	memset(&(arr)[(n)], 0, sizeof(*(arr)));                            \
-} while (0)
 
 static void target_add_addr(struct check_target *tg, const struct ipaddr *a,
 			    int seg, const char *ifname)
@@ -100,7 +87,7 @@ static ssize_t target_find_or_add(const struct topo *t, struct check_plan *p,
 			return (ssize_t)i;
 	if (ip_parse(name, &ip))
 		return -1;
-	CHECK_GROW(p->targets, p->n_targets);
+	ARRAY_GROW(p->targets, p->n_targets);
 	p->targets[p->n_targets].name = strdup(name);
 	p->targets[p->n_targets].node = -1;
 	target_add_addr(&p->targets[p->n_targets], &ip, -1, NULL);
@@ -136,7 +123,7 @@ static size_t cell_find_or_add(struct check_plan *p, size_t from,
 		if (p->cells[i].from == from && p->cells[i].target == target &&
 		    p->cells[i].proto == proto && p->cells[i].port == port)
 			return i;
-	CHECK_GROW(p->cells, p->n_cells);
+	ARRAY_GROW(p->cells, p->n_cells);
 	p->cells[p->n_cells] = (struct check_cell){ .from = from,
 		.target = target, .proto = proto, .port = port };
 	return p->n_cells++;
@@ -170,7 +157,7 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 		for (j = 0; j < columns; j++) {
 			if (i == j)
 				continue;
-			CHECK_GROW(p->cells, p->n_cells);
+			ARRAY_GROW(p->cells, p->n_cells);
 			p->cells[p->n_cells++] = (struct check_cell){
 				.from = i, .target = j };
 		}
@@ -212,7 +199,7 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 		p->cells[i].probe0 = p->n_probes;
 		p->cells[i].n_probes = tg->n_addr;
 		for (j = 0; j < tg->n_addr; j++) {
-			CHECK_GROW(p->probes, p->n_probes);
+			ARRAY_GROW(p->probes, p->n_probes);
 			p->probes[p->n_probes] = (struct check_probe){
 				.from = p->cells[i].from, .target = p->cells[i].target,
 				.addr = j, .cell = i, .proto = p->cells[i].proto,
@@ -483,47 +470,6 @@ static int fam_idx(int family)
 	return family == AF_INET6;
 }
 
-static socklen_t check_sockaddr(const struct ipaddr *ip, uint16_t port,
-				struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ip->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr = ip->a.v4;
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		sin6->sin6_addr = ip->a.v6;
-		return sizeof(*sin6);
-	}
-}
-
-static int check_icmp_filter(int fd, int family)
-{
-	if (family == AF_INET) {
-		struct icmp_filter f = {
-			.data = ~((1u << ICMP_ECHOREPLY) | (1u << ICMP_DEST_UNREACH) |
-				  (1u << ICMP_TIME_EXCEEDED)),
-		};
-
-		return setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
-	} else {
-		struct icmp6_filter f;
-
-		ICMP6_FILTER_SETBLOCKALL(&f);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
-		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
-		return setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
-	}
-}
-
 /* Runs inside the source's namespace: every socket it will send from. */
 struct check_open_arg {
 	struct check_state *st;
@@ -554,7 +500,7 @@ static int check_open_here(void *arg)
 				continue;
 			*icmp = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 				       family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
-			if (*icmp < 0 || check_icmp_filter(*icmp, family)) {
+			if (*icmp < 0 || ping_icmp_filter(*icmp, family)) {
 				a->error = errno;
 				continue;
 			}
@@ -595,7 +541,7 @@ static int node_ifindex(struct check_state *st, size_t node, const char *ifname)
 	    nl_link_get(st->nn, ns, ifname, &l))
 		l.index = 0;
 	err_clear(st->nn);
-	CHECK_GROW(s->ifs, s->n_ifs);
+	ARRAY_GROW(s->ifs, s->n_ifs);
 	snprintf(s->ifs[s->n_ifs].name, IFNAMSIZ, "%s", ifname);
 	s->ifs[s->n_ifs].index = l.index;
 	return s->ifs[s->n_ifs++].index;
@@ -615,7 +561,7 @@ static void neigh_forget(struct check_state *st, size_t node, const char *ifname
 		if (s->before[i].ifindex == n.ifindex &&
 		    ip_equal(&s->before[i].addr, addr))
 			return;
-	CHECK_GROW(s->drop, s->n_drop);
+	ARRAY_GROW(s->drop, s->n_drop);
 	s->drop[s->n_drop++] = n;
 }
 
@@ -724,7 +670,7 @@ static double check_send_due(struct check_state *st, double now)
 				next = due;
 			continue;
 		}
-		sl = check_sockaddr(ip, pr->port, &ss);
+		sl = ip_sockaddr(ip, pr->port, &ss);
 		if (!pr->proto) {
 			int fd = s->icmp[fam_idx(ip->family)];
 			size_t len = ping_build_echo(pkt, sizeof(pkt), ip->family,
@@ -889,7 +835,7 @@ static int check_neigh_cb(const struct nlmsghdr *nlh, void *data)
 	memcpy(n.addr.a.b, mnl_attr_get_payload(tb[NDA_DST]),
 	       mnl_attr_get_payload_len(tb[NDA_DST]));
 	n.addr.prefix = -1;
-	CHECK_GROW(s->before, s->n_before);
+	ARRAY_GROW(s->before, s->n_before);
 	s->before[s->n_before++] = n;
 	return MNL_CB_OK;
 }
@@ -985,7 +931,7 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 				     t->nodes[pr->from].name);
 			goto out;
 		}
-		CHECK_GROW(*v, *n);
+		ARRAY_GROW(*v, *n);
 		(*v)[*n] = i;
 		pr->seq = (uint16_t)(*n)++;
 	}

@@ -10,8 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <linux/netlink.h>
 
 #include "nsnet.h"
@@ -19,6 +21,15 @@
 struct mnl_socket;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Grow a heap array by one zeroed element (aborts when memory runs out). */
+#define ARRAY_GROW(arr, n) do {                                            \
+	void *p_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));             \
+	if (!p_)                                                           \
+		abort();                                                   \
+	(arr) = p_;                                                        \
+	memset(&(arr)[(n)], 0, sizeof(*(arr)));                            \
+} while (0)
 
 /* Cleanup attributes: ownership is handed over with steal_ptr()/steal_fd(). */
 static inline void freep(void *p) { free(*(void **)p); }
@@ -217,6 +228,9 @@ bool ip_equal(const struct ipaddr *a, const struct ipaddr *b);
 char *ip_str(const struct ipaddr *ip, char *buf, size_t len); /* with /prefix if >=0 */
 int check_ns_name(struct nsnet *nn, const char *name, bool allow_host);
 int check_ifname(struct nsnet *nn, const char *name);
+/* A socket address for ip and port (host order). */
+socklen_t ip_sockaddr(const struct ipaddr *ip, uint16_t port,
+		      struct sockaddr_storage *ss);
 /* FNV-1a: stable short hashes for derived interface names. */
 uint32_t name_hash(const char *a, const char *b);
 

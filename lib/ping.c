@@ -259,27 +259,6 @@ static int ping_resolve(struct nsnet *nn, const char *ns, const char *dest,
 		dest, NETNS_ETC_DIR, ns);
 }
 
-static socklen_t ping_sockaddr(const struct ipaddr *ip, uint16_t port,
-			       struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ip->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr = ip->a.v4;
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		sin6->sin6_addr = ip->a.v6;
-		return sizeof(*sin6);
-	}
-}
-
 static const char *sockaddr_str(const struct sockaddr_storage *ss, char *buf,
 				size_t len)
 {
@@ -337,7 +316,7 @@ static int open_in_ns(struct nsnet *nn, const char *ns_name,
 	int rc;
 
 	/* Port 1: a route lookup needs one for UDP, any will do. */
-	ping_sockaddr(dst, 1, &ss);
+	ip_sockaddr(dst, 1, &ss);
 	rc = ns_get(nn, ns_name, &ns);
 	if (rc)
 		return rc;
@@ -462,7 +441,7 @@ static void ping_receive(struct ping_state *st)
 	}
 }
 
-static int ping_setup_filters(int fd, int family)
+int ping_icmp_filter(int fd, int family)
 {
 	int on = 1;
 
@@ -494,7 +473,7 @@ static int ping_run(struct nsnet *nn, struct ping_state *st,
 {
 	uint8_t pkt[PING_MAX_PAYLOAD + PING_ICMP_HDR];
 	struct sockaddr_storage ss;
-	socklen_t sl = ping_sockaddr(dst, 0, &ss);
+	socklen_t sl = ip_sockaddr(dst, 0, &ss);
 	double start = now_ms(), next = start, last = start, now, until;
 	struct pollfd pfd = { .fd = st->fd, .events = POLLIN };
 	unsigned int sent = 0;
@@ -588,7 +567,7 @@ NSNET_EXPORT int nsnet_ping(struct nsnet *nn, const char *ns, const char *dest,
 	if (rc < 0)
 		return rc;
 	st.fd = rc;
-	if (ping_setup_filters(st.fd, dst.family)) {
+	if (ping_icmp_filter(st.fd, dst.family)) {
 		rc = err_set(nn, errno, "ping: socket options");
 		goto out;
 	}
@@ -827,7 +806,7 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 			double sent;
 
 			trace_drain(fd);
-			sl = ping_sockaddr(&dst, port, &ss);
+			sl = ip_sockaddr(&dst, port, &ss);
 			sent = now_ms();
 			if (sendto(fd, payload, sizeof(payload), 0,
 				   (struct sockaddr *)&ss, sl) < 0) {

@@ -45,6 +45,10 @@ struct ping_reply {
 enum ping_kind ping_parse(const void *buf, size_t len, int family,
 			  uint16_t id, struct ping_reply *r);
 
+/* Let a raw ICMP/ICMPv6 socket hear only echo replies and the errors
+ * that can be about an echo (and hop limits, for IPv6). */
+int ping_icmp_filter(int fd, int family);
+
 /* The iputils wording for an ICMP error ("Destination Host Unreachable"). */
 const char *ping_error_text(int family, uint8_t type, uint8_t code);
 

@@ -24,14 +24,6 @@ struct parser {
 	struct topo *t;
 };
 
-#define GROW(arr, n) do {                                                  \
-	void *p_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));             \
-	if (!p_)                                                           \
-		abort();                                                   \
-	(arr) = p_;                                                        \
-	memset(&(arr)[(n)], 0, sizeof(*(arr)));                            \
-} while (0)
-
 static struct topo_pos pos_of(const yaml_node_t *n)
 {
 	return (struct topo_pos){ (int)n->start_mark.line + 1,
@@ -157,10 +149,10 @@ static int string_list(struct parser *p, yaml_node_t *v, const char *what,
 	int rc;
 
 	if (v->type == YAML_SCALAR_NODE && !is_null(v)) {
-		GROW(*out, *n);
+		ARRAY_GROW(*out, *n);
 		(*out)[(*n)++] = strdup((const char *)v->data.scalar.value);
 		if (posv) {
-			GROW(*posv, *n - 1);
+			ARRAY_GROW(*posv, *n - 1);
 			(*posv)[*n - 1] = pos_of(v);
 		}
 		return 0;
@@ -174,10 +166,10 @@ static int string_list(struct parser *p, yaml_node_t *v, const char *what,
 
 		if ((rc = scalar(p, e, what, &s)))
 			return rc;
-		GROW(*out, *n);
+		ARRAY_GROW(*out, *n);
 		(*out)[(*n)++] = strdup(s);
 		if (posv) {
-			GROW(*posv, *n - 1);
+			ARRAY_GROW(*posv, *n - 1);
 			(*posv)[*n - 1] = pos_of(e);
 		}
 	}
@@ -252,7 +244,7 @@ static int net_entry(struct parser *p, const char *key, yaml_node_t *k,
 	int rc, f;
 
 	(void)ctx;
-	GROW(t->nets, t->n_nets);
+	ARRAY_GROW(t->nets, t->n_nets);
 	net = &t->nets[t->n_nets++];
 	net->name = strdup(key);
 	net->pos = pos_of(k);
@@ -315,7 +307,7 @@ static int node_net(struct parser *p, const char *key, yaml_node_t *k,
 	if (net == p->t->n_nets)
 		return perr(p, pos_of(k), "node %s is on network \"%s\", which is not in networks:",
 			    nd->name, key);
-	GROW(nd->att, nd->n_att);
+	ARRAY_GROW(nd->att, nd->n_att);
 	a = &nd->att[nd->n_att++];
 	a->net = net;
 	a->pos = pos_of(k);
@@ -365,7 +357,7 @@ static int node_sysctl(struct parser *p, const char *key, yaml_node_t *k,
 			return perr(p, pos_of(k), "sysctl name \"%s\" has a '%c'", key, *c);
 	if ((rc = scalar(p, v, "a sysctl value", &s)))
 		return rc;
-	GROW(nd->sysctls, nd->n_sysctls);
+	ARRAY_GROW(nd->sysctls, nd->n_sysctls);
 	nd->sysctls[nd->n_sysctls].key = strdup(key);
 	nd->sysctls[nd->n_sysctls].value = strdup(s);
 	nd->sysctls[nd->n_sysctls++].pos = pos_of(k);
@@ -427,7 +419,7 @@ static int node_key(struct parser *p, const char *key, yaml_node_t *k,
 		if ((rc = string_list(p, v, "routes", &list, &n, &posv)))
 			goto out;
 		for (i = 0; i < n && !rc; i++) {
-			GROW(nd->routes, nd->n_routes);
+			ARRAY_GROW(nd->routes, nd->n_routes);
 			rc = parse_route(p, list[i], posv[i], &nd->routes[nd->n_routes++]);
 		}
 	} else if (!strcmp(key, "publish")) {
@@ -473,7 +465,7 @@ static int node_entry(struct parser *p, const char *key, yaml_node_t *k,
 		return perr(p, pos_of(k), "node %s", nsnet_error(p->nn));
 	if (!strcmp(key, "upstream"))
 		return perr(p, pos_of(k), "node name \"upstream\" is taken by nsnet sandbox's simulated internet");
-	GROW(t->nodes, t->n_nodes);
+	ARRAY_GROW(t->nodes, t->n_nodes);
 	nd = &t->nodes[t->n_nodes++];
 	nd->name = strdup(key);
 	nd->pos = pos_of(k);
@@ -538,7 +530,7 @@ static int parse_cables(struct parser *p, yaml_node_t *v)
 		yaml_node_t *e = node(p, *it);
 		struct topo_cable *c;
 
-		GROW(p->t->cables, p->t->n_cables);
+		ARRAY_GROW(p->t->cables, p->t->n_cables);
 		c = &p->t->cables[p->t->n_cables++];
 		c->pos = pos_of(e);
 		if ((rc = each_pair(p, e, "cable", cable_key, c)))
@@ -643,7 +635,7 @@ static int top_key(struct parser *p, const char *key, yaml_node_t *k,
 		rc = string_list(p, v, "expect", &list, &n, &posv);
 		for (i = 0; i < n; i++) {
 			if (!rc) {
-				GROW(t->expects, t->n_expects);
+				ARRAY_GROW(t->expects, t->n_expects);
 				rc = parse_expect(p, list[i], posv[i], &t->expects[t->n_expects++]);
 			}
 			free(list[i]);

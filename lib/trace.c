@@ -386,34 +386,13 @@ static int trace_probe_open_here(void *arg)
 	return 0;
 }
 
-static socklen_t trace_sockaddr(const struct ipaddr *ip, uint16_t port,
-				struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ip->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr = ip->a.v4;
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		sin6->sin6_addr = ip->a.v6;
-		return sizeof(*sin6);
-	}
-}
-
 static int trace_probe_open(struct trace *t)
 {
 	struct trace_probe_open o = { .t = t, .fd = -1 };
 	struct ns *ns;
 	int rc;
 
-	o.sl = trace_sockaddr(&t->dest, t->port ? t->port : 1, &o.ss);
+	o.sl = ip_sockaddr(&t->dest, t->port ? t->port : 1, &o.ss);
 	rc = ns_get(t->nn, t->ns, &ns);
 	if (rc)
 		return rc;
@@ -435,7 +414,7 @@ static int trace_probe_send(struct trace *t)
 {
 	uint8_t pkt[PING_ICMP_HDR + TRACE_MARKER_LEN];
 	struct sockaddr_storage ss;
-	socklen_t sl = trace_sockaddr(&t->dest, t->port, &ss);
+	socklen_t sl = ip_sockaddr(&t->dest, t->port, &ss);
 	ssize_t n;
 
 	clock_gettime(CLOCK_REALTIME, &t->t0);
