@@ -59,7 +59,7 @@ static const struct cmd commands[] = {
 	{ "logs", cmd_logs, "logs NODE", "output of a node's run: commands" },
 	{ "check", cmd_check, "check [FILE|NAME] [-W SECONDS] [--json]",
 	  "reachability matrix and expectations" },
-	{ "doctor", cmd_doctor, "doctor NS DEST[:PORT[/tcp|/udp]]",
+	{ "doctor", cmd_doctor, "doctor NS DEST[:PORT[/tcp|/udp]] [--json]",
 	  "explain why a packet does not get through" },
 	{ "trace", cmd_trace, "trace NS DEST [--tcp PORT|--udp PORT] [-W SECONDS] [--json]",
 	  "follow a probe hop by hop" },
