@@ -70,6 +70,26 @@ static char *join_args(int argc, char **argv, int from)
 	return s;
 }
 
+/* One option of capture with its value: 0, or the usage error's status. */
+static int capture_option(struct nsnet_capture_opts *o, const char *a, const char *v)
+{
+	int bad;
+
+	if (!v)
+		return usage_error("capture", "%s needs a value", a);
+	if (!strcmp(a, "-w")) {
+		o->pcap_file = v;
+		return 0;
+	}
+	if (!strcmp(a, "-c"))
+		bad = parse_uint(v, 0xffffffffUL, &o->count) || !o->count;
+	else if (!strcmp(a, "-t"))
+		bad = parse_seconds(v, &o->duration);
+	else
+		return usage_error("capture", "unknown option \"%s\"", a);
+	return bad ? usage_error("capture", "bad value \"%s\" for %s", v, a) : 0;
+}
+
 /* Options first, then NS IF, then the filter: everything after IF (or
  * after "--") belongs to the filter, which may itself contain "-". */
 int cmd_capture(struct nsnet *nn, int argc, char **argv)
@@ -92,18 +112,8 @@ int cmd_capture(struct nsnet *nn, int argc, char **argv)
 			pos[npos++] = a;
 			continue;
 		}
-		if (!v)
-			return usage_error("capture", "%s needs a value", a);
-		if (!strcmp(a, "-w"))
-			o.pcap_file = v;
-		else if (!strcmp(a, "-c"))
-			bad = parse_uint(v, 0xffffffffUL, &o.count) || !o.count;
-		else if (!strcmp(a, "-t"))
-			bad = parse_seconds(v, &o.duration);
-		else
-			return usage_error("capture", "unknown option \"%s\"", a);
-		if (bad)
-			return usage_error("capture", "bad value \"%s\" for %s", v, a);
+		if ((bad = capture_option(&o, a, v)))
+			return bad;
 		i++;
 	}
 	/* Options may also come between IF and the filter. */
@@ -115,18 +125,8 @@ int cmd_capture(struct nsnet *nn, int argc, char **argv)
 			i++;
 			break;
 		}
-		if (!v)
-			return usage_error("capture", "%s needs a value", a);
-		if (!strcmp(a, "-w"))
-			o.pcap_file = v;
-		else if (!strcmp(a, "-c"))
-			bad = parse_uint(v, 0xffffffffUL, &o.count) || !o.count;
-		else if (!strcmp(a, "-t"))
-			bad = parse_seconds(v, &o.duration);
-		else
-			return usage_error("capture", "unknown option \"%s\"", a);
-		if (bad)
-			return usage_error("capture", "bad value \"%s\" for %s", v, a);
+		if ((bad = capture_option(&o, a, v)))
+			return bad;
 	}
 	if (npos != 2)
 		return usage_error("capture", "give a namespace and an interface (or any)");
