@@ -24,10 +24,8 @@
 #include <net/if.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
-#include <linux/inet_diag.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
-#include <linux/sock_diag.h>
 #include <jansson.h>
 
 #include "internal.h"
@@ -599,83 +597,22 @@ static json_t *dr_ruleset(struct doctor *dr, struct ns *ns)
 
 /* ---- listening sockets (sock_diag, inside the namespace) ----------------------- */
 
-struct dr_diag {
-	struct mnl_socket *nl;
-	const struct ipaddr *addr;
-	uint16_t port;
-	bool found;
-};
-
-static int dr_diag_open(void *arg)
-{
-	struct dr_diag *g = arg;
-
-	g->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (g->nl && mnl_socket_bind(g->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(g->nl);
-		g->nl = NULL;
-	}
-	return g->nl ? 0 : -errno;
-}
-
-static int dr_diag_cb(const struct nlmsghdr *nlh, void *data)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-						  0xff, 0xff };
-	static const unsigned char zero[16];
-	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
-	const unsigned char *a = (const unsigned char *)m->id.idiag_src;
-	struct dr_diag *g = data;
-	size_t n = ip_len(g->addr);
-
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    ntohs(m->id.idiag_sport) != g->port)
-		return MNL_CB_OK;
-	if (m->idiag_family == g->addr->family)
-		g->found |= !memcmp(a, zero, n) || !memcmp(a, g->addr->a.b, n);
-	else if (m->idiag_family == AF_INET6)  /* a v6 socket takes v4 too */
-		g->found |= !memcmp(a, zero, 16) ||
-			    (!memcmp(a, mapped, 12) &&
-			     !memcmp(a + 12, g->addr->a.b, 4));
-	return MNL_CB_OK;
-}
-
 /* Whether a socket in ns listens on (or, for UDP, is bound to) the port. */
 static int dr_listens(struct doctor *dr, struct ns *ns, bool *found)
 {
-	static const int fams[] = { AF_INET, AF_INET6 };
-	struct dr_diag g = { NULL, &dr->dest, dr->d.port, false };
-	char buf[8192] __attribute__((aligned(4)));
-	size_t f;
+	struct mnl_socket *nl = NULL;
+	unsigned int port = 0;
 	int rc;
 
-	rc = ns_call(dr->nn, ns, dr_diag_open, &g);
+	rc = ns_call(dr->nn, ns, sockdiag_open, &nl);
 	if (rc)
 		return err_set(dr->nn, -rc, "sock_diag socket in %s", ns->name);
-	for (f = 0; f < ARRAY_SIZE(fams) && !g.found; f++) {
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-		struct inet_diag_req_v2 *req;
-		ssize_t len;
-
-		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		nlh->nlmsg_seq = (uint32_t)(f + 1);
-		req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-		req->sdiag_family = (uint8_t)fams[f];
-		req->sdiag_protocol = (uint8_t)dr->d.proto;
-		/* TCP_LISTEN is 10; an unconnected UDP socket is TCP_CLOSE, 7. */
-		req->idiag_states = dr->d.proto == IPPROTO_TCP ? 1u << 10 : 1u << 7;
-		req->id.idiag_sport = htons(dr->d.port);
-		if (mnl_socket_sendto(g.nl, nlh, nlh->nlmsg_len) < 0)
-			break;
-		while ((len = mnl_socket_recvfrom(g.nl, buf, sizeof(buf))) > 0)
-			if (mnl_cb_run(buf, (size_t)len, nlh->nlmsg_seq,
-				       mnl_socket_get_portid(g.nl), dr_diag_cb,
-				       &g) <= MNL_CB_STOP)
-				break;
-	}
-	mnl_socket_close(g.nl);
-	*found = g.found;
+	/* a request that fails says nothing listens: the probe decides */
+	if (sockdiag_holder(dr->nn, nl, dr->d.proto, dr->d.port, dr->d.port,
+			    &dr->dest, &port))
+		err_clear(dr->nn);
+	mnl_socket_close(nl);
+	*found = port != 0;
 	return 0;
 }
 
@@ -706,21 +643,7 @@ static int dr_probe_port(struct doctor *dr, struct ns *ns)
 
 	if (ns_call(dr->nn, ns, dr_sock_open, &s))
 		return EIO;
-	if (dr->dest.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(dr->d.port);
-		sin->sin_addr = dr->dest.a.v4;
-		sl = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(dr->d.port);
-		sin6->sin6_addr = dr->dest.a.v6;
-		sl = sizeof(*sin6);
-	}
+	sl = ip_sockaddr(&dr->dest, dr->d.port, &ss);
 	if (connect(s.fd, (struct sockaddr *)&ss, sl) && errno != EINPROGRESS) {
 		e = errno;
 		goto out;

@@ -24,8 +24,6 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_addr.h>
-#include <linux/inet_diag.h>
-#include <linux/sock_diag.h>
 #include <jansson.h>
 
 #include "fw.h"
@@ -593,94 +591,25 @@ NSNET_EXPORT int nsnet_nat_del(struct nsnet *nn, const char *bridge)
 
 /* ---- published ports ------------------------------------------------------------------ */
 
-/*
- * A socket in the host namespace that holds one of the ports: DNAT in
- * prerouting would silently take its traffic away. Asked through
- * sock_diag for listening (TCP) or unconnected (UDP) sockets only: reading
- * /proc/net/tcp walks every socket of every namespace of the machine
- * (2.7 ms a file on the development machine), the diag request only the
- * listening hash.
- */
-struct fw_diag {
-	struct nsnet *nn;
-	const struct fw_spec *sp;
-	unsigned int busy;      /* a port found in use, or 0 */
-};
-
-static int diag_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
-	struct fw_diag *d = data;
-	const struct fw_spec *sp = d->sp;
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-						  0xff, 0xff };
-	static const unsigned char zero[16];
-	unsigned int port = ntohs(m->id.idiag_sport);
-	const unsigned char *a = (const unsigned char *)m->id.idiag_src;
-	bool match;
-
-	if (port < sp->host_lo || port > sp->host_hi)
-		return MNL_CB_OK;
-	if (m->idiag_family == AF_INET)
-		match = sp->any_ip || !memcmp(a, zero, 4) ||
-			!memcmp(a, sp->host_ip.a.b, 4);
-	else
-		match = !memcmp(a, zero, 16) ||
-			(!memcmp(a, mapped, 12) &&
-			 (sp->any_ip || !memcmp(a + 12, sp->host_ip.a.b, 4)));
-	if (match && !d->busy)
-		d->busy = port;
-	return MNL_CB_OK;
-}
-
+/* A socket in the host namespace that holds one of the ports: DNAT in
+ * prerouting would silently take its traffic away. */
 static int fw_port_in_use(struct nsnet *nn, const struct fw_spec *sp)
 {
-	static const int fams[] = { AF_INET, AF_INET6 };
-	struct fw_diag d = { nn, sp, 0 };
-	char buf[8192] __attribute__((aligned(4)));
 	struct mnl_socket *nl;
-	size_t f;
-	int rc = 0;
+	unsigned int busy = 0;
+	int rc;
 
-	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = err_set(nn, errno, "sock_diag socket");
-		if (nl)
-			mnl_socket_close(nl);
-		return rc;
-	}
-	for (f = 0; f < ARRAY_SIZE(fams) && !rc && !d.busy; f++) {
-		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-		struct inet_diag_req_v2 *req;
-		ssize_t len;
-
-		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		nlh->nlmsg_seq = (uint32_t)(f + 1);
-		req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-		req->sdiag_family = (uint8_t)fams[f];
-		req->sdiag_protocol = (uint8_t)sp->proto;
-		/* TCP_LISTEN is 10, TCP_CLOSE (an unconnected UDP socket) 7. */
-		req->idiag_states = sp->proto == IPPROTO_TCP ? 1u << 10 : 1u << 7;
-		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-			rc = err_set(nn, errno, "sock_diag request");
-			break;
-		}
-		while ((len = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-			int r = mnl_cb_run(buf, (size_t)len, nlh->nlmsg_seq,
-					   mnl_socket_get_portid(nl), diag_cb, &d);
-
-			if (r <= MNL_CB_STOP)
-				break;
-		}
-	}
+	if ((rc = sockdiag_open(&nl)))
+		return err_set(nn, -rc, "sock_diag socket");
+	rc = sockdiag_holder(nn, nl, sp->proto, sp->host_lo, sp->host_hi,
+			     sp->any_ip ? NULL : &sp->host_ip, &busy);
 	mnl_socket_close(nl);
 	if (rc)
 		return rc;
-	if (d.busy)
+	if (busy)
 		return err_set(nn, 0,
 			"host port %u/%s is in use: a socket in the host namespace listens on it (see ss -ltnup)",
-			d.busy, fw_proto_name(sp->proto));
+			busy, fw_proto_name(sp->proto));
 	return 0;
 }
 

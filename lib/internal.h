@@ -275,6 +275,18 @@ int sysctl_read(struct nsnet *nn, struct ns *ns, const char *path, char *buf,
 int sysctl_write(struct nsnet *nn, struct ns *ns, const char *path,
 		 const char *value);
 
+/* ---- sockdiag.c -------------------------------------------------------------- */
+
+/* Open a NETLINK_SOCK_DIAG socket in the calling thread's namespace (arg:
+ * struct mnl_socket **; for ns_call). */
+int sockdiag_open(void *arg);
+/* The first port in [lo, hi] that a socket of nl's namespace listens on
+ * (TCP) or is bound to (UDP) for addr (NULL: any IPv4 address); 0 when
+ * none. */
+int sockdiag_holder(struct nsnet *nn, struct mnl_socket *nl, int proto,
+		    unsigned int lo, unsigned int hi, const struct ipaddr *addr,
+		    unsigned int *port);
+
 /* ---- the context -------------------------------------------------------------- */
 
 struct nsnet {
