@@ -3,7 +3,7 @@
  * range and its canonical form parses to the same spec. */
 #include <string.h>
 
-#include "fw.h"
+#include "firewall/firewall.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -3,7 +3,7 @@
  * prints back to something that parses to the same value. */
 #include <string.h>
 
-#include "internal.h"
+#include "kernel/kernel.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

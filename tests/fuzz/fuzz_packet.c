@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "packet.h"
+#include "diagnosis/diagnosis.h"
 
 static void check_l4(const struct pkt_l4 *l, const unsigned char *buf,
 		     size_t len)

@@ -7,7 +7,7 @@
  * TCP or UDP). */
 #include <string.h>
 
-#include "probe.h"
+#include "diagnosis/diagnosis.h"
 
 static void fuzz_ruleset(const char *s)
 {

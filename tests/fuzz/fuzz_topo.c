@@ -4,7 +4,7 @@
  * subnet and distinct from its gateway. */
 #include <string.h>
 
-#include "topo.h"
+#include "topology/topology.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -25,8 +25,10 @@ libs=($(pkg-config --libs libmnl jansson yaml-0.1) -ldl -lpthread)
 # Compiled once (in parallel) with the fuzzer's coverage, linked into each.
 flags_lib=("${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}")
 mkdir -p "$work/obj"
-if ! printf '%s\n' lib/*.c | xargs -P "$(nproc)" -I{} sh -c \
-	'"$0" "$@" -c {} -o "'"$work"'/obj/$(basename {} .c).o"' "$cc" "${flags_lib[@]}" \
+# lib/ is grouped in folders by layer: objects are named by their path
+# (kernel/bridge.c and net/bridge.c both exist).
+if ! find lib -name '*.c' | sort | xargs -P "$(nproc)" -I{} sh -c \
+	'"$0" "$@" -c {} -o "'"$work"'/obj/$(echo {} | tr / _ | sed "s/\.c\$//").o"' "$cc" "${flags_lib[@]}" \
 	>"$work/lib.build" 2>&1; then
 	echo "fuzz: FAILED (build of lib/)"; cat "$work/lib.build"; exit 1
 fi

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "check.h"
+#include "diagnosis/diagnosis.h"
 
 static const char shop[] =
 	"name: shop\n"

@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "fw.h"
+#include "firewall/firewall.h"
 
 static void parse_ok(const char *s, const char *canon, bool any, unsigned int hl,
 		     unsigned int hh, unsigned int pl, unsigned int ph, int proto)

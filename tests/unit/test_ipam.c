@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "topo.h"
+#include "topology/topology.h"
 
 static struct topo *parse(struct nsnet *nn, const char *yaml)
 {

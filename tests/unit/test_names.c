@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "kernel/kernel.h"
 
 static void test_ifname(void **state)
 {

@@ -13,8 +13,7 @@
 #include <linux/veth.h>
 #include <net/if.h>
 
-#include "internal.h"
-#include "route.h"
+#include "kernel/kernel.h"
 
 static const struct nlattr *find(const struct nlmsghdr *nlh, size_t hdr,
 				 uint16_t type)

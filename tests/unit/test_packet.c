@@ -7,8 +7,8 @@
 #include <cmocka.h>
 #include <sys/socket.h>
 
-#include "internal.h"
-#include "packet.h"
+#include "kernel/kernel.h"
+#include "diagnosis/diagnosis.h"
 
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };

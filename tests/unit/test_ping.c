@@ -7,8 +7,8 @@
 #include <cmocka.h>
 #include <sys/socket.h>
 
-#include "internal.h"
-#include "ping.h"
+#include "kernel/kernel.h"
+#include "diagnosis/diagnosis.h"
 
 /* An IPv4 header in front of an ICMP message, as a raw socket delivers it. */
 static size_t ipv4_wrap(uint8_t *out, const uint8_t *icmp, size_t len,

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <sys/socket.h>
 
-#include "internal.h"
-#include "probe.h"
+#include "kernel/kernel.h"
+#include "diagnosis/diagnosis.h"
 
 static void test_dest_addr(void **state)
 {

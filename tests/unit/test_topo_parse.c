@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "topo.h"
+#include "topology/topology.h"
 
 static struct topo *parse_ok(struct nsnet *nn, const char *yaml)
 {

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * base/base.h - the bottom layer of libnsnet, what every other layer may
+ * use: the context and its error object, cleanup helpers, addresses and
+ * names, files and clocks. Nothing here talks to the kernel's networking.
+ */
+#ifndef NSNET_BASE_H
+#define NSNET_BASE_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "nsnet.h"
+
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Grow a heap array by one zeroed element (aborts when memory runs out). */
+#define ARRAY_GROW(arr, n) do {                                            \
+	void *p_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));             \
+	if (!p_)                                                           \
+		abort();                                                   \
+	(arr) = p_;                                                        \
+	memset(&(arr)[(n)], 0, sizeof(*(arr)));                            \
+} while (0)
+
+/* Cleanup attributes: ownership is handed over with steal_ptr()/steal_fd(). */
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define cleanup_free __attribute__((cleanup(freep)))
+#define cleanup_close __attribute__((cleanup(closep)))
+static inline void *steal_ptr(void *pp)
+{
+	void **p = pp, *v = *p;
+	*p = NULL;
+	return v;
+}
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+
+/* ---- error.c ---------------------------------------------------------------- */
+
+#define NSNET_ERR_MAX 1024
+
+/*
+ * Set the context's error to "<what>: <detail>" and return -code (code is a
+ * positive errno). err_kernel() adds the extended-ACK text when there is one.
+ * err_usage() marks the error as bad input (exit status 2).
+ */
+int err_set(struct nsnet *nn, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int err_usage(struct nsnet *nn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int err_kernel(struct nsnet *nn, int code, const char *extack,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Prefix the current error with "<what>: " (used when a caller adds context). */
+void err_prefix(struct nsnet *nn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void err_clear(struct nsnet *nn);
+/* The current error sentence ("unknown error" when none). */
+const char *err_msg(const struct nsnet *nn);
+/* Set the owner whose name goes into the mark of every link created. */
+int ctx_set_owner(struct nsnet *nn, const char *owner);
+void warn_emit(struct nsnet *nn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- names.c ---------------------------------------------------------------- */
+
+struct ipaddr {
+	int family;             /* AF_INET or AF_INET6 */
+	int prefix;             /* -1 when none was written */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		unsigned char b[16];
+	} a;
+};
+/* Strict parsers; return 0 or -EINVAL (no error set: callers name the input). */
+int ip_parse(const char *s, struct ipaddr *ip);       /* address, no prefix */
+int cidr_parse(const char *s, struct ipaddr *ip);     /* address[/prefix] */
+int prefix_parse(const char *s, struct ipaddr *ip);   /* network/prefix or "default" */
+size_t ip_len(const struct ipaddr *ip);
+void ip_mask(struct ipaddr *ip);                      /* clear host bits */
+bool ip_in_prefix(const struct ipaddr *net, const struct ipaddr *ip);
+bool ip_equal(const struct ipaddr *a, const struct ipaddr *b);
+char *ip_str(const struct ipaddr *ip, char *buf, size_t len); /* with /prefix if >=0 */
+bool ns_is_host(const char *name);
+int check_ns_name(struct nsnet *nn, const char *name, bool allow_host);
+int check_ifname(struct nsnet *nn, const char *name);
+/* A socket address for ip and port (host order). */
+socklen_t ip_sockaddr(const struct ipaddr *ip, uint16_t port,
+		      struct sockaddr_storage *ss);
+/* FNV-1a: stable short hashes for derived interface names. */
+uint32_t name_hash(const char *a, const char *b);
+
+/* ---- files and directories ---------------------------------------------- */
+
+#define NETNS_RUN_DIR "/run/netns"
+#define NSNET_RUN_DIR "/run/nsnet"
+#define NETNS_ETC_DIR "/etc/netns"
+
+struct ns;
+
+/* ---- the context -------------------------------------------------------------- */
+
+struct nsnet {
+	char err[NSNET_ERR_MAX];
+	int err_code;           /* positive errno of the last error */
+	bool err_is_usage;
+	char owner[64];
+	char mark[80];
+	struct ns *ns_list;       /* namespaces opened so far (kernel/nsfd.c) */
+	void (*warn)(void *data, const char *msg);
+	void *warn_data;
+};
+
+#endif /* NSNET_BASE_H */

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * names.c - strict parsing and validation of what users type: namespace and
+ * interface names, addresses, prefixes. Nothing here touches the kernel, so
+ * every command can validate all of its input before it changes anything.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <net/if.h>
+
+#include "base/base.h"
+
+/* "host" names the namespace nsnet runs in, wherever a namespace is named. */
+bool ns_is_host(const char *name)
+{
+	return !strcmp(name, NSNET_HOST);
+}
+
+/* Interface names: the kernel's dev_valid_name() plus what would make
+ * nsnet's own output ambiguous (':' separates namespace and interface). */
+int check_ifname(struct nsnet *nn, const char *name)
+{
+	size_t i, len = name ? strlen(name) : 0;
+
+	if (!len)
+		return err_usage(nn, "interface name is empty");
+	if (len >= IFNAMSIZ)
+		return err_usage(nn,
+			"interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
+			name, len, IFNAMSIZ - 1);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return err_usage(nn, "interface name \"%s\" is not allowed", name);
+	for (i = 0; i < len; i++) {
+		unsigned char c = name[i];
+
+		if (c == '/' || c == ':' || isspace(c) || !isprint(c))
+			return err_usage(nn,
+				"interface name \"%s\" contains '%c' at position %zu; use letters, digits, '-', '_' or '.'",
+				name, isprint(c) ? c : '?', i + 1);
+	}
+	return 0;
+}
+
+/* Namespace names become file names under /run/netns and /etc/netns. */
+int check_ns_name(struct nsnet *nn, const char *name, bool allow_host)
+{
+	size_t i, len = name ? strlen(name) : 0;
+
+	if (!len)
+		return err_usage(nn, "namespace name is empty");
+	if (len > 64)
+		return err_usage(nn,
+			"namespace name \"%.20s...\" is %zu bytes long; nsnet allows at most 64",
+			name, len);
+	/* Also ".x": ip netns list and ns list skip dot files. */
+	if (name[0] == '.')
+		return err_usage(nn,
+			"namespace name \"%s\" starts with '.'; it would not be listed",
+			name);
+	if (!allow_host && ns_is_host(name))
+		return err_usage(nn,
+			"namespace name \"%s\" is reserved: it means the namespace nsnet runs in",
+			name);
+	for (i = 0; i < len; i++) {
+		unsigned char c = name[i];
+
+		if (c == '/' || c == ':' || isspace(c) || !isprint(c))
+			return err_usage(nn,
+				"namespace name \"%s\" contains '%c' at position %zu; use letters, digits, '-', '_' or '.'",
+				name, isprint(c) ? c : '?', i + 1);
+	}
+	return 0;
+}
+
+NSNET_EXPORT int nsnet_check_ns_name(struct nsnet *nn, const char *name)
+{
+	return check_ns_name(nn, name, false);
+}
+
+NSNET_EXPORT int nsnet_check_ifname(struct nsnet *nn, const char *name)
+{
+	return check_ifname(nn, name);
+}
+
+size_t ip_len(const struct ipaddr *ip)
+{
+	return ip->family == AF_INET ? 4 : 16;
+}
+
+int ip_parse(const char *s, struct ipaddr *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->prefix = -1;
+	if (!s || !*s)
+		return -EINVAL;
+	if (inet_pton(AF_INET, s, &ip->a.v4) == 1) {
+		ip->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &ip->a.v6) == 1) {
+		ip->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int cidr_parse(const char *s, struct ipaddr *ip)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash, *end;
+	long p;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (ip_parse(buf, ip))
+		return -EINVAL;
+	if (!slash)
+		return 0;
+	if (!isdigit((unsigned char)slash[1]))
+		return -EINVAL;
+	errno = 0;
+	p = strtol(slash + 1, &end, 10);
+	if (errno || *end || p < 0 || p > (ip->family == AF_INET ? 32 : 128) ||
+	    strlen(slash + 1) > 3)
+		return -EINVAL;
+	ip->prefix = (int)p;
+	return 0;
+}
+
+void ip_mask(struct ipaddr *ip)
+{
+	int bits = ip->prefix < 0 ? (int)ip_len(ip) * 8 : ip->prefix;
+	size_t i;
+
+	for (i = 0; i < ip_len(ip); i++) {
+		int keep = bits - (int)i * 8;
+
+		if (keep >= 8)
+			continue;
+		ip->a.b[i] &= keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
+	}
+}
+
+int prefix_parse(const char *s, struct ipaddr *ip)
+{
+	struct ipaddr m;
+
+	if (s && !strcmp(s, "default")) {
+		memset(ip, 0, sizeof(*ip));
+		ip->family = AF_INET;  /* callers pick the family from the gateway */
+		ip->prefix = 0;
+		return 0;
+	}
+	if (cidr_parse(s, ip))
+		return -EINVAL;
+	if (ip->prefix < 0)
+		ip->prefix = (int)ip_len(ip) * 8;
+	/* "10.1.2.3/16" as a destination is almost always a typo: refuse it
+	 * rather than guess, as the kernel would with EINVAL and no text. */
+	m = *ip;
+	ip_mask(&m);
+	if (memcmp(m.a.b, ip->a.b, ip_len(ip)))
+		return -EINVAL;
+	return 0;
+}
+
+bool ip_equal(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->family == b->family && !memcmp(a->a.b, b->a.b, ip_len(a));
+}
+
+bool ip_in_prefix(const struct ipaddr *net, const struct ipaddr *ip)
+{
+	struct ipaddr x = *ip, n = *net;
+
+	if (net->family != ip->family)
+		return false;
+	x.prefix = net->prefix;
+	ip_mask(&x);
+	ip_mask(&n);
+	return !memcmp(x.a.b, n.a.b, ip_len(ip));
+}
+
+char *ip_str(const struct ipaddr *ip, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(ip->family, ip->a.b, a, sizeof(a));
+	if (ip->prefix >= 0)
+		snprintf(buf, len, "%s/%d", a, ip->prefix);
+	else
+		snprintf(buf, len, "%s", a);
+	return buf;
+}
+
+uint32_t name_hash(const char *a, const char *b)
+{
+	uint32_t h = 2166136261u;
+	const char *s;
+
+	for (s = a; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (s = b; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+socklen_t ip_sockaddr(const struct ipaddr *ip, uint16_t port,
+		      struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr = ip->a.v4;
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = ip->a.v6;
+		return sizeof(*sin6);
+	}
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * firewall/firewall.h - the firewall layer: NAT, published ports and isolation in
+ * nsnet's own nftables table ("table inet nsnet"), written through
+ * libnftables loaded with dlopen() only when a firewall function runs.
+ */
+#ifndef NSNET_FW_H
+#define NSNET_FW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kernel.h"
+
+/* The one table nsnet owns; nothing else is ever written. */
+#define FW_TABLE "nsnet"
+#define FW_FAMILY "inet"
+/* Packet mark bit set on packets arriving from an nsnet bridge, so that the
+ * hairpin case (a namespace reaching a port published by its own bridge
+ * neighbour) is masqueraded. Matching iifname in postrouting is not
+ * reliable: with br_netfilter loaded, a hairpinned packet is bridged back
+ * and leaves with the bridge port as its device. */
+#define FW_HAIRPIN_MARK 0x00100000u
+
+/* ---- fw_rules.c: pure functions (unit tested) ---------------------------- */
+
+/* A parsed "[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]". */
+struct fw_spec {
+	bool any_ip;            /* no HOSTIP: every address of the host */
+	struct ipaddr host_ip;  /* IPv4 only */
+	unsigned int host_lo, host_hi, port_lo, port_hi;
+	int proto;              /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/* 0, or -EINVAL with a sentence in why that says what is wrong. */
+int fw_spec_parse(const char *s, struct fw_spec *sp, char *why, size_t len);
+/* Canonical form: "8080:80/tcp", "127.0.0.1:9000-9009:9000-9009/udp". */
+char *fw_spec_str(const struct fw_spec *sp, char *buf, size_t len);
+const char *fw_proto_name(int proto);
+
+/* An nft script under construction: one command per line, each with what
+ * to say if the kernel refuses it. */
+struct fw_script {
+	char *text;
+	size_t len, cap;
+	struct fw_line {
+		size_t off, len;
+		char what[200];
+	} *lines;
+	size_t n, lines_cap;
+};
+void fw_script_init(struct fw_script *s);
+void fw_script_free(struct fw_script *s);
+/* Append one command (printf-style, without the newline) named by what. */
+void fw_script_add(struct fw_script *s, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The line that nft's error text quotes, or NULL. */
+const struct fw_line *fw_script_find(const struct fw_script *s,
+				     const char *errtext);
+
+/* The table with its sets, maps and chains (for the first change). */
+void fw_rules_skeleton(struct fw_script *s);
+/* The commands that publish (add) or unpublish a mapping. owner is the
+ * namespace, target its address. */
+void fw_rules_publish(struct fw_script *s, const struct fw_spec *sp,
+		      const char *owner, const struct ipaddr *target, bool add);
+/* The commands that start or stop NAT for a bridge. out may be NULL. */
+void fw_rules_nat(struct fw_script *s, const char *bridge, const char *out,
+		  const struct ipaddr *subnets, size_t n, bool add);
+/* Name of the per-bridge NAT chains ("nat_<hash>" / "natfwd_<hash>"). */
+void fw_nat_chain(char *buf, size_t len, const char *bridge, bool forward);
+/* Whether name can be written into an nft string without quoting trouble. */
+bool fw_name_ok(const char *name);
+
+/* ---- fw_nft.c: libnftables through dlopen() ------------------------------- */
+
+/*
+ * Run one buffer as one nft transaction in the calling namespace. With
+ * json, the output (JSON) comes back in *out (caller frees). On failure the
+ * context error names the command of s that nft rejected; err_text (may be
+ * NULL) receives nft's raw error text.
+ */
+int fw_nft_run(struct nsnet *nn, const struct fw_script *s, bool json,
+	       char **out, char *err_text, size_t err_len);
+/* Run a read-only command and return its JSON output. */
+int fw_nft_list(struct nsnet *nn, const char *cmd, char **out);
+
+/* ---- fw.c ---------------------------------------------------------------- */
+
+/* Tell the firewall about an nsnet bridge (isolation by default; internal:
+ * no way out of the host) or that it is gone (add false: its NAT, pairs
+ * and elements go too). */
+int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
+		       bool add);
+
+/* The operations behind nsnet_nat_add/del, nsnet_publish/unpublish and
+ * nsnet_fw_show, for the layers above (topology/, diagnosis/). */
+int fw_nat_add(struct nsnet *nn, const char *bridge, const char *out_if);
+int fw_nat_del(struct nsnet *nn, const char *bridge);
+int fw_publish(struct nsnet *nn, const char *ns_name, const char *spec);
+int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec);
+int fw_show(struct nsnet *nn, struct json_t **out);
+
+#endif /* NSNET_FW_H */

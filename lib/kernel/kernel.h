@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kernel/kernel.h - the kernel layer: rtnetlink transport and one decoder
+ * per kernel object, namespaces, links, veth pairs, bridges, addresses,
+ * routes, sysctls and sock_diag. What it offers the layers above; it calls
+ * only base/.
+ */
+#ifndef NSNET_KERNEL_H
+#define NSNET_KERNEL_H
+
+#include "base/base.h"
+
+struct mnl_socket;
+struct json_t;
+
+/* ---- netns.c ---------------------------------------------------------------- */
+
+
+/* A namespace nsnet talks to: opened once per command, cached in the context. */
+struct ns {
+	char name[256];
+	int fd;                      /* the namespace (O_RDONLY of its file) */
+	struct mnl_socket *nl;       /* rtnetlink socket living in it, or NULL */
+	uint32_t portid, seq;
+	struct ns *next;
+};
+
+/* Open (once) and return the namespace called name ("host" included). */
+int ns_get(struct nsnet *nn, const char *name, struct ns **out);
+/* Run fn(arg) with the calling thread inside ns, then come back. The
+ * explicit name says what it does: nothing else switches namespaces. */
+int ns_call(struct nsnet *nn, struct ns *ns, int (*fn)(void *arg), void *arg);
+/* Whether /run/netns/name exists ("host" always does). */
+bool ns_exists(const char *name);
+/* Create a namespace (bind mount under /run/netns, loopback up, record). */
+int ns_add(struct nsnet *nn, const char *name);
+/* JSON array of {"name", "nsnet"} sorted by name. */
+int ns_list(struct nsnet *nn, struct json_t **out);
+/* Close ns's fd and socket and drop it from the cache. Bulk work releases
+ * each namespace when done with it: 1,000 nodes would otherwise hold 2,000
+ * descriptors, past RLIMIT_NOFILE's usual 1,024 and past FD_SETSIZE, which
+ * libnftables' select() cannot handle. */
+void ns_release(struct nsnet *nn, const char *name);
+void ns_release_all(struct nsnet *nn);
+/* Create many namespaces at once (threads; see netns.c); created[i] tells
+ * which ones exist now, for the caller's undo. */
+int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created);
+int ns_del_many(struct nsnet *nn, char *const *names, size_t n);
+/* Whether nsnet created this namespace (record under /run/nsnet/ns). */
+bool ns_is_ours(const char *name);
+
+/* ---- netlink.c -------------------------------------------------------------- */
+
+#define NL_MSG_MAX 2048  /* room reserved for each message in a batch */
+
+/* One request in a batch and what to call it in an error message. */
+struct nl_req {
+	uint32_t seq;
+	char what[160];
+	int error;              /* after send: 0 or negative errno */
+	bool done;              /* its ACK came: error says how it went */
+	bool ignore_exist;      /* EEXIST is fine (idempotent creation) */
+	bool ignore_missing;    /* ENOENT/ENODEV/ESRCH are fine (deletion) */
+	bool barrier;           /* sent only after all before it succeeded */
+};
+
+struct nl_batch {
+	char *buf;
+	size_t len, cap;
+	struct nl_req *req;
+	size_t n, req_cap;
+	struct nlmsghdr *cur;   /* message being built */
+	bool overflow;          /* an attribute did not fit: batch refused */
+	bool barrier_next;      /* the next request starts after a barrier */
+};
+
+/* Open ns's socket in the namespace the calling thread is in (arg: the
+ * struct ns); for callers that are inside already (ns_call, ns add). */
+int nl_open_here(void *arg);
+void nl_batch_init(struct nl_batch *b);
+void nl_batch_free(struct nl_batch *b);
+/* Start a new request; the returned header is filled with the nl_put_*
+ * helpers below. what is printf-style and names the object for errors. */
+struct nlmsghdr *nl_batch_add(struct nl_batch *b, uint16_t type, uint16_t flags,
+			      const char *what, ...)
+	__attribute__((format(printf, 4, 5)));
+struct nl_req *nl_batch_last(struct nl_batch *b);
+/*
+ * The kernel runs every request of one sendmsg() even after one failed. A
+ * request that must not run unless the ones before it succeeded (setting
+ * the alias of a link by name right after creating it: if the creation
+ * failed with EEXIST, the name belongs to somebody else) starts after a
+ * barrier, which costs one more round trip.
+ */
+void nl_batch_barrier(struct nl_batch *b);
+void *nl_put_extra(struct nl_batch *b, size_t size);
+void nl_put_u8(struct nl_batch *b, uint16_t type, uint8_t v);
+void nl_put_u32(struct nl_batch *b, uint16_t type, uint32_t v);
+void nl_put_str(struct nl_batch *b, uint16_t type, const char *s);
+void nl_put(struct nl_batch *b, uint16_t type, size_t len, const void *data);
+struct nlattr *nl_nest_start(struct nl_batch *b, uint16_t type);
+void nl_nest_end(struct nl_batch *b, struct nlattr *nest);
+/*
+ * Send every request in as few sendmsg() calls as the socket buffer allows,
+ * one ACK each. Returns 0 when all succeeded; otherwise the first failure
+ * becomes the context error ("<what>: <extack> (<strerror>)") and its
+ * negative errno is returned. Later requests may have run: callers undo.
+ */
+int nl_batch_send(struct nsnet *nn, struct ns *ns, struct nl_batch *b);
+
+/* A link as the kernel reports it, asked for by name. */
+struct nl_link {
+	int index;
+	unsigned int flags, mtu;
+	int master;             /* 0: none */
+	int link;               /* veth peer index (in link_netnsid when >=0) */
+	int link_netnsid;       /* -1: same namespace */
+	char name[16];
+	char kind[16];
+	char alias[256];
+	unsigned char mac[6];
+	unsigned int operstate;
+};
+/* 0 and *l filled; -ENODEV when there is no such link (no error set). */
+int nl_link_get(struct nsnet *nn, struct ns *ns, const char *ifname,
+		struct nl_link *l);
+int nl_link_get_index(struct nsnet *nn, struct ns *ns, int index,
+		      struct nl_link *l);
+/* Run a dump request; cb is called for every message. -EINTR (and no
+ * error set) when the kernel says the objects changed during the dump:
+ * the caller resets what cb collected and asks again. */
+int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
+	    int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* One request, one answer (not a dump): cb sees the answer. Returns 0 or
+ * the kernel's negative errno; sets the context error only for transport
+ * failures, so callers can name the object themselves. */
+int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
+	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* The id ns gives to the namespace other (RTM_GETNSID with NETNSA_FD, no
+ * dump): what its veths report as IFLA_LINK_NETNSID; -1 if none. */
+int nl_nsid_of(struct nsnet *nn, struct ns *ns, const struct ns *other);
+/* ---- decode.c: one decoder per kernel object ---------------------------------- */
+
+/* Each fills a plain struct from one message, checking every attribute's
+ * length first; -EINVAL for a message that is not a well-formed object of
+ * its kind (the caller skips it). No error is set. */
+int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l);
+
+struct nl_addr {
+	int index;
+	unsigned int scope;     /* RT_SCOPE_* */
+	unsigned int flags;     /* IFA_F_* */
+	struct ipaddr ip;       /* with its prefix */
+};
+int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a);
+/* The addresses of family (AF_UNSPEC: all) on index (0: every link) in ns,
+ * each through cb (a negative return stops the dump). When the kernel says
+ * the addresses changed during the dump, restart(data) resets what cb
+ * collected and the dump runs again (up to 5 times); restart NULL: no
+ * retry, -EINTR comes back. */
+int nl_addr_dump(struct nsnet *nn, struct ns *ns, int family, int index,
+		 int (*cb)(const struct nl_addr *a, void *data), void *data,
+		 void (*restart)(void *data));
+
+struct nl_route {
+	int family;
+	unsigned int type, protocol, scope, table;   /* RTN_, RTPROT_, RT_SCOPE_, RT_TABLE_ */
+	struct ipaddr dst;      /* prefix 0: default */
+	struct ipaddr gateway, prefsrc;
+	bool has_gateway, has_prefsrc;
+	int oif;                /* 0: none */
+	unsigned int priority;
+};
+int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r);
+
+struct nl_neigh {
+	int index;
+	unsigned int state, flags;  /* NUD_*, NTF_* */
+	struct ipaddr ip;
+	unsigned char mac[6];
+	bool has_mac;
+};
+int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
+
+/* mnl_attr_parse() callback filling a table of NL_ATTR_TABLE_MAX + 1
+ * attributes by type, unvalidated: only for kinds decode.c does not know
+ * (sock_diag). Kernel objects go through the decoders above. */
+#define NL_ATTR_TABLE_MAX 32
+int nl_attr_table_cb(const struct nlattr *attr, void *data);
+
+/* ---- link.c ---------------------------------------------------------------- */
+
+/* Alias every link nsnet creates carries: "nsnet" or "nsnet:<owner>". */
+const char *link_mark(struct nsnet *nn);
+bool link_is_ours(const struct nl_link *l);
+/* Queue "ifname: set up/down" etc. on an existing link by name. */
+void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
+		    int index, int up, unsigned int mtu, int master,
+		    const char *alias);
+void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
+		    int index);
+
+/* ---- veth.c / bridge.c -------------------------------------------------------- */
+
+/* Queue a veth pair: name in the namespace the batch is sent in, peer born
+ * in peer_ns (NULL: same namespace); master > 0 enslaves name at creation. */
+void veth_queue_add(struct nl_batch *b, const char *ns_name, const char *name,
+		    const struct ns *peer_ns, const char *peer, int master,
+		    unsigned int mtu, bool up);
+/* Host-side name of the veth attaching ns to bridge: "<ns:8>-<hash:6>". */
+void attach_host_ifname(char *buf, size_t len, const char *ns,
+			const char *bridge);
+void bridge_queue_add(struct nl_batch *b, const char *name, bool up);
+
+/* ---- addr.c / route.c --------------------------------------------------------- */
+
+void addr_queue(struct nl_batch *b, bool add, const char *ns_name,
+		const char *ifname, int index, const struct ipaddr *ip);
+/* dest family/prefix; via may be NULL; oif 0 for none. */
+void route_queue(struct nl_batch *b, bool add, const char *ns_name,
+		 const struct ipaddr *dest, const struct ipaddr *via, int oif,
+		 const char *dev);
+
+/* ---- sysctl.c -------------------------------------------------------------- */
+
+/* path relative to /proc/sys/, read or written inside ns. */
+int sysctl_read(struct nsnet *nn, struct ns *ns, const char *path, char *buf,
+		size_t len);
+int sysctl_write(struct nsnet *nn, struct ns *ns, const char *path,
+		 const char *value);
+
+/* Whether IPv4/IPv6 forwarding is on in ns_name. */
+int forward_get(struct nsnet *nn, const char *ns_name, bool *v4, bool *v6);
+
+/* ---- sockdiag.c -------------------------------------------------------------- */
+
+/* Open a NETLINK_SOCK_DIAG socket in the calling thread's namespace (arg:
+ * struct mnl_socket **; for ns_call). */
+int sockdiag_open(void *arg);
+/* The first port in [lo, hi] that a socket of nl's namespace listens on
+ * (TCP) or is bound to (UDP) for addr (NULL: any IPv4 address); 0 when
+ * none. */
+int sockdiag_holder(struct nsnet *nn, struct mnl_socket *nl, int proto,
+		    unsigned int lo, unsigned int hi, const struct ipaddr *addr,
+		    unsigned int *port);
+
+/* ---- route.c ---------------------------------------------------------------- */
+
+/* The routing protocol number that marks routes nsnet added ("proto 245"
+ * in `ip route`); unassigned in iproute2's rt_protos. */
+#define RTPROT_NSNET 245
+
+int route_parse(struct nsnet *nn, const char *dest, const char *via,
+		struct ipaddr *d, struct ipaddr *g);
+
+#endif /* NSNET_KERNEL_H */

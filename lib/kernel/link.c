@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * link.c - changes to existing links, asked for by name: the kernel looks
+ * the link up itself (RTM_SETLINK with IFLA_IFNAME), so no dump and no
+ * extra round trip is needed to learn an index first.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+
+#include "kernel/kernel.h"
+
+const char *link_mark(struct nsnet *nn)
+{
+	return nn->mark;
+}
+
+bool link_is_ours(const struct nl_link *l)
+{
+	return !strncmp(l->alias, "nsnet", 5) &&
+	       (l->alias[5] == '\0' || l->alias[5] == ':' || l->alias[5] == ' ');
+}
+
+void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
+		    int index, int up, unsigned int mtu, int master,
+		    const char *alias)
+{
+	struct ifinfomsg *ifi;
+	char what[96] = "";
+
+	if (up >= 0)
+		snprintf(what, sizeof(what), " %s", up ? "up" : "down");
+	if (mtu)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " mtu %u", mtu);
+	if (master >= 0)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 master ? " master" : " nomaster");
+	if (alias)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 " alias");
+	nl_batch_add(b, RTM_SETLINK, 0, "set %s%s in %s", ifname, what, ns_name);
+	ifi = nl_put_extra(b, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index > 0 ? index : 0;
+	if (up >= 0) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = up ? IFF_UP : 0;
+	}
+	if (index <= 0)
+		nl_put_str(b, IFLA_IFNAME, ifname);
+	if (mtu)
+		nl_put_u32(b, IFLA_MTU, mtu);
+	if (master >= 0)
+		nl_put_u32(b, IFLA_MASTER, (uint32_t)master);
+	if (alias)
+		nl_put_str(b, IFLA_IFALIAS, alias);
+}
+
+void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
+		    int index)
+{
+	struct ifinfomsg *ifi;
+
+	nl_batch_add(b, RTM_DELLINK, 0, "delete %s in %s", ifname, ns_name);
+	ifi = nl_put_extra(b, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index > 0 ? index : 0;
+	if (index <= 0)
+		nl_put_str(b, IFLA_IFNAME, ifname);
+}
+
+/* One request on a link named by the user: validate, send, done. */
+static int link_change(struct nsnet *nn, const char *ns_name,
+		       const char *ifname, int up, unsigned int mtu, bool del)
+{
+	struct nl_batch b;
+	struct ns *ns;
+	int rc;
+
+	rc = check_ns_name(nn, ns_name, true);
+	if (!rc)
+		rc = check_ifname(nn, ifname);
+	if (!rc)
+		rc = ns_get(nn, ns_name, &ns);
+	if (rc)
+		return rc;
+	nl_batch_init(&b);
+	if (del)
+		link_queue_del(&b, ns_name, ifname, 0);
+	else
+		link_queue_set(&b, ns_name, ifname, 0, up, mtu, -1, NULL);
+	rc = nl_batch_send(nn, ns, &b);
+	nl_batch_free(&b);
+	return rc;
+}
+
+NSNET_EXPORT int nsnet_link_set_up(struct nsnet *nn, const char *ns,
+				   const char *ifname, bool up)
+{
+	return link_change(nn, ns, ifname, up, 0, false);
+}
+
+NSNET_EXPORT int nsnet_link_set_mtu(struct nsnet *nn, const char *ns,
+				    const char *ifname, unsigned int mtu)
+{
+	if (mtu < 68 || mtu > 65535)
+		return err_usage(nn, "mtu %u for %s is out of range 68..65535",
+				 mtu, ifname);
+	return link_change(nn, ns, ifname, -1, mtu, false);
+}
+
+NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
+				const char *ifname)
+{
+	return link_change(nn, ns, ifname, -1, 0, true);
+}

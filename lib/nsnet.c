@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nsnet.c - the context: made first, freed last. The one file of lib/ that
+ * stands above every layer, because freeing a context closes the
+ * namespaces (and their netlink sockets) that the kernel layer opened.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/kernel.h"
+
+NSNET_EXPORT struct nsnet *nsnet_new(void)
+{
+	struct nsnet *nn = calloc(1, sizeof(*nn));
+
+	if (!nn)
+		return NULL;
+	ctx_set_owner(nn, NULL);
+	return nn;
+}
+
+NSNET_EXPORT void nsnet_free(struct nsnet *nn)
+{
+	if (!nn)
+		return;
+	ns_release_all(nn);
+	free(nn);
+}
+
+NSNET_EXPORT void nsnet_set_warn(struct nsnet *nn,
+				 void (*warn)(void *data, const char *msg),
+				 void *data)
+{
+	nn->warn = warn;
+	nn->warn_data = data;
+}
+
+NSNET_EXPORT int nsnet_set_owner(struct nsnet *nn, const char *owner)
+{
+	return ctx_set_owner(nn, owner);
+}

@@ -1,0 +1,828 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * topo_parse.c - the topology file (YAML, through libyaml's document API,
+ * which keeps the line and column of every node) into plain structs, and
+ * every check that needs no kernel: unknown keys, wrong types, duplicate
+ * names, addresses outside their subnet or used twice, overlapping subnets,
+ * names too long for the kernel. Each error is "FILE:LINE:COL: what".
+ * The format is documented in docs/topology.md.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <yaml.h>
+
+#include "topology/topology.h"
+#include "firewall/firewall.h"
+#include "kernel/kernel.h"
+
+struct parser {
+	struct nsnet *nn;
+	const char *file;
+	yaml_document_t *doc;
+	struct topo *t;
+};
+
+static struct topo_pos pos_of(const yaml_node_t *n)
+{
+	return (struct topo_pos){ (int)n->start_mark.line + 1,
+				  (int)n->start_mark.column + 1 };
+}
+
+static int perr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int perr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
+{
+	char msg[NSNET_ERR_MAX - 128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_usage(p->nn, "%s:%d:%d: %s", p->file, pos.line, pos.col, msg);
+}
+
+static yaml_node_t *node(struct parser *p, int id)
+{
+	return yaml_document_get_node(p->doc, id);
+}
+
+static bool is_null(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE)
+		return false;
+	v = (const char *)n->data.scalar.value;
+	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*v || !strcmp(v, "~") || !strcmp(v, "null"));
+}
+
+static const char *type_name(const yaml_node_t *n)
+{
+	return n->type == YAML_MAPPING_NODE ? "a mapping" :
+	       n->type == YAML_SEQUENCE_NODE ? "a list" : "a scalar";
+}
+
+static int want(struct parser *p, const yaml_node_t *n, yaml_node_type_t type,
+		const char *what)
+{
+	if (n->type == type)
+		return 0;
+	return perr(p, pos_of(n), "%s must be %s, not %s", what,
+		    type == YAML_MAPPING_NODE ? "a mapping" :
+		    type == YAML_SEQUENCE_NODE ? "a list" : "a scalar",
+		    type_name(n));
+}
+
+static int scalar(struct parser *p, const yaml_node_t *n, const char *what,
+		  const char **out)
+{
+	int rc = want(p, n, YAML_SCALAR_NODE, what);
+
+	if (!rc)
+		*out = (const char *)n->data.scalar.value;
+	return rc;
+}
+
+static int boolean(struct parser *p, const yaml_node_t *n, const char *what,
+		   bool *out)
+{
+	const char *v;
+	int rc = scalar(p, n, what, &v);
+
+	if (rc)
+		return rc;
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
+		*out = false;
+	else
+		return perr(p, pos_of(n), "%s must be true or false, not \"%s\"",
+			    what, v);
+	return 0;
+}
+
+/* Mapping iteration with duplicate-key and unknown-key detection. */
+typedef int (*pair_fn)(struct parser *p, const char *key, yaml_node_t *k,
+		       yaml_node_t *v, void *ctx);
+
+static int each_pair(struct parser *p, yaml_node_t *map, const char *what,
+		     pair_fn fn, void *ctx)
+{
+	yaml_node_pair_t *pair, *other;
+	int rc;
+
+	if ((rc = want(p, map, YAML_MAPPING_NODE, what)))
+		return rc;
+	for (pair = map->data.mapping.pairs.start;
+	     pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = node(p, pair->key), *v = node(p, pair->value);
+		const char *key;
+
+		if ((rc = scalar(p, k, "a key", &key)))
+			return rc;
+		for (other = map->data.mapping.pairs.start; other < pair; other++)
+			if (!strcmp((const char *)node(p, other->key)->data.scalar.value, key))
+				return perr(p, pos_of(k), "%s \"%s\" appears twice (first at line %d)",
+					    what, key, pos_of(node(p, other->key)).line);
+		if ((rc = fn(p, key, k, v, ctx)))
+			return rc;
+	}
+	return 0;
+}
+
+static int unknown_key(struct parser *p, yaml_node_t *k, const char *key,
+		       const char *where, const char *known)
+{
+	return perr(p, pos_of(k), "unknown key \"%s\" in %s (known: %s)", key,
+		    where, known);
+}
+
+/* A list of strings, or a single string taken as a list of one. */
+static int string_list(struct parser *p, yaml_node_t *v, const char *what,
+		       char ***out, size_t *n, struct topo_pos **posv)
+{
+	yaml_node_item_t *it;
+	const char *s;
+	int rc;
+
+	if (v->type == YAML_SCALAR_NODE && !is_null(v)) {
+		ARRAY_GROW(*out, *n);
+		(*out)[(*n)++] = strdup((const char *)v->data.scalar.value);
+		if (posv) {
+			ARRAY_GROW(*posv, *n - 1);
+			(*posv)[*n - 1] = pos_of(v);
+		}
+		return 0;
+	}
+	if (is_null(v))
+		return 0;
+	if ((rc = want(p, v, YAML_SEQUENCE_NODE, what)))
+		return rc;
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = node(p, *it);
+
+		if ((rc = scalar(p, e, what, &s)))
+			return rc;
+		ARRAY_GROW(*out, *n);
+		(*out)[(*n)++] = strdup(s);
+		if (posv) {
+			ARRAY_GROW(*posv, *n - 1);
+			(*posv)[*n - 1] = pos_of(e);
+		}
+	}
+	return 0;
+}
+
+static int fam_idx(int family)
+{
+	return family == AF_INET6 ? 1 : 0;
+}
+
+/* ---- networks ------------------------------------------------------------- */
+
+static int net_key(struct parser *p, const char *key, yaml_node_t *k,
+		   yaml_node_t *v, void *ctx)
+{
+	struct topo_net *net = ctx;
+	char **list = NULL;
+	struct topo_pos *posv = NULL;
+	size_t n = 0, i;
+	const char *s;
+	int rc = 0;
+
+	if (!strcmp(key, "bridge")) {
+		if ((rc = scalar(p, v, "bridge", &s)))
+			return rc;
+		if (check_ifname(p->nn, s))
+			return perr(p, pos_of(v), "bridge: %s", err_msg(p->nn));
+		snprintf(net->bridge, sizeof(net->bridge), "%s", s);
+	} else if (!strcmp(key, "subnet") || !strcmp(key, "gateway")) {
+		bool sub = !strcmp(key, "subnet");
+
+		if ((rc = string_list(p, v, key, &list, &n, &posv)))
+			goto out;
+		for (i = 0; i < n; i++) {
+			struct ipaddr ip;
+			int f;
+
+			if (sub ? prefix_parse(list[i], &ip) || !strcmp(list[i], "default")
+				: ip_parse(list[i], &ip)) {
+				rc = perr(p, posv[i], sub ?
+					"subnet \"%s\" is not a network prefix like 10.10.0.0/16 (host bits must be zero)" :
+					"gateway \"%s\" is not an IP address", list[i]);
+				goto out;
+			}
+			f = fam_idx(ip.family);
+			if ((sub ? net->subnet : net->gateway)[f].family) {
+				rc = perr(p, posv[i], "network %s has two IPv%d %ss",
+					  net->name, f ? 6 : 4, key);
+				goto out;
+			}
+			(sub ? net->subnet : net->gateway)[f] = ip;
+		}
+	} else if (!strcmp(key, "nat")) {
+		rc = boolean(p, v, "nat", &net->nat);
+	} else if (!strcmp(key, "internal")) {
+		rc = boolean(p, v, "internal", &net->internal);
+	} else {
+		rc = unknown_key(p, k, key, "a network", "bridge, subnet, gateway, nat, internal");
+	}
+out:
+	strv_free(list, n);
+	free(posv);
+	return rc;
+}
+
+static int net_entry(struct parser *p, const char *key, yaml_node_t *k,
+		     yaml_node_t *v, void *ctx)
+{
+	struct topo *t = p->t;
+	struct topo_net *net;
+	int rc, f;
+
+	(void)ctx;
+	ARRAY_GROW(t->nets, t->n_nets);
+	net = &t->nets[t->n_nets++];
+	net->name = strdup(key);
+	net->pos = pos_of(k);
+	snprintf(net->bridge, sizeof(net->bridge), "%s", key);
+	net->bridge[0] = '\0';
+	if (!is_null(v) && (rc = each_pair(p, v, "network", net_key, net)))
+		return rc;
+	/* No bridge: the network's own name, checked whole: copying it into
+	 * the 16-byte field first would hide that it is too long. */
+	if (!net->bridge[0] && check_ifname(p->nn, key))
+		return perr(p, net->pos, "network %s: its bridge name: %s "
+			    "(set bridge: to a shorter name)", key, err_msg(p->nn));
+	if (!net->bridge[0])
+		snprintf(net->bridge, sizeof(net->bridge), "%s", key);
+	if (check_ifname(p->nn, net->bridge))
+		return perr(p, net->pos, "network %s: its bridge name: %s "
+			    "(set bridge: to a shorter name)", key, err_msg(p->nn));
+	if (!net->subnet[0].family && !net->subnet[1].family)
+		return perr(p, net->pos, "network %s has no subnet", key);
+	for (f = 0; f < 2; f++) {
+		struct ipaddr *sn = &net->subnet[f], *gw = &net->gateway[f];
+
+		if (gw->family && !sn->family)
+			return perr(p, net->pos, "network %s has an IPv%d gateway but no IPv%d subnet",
+				    key, f ? 6 : 4, f ? 6 : 4);
+		if (!sn->family)
+			continue;
+		if (sn->prefix > (f ? 126 : 30))
+			return perr(p, net->pos, "network %s: subnet /%d leaves no room for addresses",
+				    key, sn->prefix);
+		if (!gw->family) {  /* the first host, as Docker does */
+			*gw = *sn;
+			gw->a.b[ip_len(gw) - 1] |= 1;
+		} else if (!ip_in_prefix(sn, gw)) {
+			char a[64], b[64];
+
+			return perr(p, net->pos, "network %s: gateway %s is outside its subnet %s",
+				    key, ip_str(gw, a, sizeof(a)), ip_str(sn, b, sizeof(b)));
+		}
+		gw->prefix = sn->prefix;
+	}
+	return 0;
+}
+
+/* ---- nodes ---------------------------------------------------------------- */
+
+static int node_net(struct parser *p, const char *key, yaml_node_t *k,
+		    yaml_node_t *v, void *ctx)
+{
+	struct topo_node *nd = ctx;
+	struct topo_attach *a;
+	char **list = NULL;
+	struct topo_pos *posv = NULL;
+	size_t n = 0, i, net;
+	int rc = 0;
+
+	for (net = 0; net < p->t->n_nets; net++)
+		if (!strcmp(p->t->nets[net].name, key))
+			break;
+	if (net == p->t->n_nets)
+		return perr(p, pos_of(k), "node %s is on network \"%s\", which is not in networks:",
+			    nd->name, key);
+	ARRAY_GROW(nd->att, nd->n_att);
+	a = &nd->att[nd->n_att++];
+	a->net = net;
+	a->pos = pos_of(k);
+	snprintf(a->ifname, sizeof(a->ifname), "eth%zu", nd->n_att - 1);
+	attach_host_ifname(a->host_if, sizeof(a->host_if), nd->name,
+			   p->t->nets[net].bridge);
+	if ((rc = string_list(p, v, "address", &list, &n, &posv)))
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct ipaddr ip;
+		int f;
+
+		if (cidr_parse(list[i], &ip)) {
+			rc = perr(p, posv[i], "\"%s\" is not an IP address", list[i]);
+			goto out;
+		}
+		f = fam_idx(ip.family);
+		if (!p->t->nets[net].subnet[f].family) {
+			rc = perr(p, posv[i], "network %s has no IPv%d subnet for %s",
+				  key, f ? 6 : 4, list[i]);
+			goto out;
+		}
+		ip.prefix = p->t->nets[net].subnet[f].prefix;
+		a->addr[f] = ip;
+		a->explicit_addr[f] = true;
+		a->pos = posv[i];
+	}
+out:
+	strv_free(list, n);
+	free(posv);
+	return rc;
+}
+
+static int node_sysctl(struct parser *p, const char *key, yaml_node_t *k,
+		       yaml_node_t *v, void *ctx)
+{
+	struct topo_node *nd = ctx;
+	const char *s, *c;
+	int rc;
+
+	/* Only the network namespace's own sysctls: the others are the
+	 * host's, and a topology must not change the host. */
+	if (strncmp(key, "net.", 4))
+		return perr(p, pos_of(k), "sysctl %s is not per network namespace (only net.*)", key);
+	for (c = key; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
+			return perr(p, pos_of(k), "sysctl name \"%s\" has a '%c'", key, *c);
+	if ((rc = scalar(p, v, "a sysctl value", &s)))
+		return rc;
+	ARRAY_GROW(nd->sysctls, nd->n_sysctls);
+	nd->sysctls[nd->n_sysctls].key = strdup(key);
+	nd->sysctls[nd->n_sysctls].value = strdup(s);
+	nd->sysctls[nd->n_sysctls++].pos = pos_of(k);
+	return 0;
+}
+
+static int parse_route(struct parser *p, const char *s, struct topo_pos pos,
+		       struct topo_route *r)
+{
+	char buf[256], *tok[6], *save = NULL, *w;
+	int n = 0, i;
+	const char *via = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		return perr(p, pos, "route is too long");
+	strcpy(buf, s);
+	for (w = strtok_r(buf, " \t", &save); w && n < 6; w = strtok_r(NULL, " \t", &save))
+		tok[n++] = w;
+	if (n != 3 && n != 5)
+		goto bad;
+	for (i = 1; i + 1 < n; i += 2) {
+		if (!strcmp(tok[i], "via"))
+			via = tok[i + 1];
+		else if (!strcmp(tok[i], "dev")) {
+			if (check_ifname(p->nn, tok[i + 1]))
+				return perr(p, pos, "route \"%s\": %s", s, err_msg(p->nn));
+			snprintf(r->dev, sizeof(r->dev), "%s", tok[i + 1]);
+		} else
+			goto bad;
+	}
+	if (route_parse(p->nn, tok[0], via, &r->dst, &r->via))
+		return perr(p, pos, "route \"%s\": %s", s, err_msg(p->nn));
+	if (!via)
+		r->via.family = 0;
+	r->text = strdup(s);
+	r->pos = pos;
+	return 0;
+bad:
+	return perr(p, pos, "route \"%s\" is not \"DEST via GATEWAY\" or \"DEST dev IF\"", s);
+}
+
+static int node_key(struct parser *p, const char *key, yaml_node_t *k,
+		    yaml_node_t *v, void *ctx)
+{
+	struct topo_node *nd = ctx;
+	struct topo_pos *posv = NULL;
+	char **list = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (!strcmp(key, "networks")) {
+		if (is_null(v))
+			return 0;
+		return each_pair(p, v, "network of a node", node_net, nd);
+	}
+	if (!strcmp(key, "sysctls"))
+		return is_null(v) ? 0 : each_pair(p, v, "sysctls entry", node_sysctl, nd);
+	if (!strcmp(key, "routes")) {
+		if ((rc = string_list(p, v, "routes", &list, &n, &posv)))
+			goto out;
+		for (i = 0; i < n && !rc; i++) {
+			ARRAY_GROW(nd->routes, nd->n_routes);
+			rc = parse_route(p, list[i], posv[i], &nd->routes[nd->n_routes++]);
+		}
+	} else if (!strcmp(key, "publish")) {
+		if ((rc = string_list(p, v, "publish", &list, &n, &posv)))
+			goto out;
+		for (i = 0; i < n && !rc; i++) {
+			struct fw_spec sp;
+			char why[256];
+
+			if (fw_spec_parse(list[i], &sp, why, sizeof(why)))
+				rc = perr(p, posv[i], "publish \"%s\": %s", list[i], why);
+		}
+		if (!rc) {
+			nd->publish = list;
+			nd->n_publish = n;
+			list = NULL;
+			n = 0;
+		}
+	} else if (!strcmp(key, "run")) {
+		if ((rc = string_list(p, v, "run", &list, &n, NULL)))
+			goto out;
+		nd->run = list;
+		nd->n_run = n;
+		list = NULL;
+		n = 0;
+	} else {
+		rc = unknown_key(p, k, key, "a node", "networks, routes, publish, sysctls, run");
+	}
+out:
+	strv_free(list, n);
+	free(posv);
+	return rc;
+}
+
+static int node_entry(struct parser *p, const char *key, yaml_node_t *k,
+		      yaml_node_t *v, void *ctx)
+{
+	struct topo *t = p->t;
+	struct topo_node *nd;
+
+	(void)ctx;
+	if (check_ns_name(p->nn, key, false))
+		return perr(p, pos_of(k), "node %s", err_msg(p->nn));
+	if (!strcmp(key, "upstream"))
+		return perr(p, pos_of(k), "node name \"upstream\" is taken by nsnet sandbox's simulated internet");
+	ARRAY_GROW(t->nodes, t->n_nodes);
+	nd = &t->nodes[t->n_nodes++];
+	nd->name = strdup(key);
+	nd->pos = pos_of(k);
+	if (is_null(v))
+		return 0;
+	return each_pair(p, v, "node", node_key, nd);
+}
+
+/* ---- cables ------------------------------------------------------------- */
+
+static int cable_key(struct parser *p, const char *key, yaml_node_t *k,
+		     yaml_node_t *v, void *ctx)
+{
+	struct topo_cable *c = ctx;
+	const char *s;
+	int rc;
+
+	if (!strcmp(key, "mtu")) {
+		char *end;
+		unsigned long m;
+
+		if ((rc = scalar(p, v, "mtu", &s)))
+			return rc;
+		m = strtoul(s, &end, 10);
+		if (*end || m < 68 || m > 65535)
+			return perr(p, pos_of(v), "mtu \"%s\" is not a number from 68 to 65535", s);
+		c->mtu = (unsigned int)m;
+		return 0;
+	}
+	if ((rc = scalar(p, v, key, &s)))
+		return rc;
+	if (!strcmp(key, "a") || !strcmp(key, "b")) {
+		if (check_ns_name(p->nn, s, true))
+			return perr(p, pos_of(v), "cable end: %s", err_msg(p->nn));
+		*(key[0] == 'a' ? &c->a : &c->b) = strdup(s);
+	} else if (!strcmp(key, "a_if") || !strcmp(key, "b_if")) {
+		if (check_ifname(p->nn, s))
+			return perr(p, pos_of(v), "%s: %s", key, err_msg(p->nn));
+		snprintf(key[0] == 'a' ? c->a_if : c->b_if, IFNAMSIZ, "%s", s);
+	} else if (!strcmp(key, "a_addr") || !strcmp(key, "b_addr")) {
+		struct ipaddr *ip = key[0] == 'a' ? &c->a_addr : &c->b_addr;
+
+		if (cidr_parse(s, ip) || ip->prefix < 0)
+			return perr(p, pos_of(v), "%s \"%s\" is not an address with a prefix like 192.168.15.1/24",
+				    key, s);
+	} else {
+		return unknown_key(p, k, key, "a cable", "a, a_if, a_addr, b, b_if, b_addr, mtu");
+	}
+	return 0;
+}
+
+static int parse_cables(struct parser *p, yaml_node_t *v)
+{
+	yaml_node_item_t *it;
+	int rc;
+
+	if (is_null(v))
+		return 0;
+	if ((rc = want(p, v, YAML_SEQUENCE_NODE, "cables")))
+		return rc;
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *e = node(p, *it);
+		struct topo_cable *c;
+
+		ARRAY_GROW(p->t->cables, p->t->n_cables);
+		c = &p->t->cables[p->t->n_cables++];
+		c->pos = pos_of(e);
+		if ((rc = each_pair(p, e, "cable", cable_key, c)))
+			return rc;
+		if (!c->a || !c->b)
+			return perr(p, c->pos, "a cable needs both ends, a: and b:");
+		if (!c->a_if[0])
+			snprintf(c->a_if, sizeof(c->a_if), "veth-%.10s", c->b);
+		if (!c->b_if[0])
+			snprintf(c->b_if, sizeof(c->b_if), "veth-%.10s", c->a);
+	}
+	return 0;
+}
+
+/* ---- expectations ---------------------------------------------------------- */
+
+/* "FROM -> TO[:tcp/PORT|:udp/PORT]: reach|blocked" */
+static int parse_expect(struct parser *p, const char *s, struct topo_pos pos,
+			struct topo_expect *e)
+{
+	char buf[256], *arrow, *colon, *to, *verdict, *port;
+
+	if (strlen(s) >= sizeof(buf))
+		return perr(p, pos, "expectation is too long");
+	strcpy(buf, s);
+	arrow = strstr(buf, "->");
+	colon = strrchr(buf, ':');
+	if (!arrow || !colon || colon < arrow)
+		goto bad;
+	*arrow = '\0';
+	*colon = '\0';
+	verdict = colon + 1;
+	to = arrow + 2;
+	while (*verdict == ' ')
+		verdict++;
+	if (!strcmp(verdict, "reach"))
+		e->reach = true;
+	else if (!strcmp(verdict, "blocked"))
+		e->reach = false;
+	else
+		return perr(p, pos, "expectation \"%s\": say reach or blocked, not \"%s\"", s, verdict);
+	e->from = strndup(buf, strcspn(buf, " "));
+	while (*to == ' ')
+		to++;
+	to[strcspn(to, " ")] = '\0';
+	port = NULL;
+	/* "host:tcp/80" or "10.0.0.1:tcp/80"; IPv6 literals have no port */
+	if ((port = strstr(to, ":tcp/")) || (port = strstr(to, ":udp/"))) {
+		char *end;
+		unsigned long v;
+
+		e->proto = port[1] == 't' ? IPPROTO_TCP : IPPROTO_UDP;
+		v = strtoul(port + 5, &end, 10);
+		if (*end || !v || v > 65535)
+			return perr(p, pos, "expectation \"%s\": bad port", s);
+		e->port = (unsigned int)v;
+		*port = '\0';
+	}
+	if (!*e->from || !*to)
+		goto bad;
+	e->to = strdup(to);
+	e->text = strdup(s);
+	e->pos = pos;
+	return 0;
+bad:
+	return perr(p, pos, "expectation \"%s\" is not \"A -> B: reach\" or \"A -> B:tcp/PORT: blocked\"", s);
+}
+
+/* ---- the document, then the checks across it ------------------------------ */
+
+static int top_key(struct parser *p, const char *key, yaml_node_t *k,
+		   yaml_node_t *v, void *ctx)
+{
+	struct topo *t = p->t;
+	const char *s;
+	int rc;
+
+	(void)ctx;
+	if (!strcmp(key, "name")) {
+		const char *c;
+
+		if ((rc = scalar(p, v, "name", &s)))
+			return rc;
+		if (!*s || strlen(s) > TOPO_NAME_MAX)
+			return perr(p, pos_of(v), "name must have 1 to %d characters", TOPO_NAME_MAX);
+		for (c = s; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+				return perr(p, pos_of(v), "name \"%s\" has a '%c'; use letters, digits, '-', '_', '.'",
+					    s, *c);
+		t->name = strdup(s);
+	} else if (!strcmp(key, "networks")) {
+		return is_null(v) ? 0 : each_pair(p, v, "network", net_entry, NULL);
+	} else if (!strcmp(key, "nodes")) {
+		return is_null(v) ? 0 : each_pair(p, v, "node", node_entry, NULL);
+	} else if (!strcmp(key, "cables")) {
+		return parse_cables(p, v);
+	} else if (!strcmp(key, "expect")) {
+		char **list = NULL;
+		struct topo_pos *posv = NULL;
+		size_t n = 0, i;
+
+		rc = string_list(p, v, "expect", &list, &n, &posv);
+		for (i = 0; i < n; i++) {
+			if (!rc) {
+				ARRAY_GROW(t->expects, t->n_expects);
+				rc = parse_expect(p, list[i], posv[i], &t->expects[t->n_expects++]);
+			}
+			free(list[i]);
+		}
+		free(list);
+		free(posv);
+		return rc;
+	} else if (!strcmp(key, "upstream")) {
+		struct ipaddr ip;
+
+		if ((rc = scalar(p, v, "upstream", &s)))
+			return rc;
+		if (ip_parse(s, &ip))
+			return perr(p, pos_of(v), "upstream \"%s\" is not an IP address", s);
+		t->upstream = strdup(s);
+	} else {
+		return unknown_key(p, k, key, "the topology",
+				   "name, networks, nodes, cables, expect, upstream");
+	}
+	return 0;
+}
+
+static bool prefixes_overlap(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->family == b->family &&
+	       (a->prefix <= b->prefix ? ip_in_prefix(a, b) : ip_in_prefix(b, a));
+}
+
+static int topo_check(struct parser *p)
+{
+	struct topo *t = p->t;
+	size_t i, j, k;
+	int f;
+
+	if (!t->name)
+		return perr(p, (struct topo_pos){ 1, 1 }, "the topology has no name: (add name: something)");
+	for (i = 0; i < t->n_nets; i++)
+		for (j = i + 1; j < t->n_nets; j++) {
+			if (!strcmp(t->nets[i].bridge, t->nets[j].bridge))
+				return perr(p, t->nets[j].pos, "networks %s and %s use the same bridge %s",
+					    t->nets[i].name, t->nets[j].name, t->nets[j].bridge);
+			for (f = 0; f < 2; f++)
+				if (t->nets[i].subnet[f].family && t->nets[j].subnet[f].family &&
+				    prefixes_overlap(&t->nets[i].subnet[f], &t->nets[j].subnet[f]))
+					return perr(p, t->nets[j].pos, "the subnet of network %s overlaps that of %s",
+						    t->nets[j].name, t->nets[i].name);
+		}
+	/* addresses: inside the subnet, not the gateway, nor used twice */
+	for (i = 0; i < t->n_nodes; i++) {
+		struct topo_node *nd = &t->nodes[i];
+
+		for (j = 0; j < nd->n_att; j++)
+			for (f = 0; f < 2; f++) {
+				struct topo_attach *a = &nd->att[j];
+				struct topo_net *net = &t->nets[a->net];
+				char s[64], n2[64];
+
+				if (!a->explicit_addr[f])
+					continue;
+				if (!ip_in_prefix(&net->subnet[f], &a->addr[f]))
+					return perr(p, a->pos, "address %s of %s is outside the subnet %s of network %s",
+						    ip_str(&(struct ipaddr){ .family = a->addr[f].family, .prefix = -1,
+							   .a = a->addr[f].a }, s, sizeof(s)),
+						    nd->name, ip_str(&net->subnet[f], n2, sizeof(n2)), net->name);
+				if (ip_equal(&a->addr[f], &net->gateway[f]))
+					return perr(p, a->pos, "address of %s is the gateway of network %s",
+						    nd->name, net->name);
+				for (k = 0; k < i; k++) {
+					size_t m;
+
+					for (m = 0; m < t->nodes[k].n_att; m++)
+						if (t->nodes[k].att[m].explicit_addr[f] &&
+						    ip_equal(&t->nodes[k].att[m].addr[f], &a->addr[f]))
+							return perr(p, a->pos, "address of %s is used by %s too",
+								    nd->name, t->nodes[k].name);
+				}
+			}
+	}
+	for (i = 0; i < t->n_cables; i++) {
+		struct topo_cable *c = &t->cables[i];
+
+		if (!ns_is_host(c->a) && !topo_node_find(t, c->a))
+			return perr(p, c->pos, "cable end %s is not a node (nor host)", c->a);
+		if (!ns_is_host(c->b) && !topo_node_find(t, c->b))
+			return perr(p, c->pos, "cable end %s is not a node (nor host)", c->b);
+		if (!strcmp(c->a, c->b))
+			return perr(p, c->pos, "cable from %s to itself", c->a);
+	}
+	for (i = 0; i < t->n_expects; i++) {
+		struct ipaddr ip;
+
+		if (!topo_node_find(t, t->expects[i].from))
+			return perr(p, t->expects[i].pos, "expectation from %s: not a node",
+				    t->expects[i].from);
+		if (!topo_node_find(t, t->expects[i].to) && ip_parse(t->expects[i].to, &ip))
+			return perr(p, t->expects[i].pos, "expectation to %s: neither a node nor an IP address",
+				    t->expects[i].to);
+	}
+	return 0;
+}
+
+int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
+		      size_t len, struct topo **out)
+{
+	struct parser p = { .nn = nn, .file = name };
+	yaml_parser_t yp;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int rc;
+
+	*out = NULL;
+	if (!yaml_parser_initialize(&yp))
+		return err_set(nn, ENOMEM, "%s", name);
+	yaml_parser_set_input_string(&yp, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&yp, &doc)) {
+		rc = err_usage(nn, "%s:%zu:%zu: %s%s%s", name, yp.problem_mark.line + 1,
+			       yp.problem_mark.column + 1, yp.problem ? yp.problem : "YAML error",
+			       yp.context ? " " : "", yp.context ? yp.context : "");
+		yaml_parser_delete(&yp);
+		return rc;
+	}
+	p.doc = &doc;
+	p.t = calloc(1, sizeof(*p.t));
+	if (!p.t)
+		abort();
+	root = yaml_document_get_root_node(&doc);
+	if (!root)
+		rc = err_usage(nn, "%s:1:1: the file is empty", name);
+	else
+		rc = each_pair(&p, root, "top-level key", top_key, NULL);
+	if (!rc)
+		rc = topo_check(&p);
+	if (!rc) {
+		/* ipam's errors name this file; topo_parse_file sets the
+		 * absolute path only after a successful parse */
+		p.t->file = strdup(name);
+		if (!p.t->file)
+			abort();
+		rc = ipam_assign(nn, p.t);
+		free(p.t->file);
+		p.t->file = NULL;
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&yp);
+	if (rc) {
+		topo_free(p.t);
+		return rc;
+	}
+	*out = p.t;
+	return 0;
+}
+
+int topo_parse_file(struct nsnet *nn, const char *path, struct topo **out)
+{
+	char *buf = NULL, *abs;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	f = fopen(path, "re");
+	if (!f)
+		return err_set(nn, errno, "%s", path);
+	{
+		char chunk[8192];
+		size_t n;
+
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+			char *nb = realloc(buf, len + n + 1);
+
+			if (!nb)
+				abort();
+			buf = nb;
+			memcpy(buf + len, chunk, n);
+			len += n;
+			if (len > 16 << 20) {
+				fclose(f);
+				free(buf);
+				return err_usage(nn, "%s: larger than 16 MiB", path);
+			}
+		}
+	}
+	fclose(f);
+	rc = topo_parse_buffer(nn, path, buf ? buf : "", len, out);
+	free(buf);
+	if (!rc) {
+		abs = realpath(path, NULL);
+		(*out)->file = abs ? abs : strdup(path);
+	}
+	return rc;
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * topo.h - the topology model: plain structs built by the parser
+ * (topo_parse.c), completed by address allocation (ipam.c), compared with
+ * the kernel by the planner (topo_plan.c) and made real by the applier
+ * (topo_apply.c). Nothing here talks to the kernel.
+ */
+#ifndef NSNET_TOPO_H
+#define NSNET_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <net/if.h>
+
+#include "net/net.h"
+#include "run/run.h"
+
+#define TOPO_NAME_MAX 32
+
+/* Where something was written in the file, for error messages (1-based). */
+struct topo_pos {
+	int line, col;
+};
+
+struct topo_net {
+	char *name;
+	char bridge[IFNAMSIZ];
+	struct ipaddr subnet[2];   /* [0] IPv4, [1] IPv6; family 0: none */
+	struct ipaddr gateway[2];  /* the bridge's address and default route */
+	bool nat, internal;
+	struct topo_pos pos;
+};
+
+struct topo_attach {
+	size_t net;                /* index into topo.nets */
+	struct ipaddr addr[2];     /* family 0 until ipam fills it */
+	bool explicit_addr[2];
+	char ifname[IFNAMSIZ];     /* inside the node: eth0, eth1, ... */
+	char host_if[IFNAMSIZ];    /* the bridge port: attach_host_ifname() */
+	struct topo_pos pos;
+};
+
+struct topo_route {
+	struct ipaddr dst, via;    /* via.family 0: none */
+	char dev[IFNAMSIZ];        /* "" : none */
+	char *text;
+	struct topo_pos pos;
+};
+
+struct topo_kv {
+	char *key, *value;
+	struct topo_pos pos;
+};
+
+struct topo_node {
+	char *name;                /* also the namespace's name */
+	struct topo_attach *att;
+	size_t n_att;
+	struct topo_route *routes;
+	size_t n_routes;
+	char **publish;
+	size_t n_publish;
+	struct topo_kv *sysctls;
+	size_t n_sysctls;
+	char **run;
+	size_t n_run;
+	struct topo_pos pos;
+};
+
+struct topo_cable {
+	char *a, *b;               /* node names or "host" */
+	char a_if[IFNAMSIZ], b_if[IFNAMSIZ];
+	struct ipaddr a_addr, b_addr; /* family 0: none */
+	unsigned int mtu;
+	struct topo_pos pos;
+};
+
+/* "web -> database:tcp/5432: reach" (nsnet check reads these). */
+struct topo_expect {
+	char *from, *to;           /* to: a node name or an IP address */
+	int proto;                 /* 0: ICMP, else IPPROTO_TCP / IPPROTO_UDP */
+	unsigned int port;
+	bool reach;
+	char *text;
+	struct topo_pos pos;
+};
+
+struct topo {
+	char *name;
+	char *file;                /* absolute path, when parsed from a file */
+	struct topo_net *nets;
+	size_t n_nets;
+	struct topo_node *nodes;
+	size_t n_nodes;
+	struct topo_cable *cables;
+	size_t n_cables;
+	struct topo_expect *expects;
+	size_t n_expects;
+	char *upstream;            /* an address check also probes, or NULL */
+};
+
+/* topo.c */
+void topo_free(struct topo *t);
+void strv_free(char **v, size_t n);
+struct topo_node *topo_node_find(const struct topo *t, const char *name);
+/* The first len-1 bytes of a small file, NUL-terminated; -1 if missing. */
+ssize_t read_small_file(const char *path, char *buf, size_t len);
+/* Record of a topology: /run/nsnet/topo/<name>. */
+void topo_record_dir(char *buf, size_t len, const char *name);
+/* Whether a command's FILE|NAME argument names a file. */
+bool topo_arg_is_file(const char *arg);
+/* Parse FILE, or the file the topology NAME was last brought up from;
+ * NULL: the one topology that is up. */
+int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
+
+/* topo_parse.c: parse and validate everything that needs no kernel. Errors
+ * are "FILE:LINE:COL: what" and exit status 2. */
+int topo_parse_file(struct nsnet *nn, const char *path, struct topo **out);
+int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
+		      size_t len, struct topo **out);
+
+/* ipam.c: choose the addresses left empty. Deterministic: the same file
+ * gives the same addresses, whatever ran before. */
+int ipam_assign(struct nsnet *nn, struct topo *t);
+
+/* ---- topo_plan.c: what up has to do, from what the kernel has ---------- */
+
+enum topo_act_kind {
+	ACT_BRIDGE,        /* create the bridge (down: ports first, up last) */
+	ACT_BRIDGE_ADDR,   /* gateway address on the bridge */
+	ACT_NS,            /* create the node's namespace */
+	ACT_VETH,          /* veth: inner end born in the node, outer enslaved */
+	ACT_HOST_UP,       /* the bridge port is down: up */
+	ACT_INNER_UP,      /* the node's interface is down: up */
+	ACT_ADDR,          /* address on the node's interface */
+	ACT_ROUTE_DEFAULT, /* default route via the network's gateway */
+	ACT_ROUTE,         /* a route of routes: */
+	ACT_CABLE,         /* a cable */
+	ACT_SYSCTL,        /* a sysctl of the node */
+	ACT_BRIDGE_UP,     /* bring the bridge up */
+	ACT_FIREWALL,      /* register the bridge for isolation */
+	ACT_NAT,           /* nat: true */
+	ACT_PUBLISH,       /* a published port */
+	ACT_HOSTS,         /* /etc/netns/<node>/hosts and resolv.conf */
+	ACT_RUN,           /* start (or restart) a run: command */
+};
+
+struct topo_action {
+	enum topo_act_kind kind;
+	size_t obj;        /* net, node or cable index */
+	size_t idx;        /* attachment, route, publish, sysctl, run index */
+	int family;        /* ACT_ADDR / ACT_ROUTE_DEFAULT / ACT_BRIDGE_ADDR: 0 v4, 1 v6 */
+	bool repair;       /* the object existed but drifted */
+};
+
+struct topo_plan {
+	struct topo_action *act;
+	size_t n;
+	/* what exists already, for status */
+	size_t ok_objects;
+};
+
+/* Fails (and names the object) when something the file needs is held by
+ * something nsnet did not create, or by another topology. */
+int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *plan);
+void topo_plan_free(struct topo_plan *plan);
+/* One line per action, as the equivalent ip/nft/shell command. */
+void topo_plan_print(const struct topo *t, const struct topo_plan *plan,
+		     void (*line)(void *data, const char *text), void *data);
+/* A sentence naming the object of an action ("address 10.0.0.2/24 on web eth0"). */
+void topo_action_str(const struct topo *t, const struct topo_action *a,
+		     char *buf, size_t len);
+/* The hosts file every node gets. */
+char *topo_hosts_file(const struct topo *t);
+/* Whether the pid recorded for a run: command is alive. */
+bool topo_run_alive(const char *topo, const char *node, size_t idx);
+void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
+		      size_t idx);
+
+#endif /* NSNET_TOPO_H */
