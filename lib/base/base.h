@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/types.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -113,6 +114,20 @@ uint32_t name_hash(const char *a, const char *b);
 #define NETNS_RUN_DIR "/run/netns"
 #define NSNET_RUN_DIR "/run/nsnet"
 #define NETNS_ETC_DIR "/etc/netns"
+
+/* files.c. A file of at most len-1 bytes, NUL-terminated; -1 when it
+ * cannot be read (a symbolic link is not followed). */
+ssize_t read_small_file(const char *path, char *buf, size_t len);
+int mkdir_p(struct nsnet *nn, const char *path);
+/* Write text to path through a temporary file and rename(): never through
+ * a symbolic link, never half a file. */
+int write_file_atomic(struct nsnet *nn, const char *path, const char *text);
+/* CLOCK_MONOTONIC in milliseconds. */
+double mono_ms(void);
+/* The address /etc/netns/NS/hosts gives name (what programs inside ns see
+ * through `ip netns exec`); -ENOENT when it names none. No error set. */
+struct ipaddr;
+int hosts_lookup(const char *ns, const char *name, struct ipaddr *ip);
 
 struct ns;
 

@@ -237,14 +237,6 @@ static const char *capture_name(struct nsnet *nn, struct ns *ns,
 	return c->name[i];
 }
 
-static double capture_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void capture_print(struct nsnet *nn, struct ns *ns,
 			  struct capture_names *names,
 			  const struct capture_frame *f, const uint8_t *buf,
@@ -336,7 +328,7 @@ NSNET_EXPORT int nsnet_capture(struct nsnet *nn, const char *ns_name,
 		goto out;
 	}
 	if (opts->duration > 0)
-		end = capture_now() + opts->duration;
+		end = (mono_ms() / 1e3) + opts->duration;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	rc = 0;
@@ -345,7 +337,7 @@ NSNET_EXPORT int nsnet_capture(struct nsnet *nn, const char *ns_name,
 
 		if (opts->stop && *opts->stop)
 			break;
-		now = capture_now();
+		now = (mono_ms() / 1e3);
 		if (end) {
 			if (now >= end)
 				break;

@@ -456,14 +456,6 @@ struct check_state {
 	bool window_full;         /* a probe waits for room */
 };
 
-static double check_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int fam_idx(int family)
 {
 	return family == AF_INET6;
@@ -574,7 +566,7 @@ static void probe_done(struct check_state *st, size_t i,
 	pr->result = r;
 	pr->error = error;
 	if (r == CHECK_REACH)
-		pr->rtt_ms = check_now_ms() - st->sent_at[i];
+		pr->rtt_ms = mono_ms() - st->sent_at[i];
 	if (st->fd[i] >= 0) {
 		close(st->fd[i]);
 		st->fd[i] = -1;
@@ -823,19 +815,13 @@ static void check_state_free(struct check_state *st)
 static int check_neigh_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct check_source *s = data;
-	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
-	struct check_neigh n = { nd->ndm_ifindex, { .family = nd->ndm_family } };
+	struct nl_neigh nb;
 
-	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
-	    mnl_attr_parse(nlh, sizeof(*nd), nl_attr_table_cb, tb) < 0 ||
-	    !tb[NDA_DST] || mnl_attr_get_payload_len(tb[NDA_DST]) > 16)
+	if (nl_neigh_parse(nlh, &nb))
 		return MNL_CB_OK;
-	memcpy(n.addr.a.b, mnl_attr_get_payload(tb[NDA_DST]),
-	       mnl_attr_get_payload_len(tb[NDA_DST]));
-	n.addr.prefix = -1;
 	ARRAY_GROW(s->before, s->n_before);
-	s->before[s->n_before++] = n;
+	s->before[s->n_before].ifindex = nb.index;
+	s->before[s->n_before++].addr = nb.ip;
 	return MNL_CB_OK;
 }
 
@@ -964,10 +950,10 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 	pfd_probe = calloc(2 * p->n_nodes + p->n_probes + 1, sizeof(*pfd_probe));
 	if (!pfd || !pfd_probe)
 		abort();
-	next_due = check_send_due(&st, check_now_ms());
+	next_due = check_send_due(&st, mono_ms());
 
 	while (st.pending) {
-		double now = check_now_ms();
+		double now = mono_ms();
 		nfds_t n = 0;
 		int ready, wait;
 
@@ -992,7 +978,7 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 					p->probes[i].proto == IPPROTO_TCP ? POLLOUT : POLLIN, 0 };
 				pfd_probe[n++] = 2 * p->n_nodes + i;
 			}
-		now = check_now_ms();
+		now = mono_ms();
 		wait = next_due > now ? (int)(next_due - now) + 1 : 0;
 		ready = poll(pfd, n, wait);
 		if (ready < 0 && errno != EINTR) {
@@ -1041,10 +1027,10 @@ NSNET_EXPORT int nsnet_check(struct nsnet *nn, const char *file_or_name,
 		topo_free(t);
 		return rc;
 	}
-	start = check_now_ms();
+	start = mono_ms();
 	rc = check_run(nn, t, &plan, timeout_s);
 	if (!rc)
-		*out = check_json(t, &plan, timeout_s, check_now_ms() - start,
+		*out = check_json(t, &plan, timeout_s, mono_ms() - start,
 				  &broken);
 	check_plan_free(&plan);
 	topo_free(t);

@@ -168,35 +168,19 @@ static const char *dr_fam(const struct doctor *dr)
 
 /* ---- the kernel's answers ---------------------------------------------------- */
 
-static void dr_attr_ip(const struct nlattr *at, int family, struct ipaddr *ip)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = family;
-	ip->prefix = -1;
-	memcpy(ip->a.b, mnl_attr_get_payload(at), family == AF_INET ? 4 : 16);
-}
-
 static int dr_route_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct dr_route *r = data;
-	unsigned int len = rtm->rtm_family == AF_INET ? 4 : 16;
+	struct nl_route rt;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE)
+	if (nl_route_parse(nlh, &rt))
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table_cb, tb);
-	r->type = rtm->rtm_type;
-	if (tb[RTA_OIF])
-		r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
-	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == len) {
-		r->has_gw = true;
-		dr_attr_ip(tb[RTA_GATEWAY], rtm->rtm_family, &r->gw);
-	}
-	if (tb[RTA_PREFSRC] && mnl_attr_get_payload_len(tb[RTA_PREFSRC]) == len) {
-		r->has_src = true;
-		dr_attr_ip(tb[RTA_PREFSRC], rtm->rtm_family, &r->prefsrc);
-	}
+	r->type = (int)rt.type;
+	r->oif = rt.oif;
+	r->has_gw = rt.has_gateway;
+	r->gw = rt.gateway;
+	r->has_src = rt.has_prefsrc;
+	r->prefsrc = rt.prefsrc;
 	return MNL_CB_OK;
 }
 
@@ -240,46 +224,28 @@ static bool dr_is_local(struct doctor *dr, struct ns *ns, const struct ipaddr *i
 	return !dr_route_get(dr, ns, ip, NULL, 0, &r) && r.type == RTN_LOCAL;
 }
 
-static int dr_addr_cb(const struct nlmsghdr *nlh, void *data)
+static int dr_addr_cb(const struct nl_addr *a, void *data)
 {
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	struct dr_addrs *out = data;
-	const struct nlattr *at;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || out->n == DR_MAX_ADDRS ||
-	    (int)ifa->ifa_index != out->index ||
-	    ifa->ifa_scope != RT_SCOPE_UNIVERSE)
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), nl_attr_table_cb, tb);
-	at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!at || mnl_attr_get_payload_len(at) !=
-		   (ifa->ifa_family == AF_INET ? 4u : 16u))
-		return MNL_CB_OK;
-	dr_attr_ip(at, ifa->ifa_family, &out->a[out->n]);
-	out->a[out->n++].prefix = ifa->ifa_prefixlen;
-	return MNL_CB_OK;
+	if (out->n < DR_MAX_ADDRS && a->scope == RT_SCOPE_UNIVERSE)
+		out->a[out->n++] = a->ip;
+	return 0;
 }
 
-/* Global addresses of one interface (a dump of one namespace's addresses
- * of one family: the kernel has no lookup by interface). */
+static void dr_addrs_reset(void *data)
+{
+	((struct dr_addrs *)data)->n = 0;
+}
+
+/* Global addresses of one interface. */
 static int dr_addrs_get(struct doctor *dr, struct ns *ns, int family, int index,
 			struct dr_addrs *out)
 {
-	char buf[128] __attribute__((aligned(4))) = { 0 };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
-	int rc, tries = 0;
-
-	nlh->nlmsg_type = RTM_GETADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
-	do {
-		out->n = 0;
-		out->index = index;
-		rc = nl_dump(dr->nn, ns, nlh, dr_addr_cb, out);
-	} while (rc == -EINTR && ++tries < 5);
-	return rc;
+	out->n = 0;
+	out->index = index;
+	return nl_addr_dump(dr->nn, ns, family, index, dr_addr_cb, out,
+			    dr_addrs_reset);
 }
 
 struct dr_links {
@@ -1624,34 +1590,6 @@ static int dr_ns_address(struct doctor *dr, const char *name)
 				 "doctor: namespace %s has no global address", name);
 }
 
-/* /etc/netns/NS/hosts, the way `ip netns exec` shows it to programs. */
-static int dr_hosts_lookup(struct doctor *dr, const char *name)
-{
-	char path[512], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", dr->src_ns);
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		char *save = NULL, *addr, *n;
-
-		if ((addr = strchr(line, '#')))
-			*addr = '\0';
-		addr = strtok_r(line, " \t\r\n", &save);
-		if (!addr)
-			continue;
-		while ((n = strtok_r(NULL, " \t\r\n", &save)))
-			if (!strcmp(n, name) && !ip_parse(addr, &dr->dest)) {
-				fclose(f);
-				return 0;
-			}
-	}
-	fclose(f);
-	return -ENOENT;
-}
-
 static int dr_resolve(struct doctor *dr)
 {
 	if (dr->d.is_addr) {
@@ -1661,7 +1599,7 @@ static int dr_resolve(struct doctor *dr)
 	if (!check_ns_name(dr->nn, dr->d.name, true) && ns_exists(dr->d.name))
 		return dr_ns_address(dr, dr->d.name);
 	err_clear(dr->nn);
-	if (!dr_hosts_lookup(dr, dr->d.name))
+	if (!hosts_lookup(dr->src_ns, dr->d.name, &dr->dest))
 		return 0;
 	return err_usage(dr->nn,
 		"doctor: \"%s\" is neither an address, nor a namespace, nor a name in %s/%s/hosts",

@@ -218,43 +218,13 @@ static int wait_ms(double until, double now)
 	return (int)d + ((double)(int)d < d);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* DEST is an address; a name only when /etc/netns/NS/hosts lists it: nsnet
  * never asks real resolvers about names of a virtual network. */
 static int ping_resolve(struct nsnet *nn, const char *ns, const char *dest,
 			struct ipaddr *ip)
 {
-	char path[512], line[512];
-	FILE *f;
-
-	if (!ip_parse(dest, ip))
+	if (!ip_parse(dest, ip) || !hosts_lookup(ns, dest, ip))
 		return 0;
-	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", ns);
-	f = fopen(path, "re");
-	if (f) {
-		while (fgets(line, sizeof(line), f)) {
-			char *save = NULL, *addr, *name;
-
-			if ((addr = strchr(line, '#')))
-				*addr = '\0';
-			addr = strtok_r(line, " \t\r\n", &save);
-			if (!addr)
-				continue;
-			while ((name = strtok_r(NULL, " \t\r\n", &save)))
-				if (!strcmp(name, dest) && !ip_parse(addr, ip)) {
-					fclose(f);
-					return 0;
-				}
-		}
-		fclose(f);
-	}
 	return err_usage(nn,
 		"\"%s\" is not an IP address (names are looked up only in %s/%s/hosts)",
 		dest, NETNS_ETC_DIR, ns);
@@ -417,7 +387,7 @@ static void ping_receive(struct ping_state *st)
 				     ping_error_text(st->family, r.type, r.code));
 			continue;
 		}
-		rtt = now_ms() - st->sent_at[r.seq - 1];
+		rtt = mono_ms() - st->sent_at[r.seq - 1];
 		if (st->seen[r.seq - 1]) {
 			if (!st->quiet)
 				emit(st->line, st->data,
@@ -475,20 +445,20 @@ static int ping_run(struct nsnet *nn, struct ping_state *st,
 	uint8_t pkt[PING_MAX_PAYLOAD + PING_ICMP_HDR];
 	struct sockaddr_storage ss;
 	socklen_t sl = ip_sockaddr(dst, 0, &ss);
-	double start = now_ms(), next = start, last = start, now, until;
+	double start = mono_ms(), next = start, last = start, now, until;
 	struct pollfd pfd = { .fd = st->fd, .events = POLLIN };
 	unsigned int sent = 0;
 	double end;
 	size_t len;
 	int wait;
 
-	/* Milliseconds from here on, as now_ms(). */
+	/* Milliseconds from here on, as mono_ms(). */
 	interval *= 1e3;
 	timeout *= 1e3;
 	end = start + st->count * interval + timeout;
 
 	for (;;) {
-		now = now_ms();
+		now = mono_ms();
 		if (sent < st->count && now >= next) {
 			len = ping_build_echo(pkt, sizeof(pkt), st->family,
 					      st->id, (uint16_t)(sent + 1),
@@ -585,7 +555,7 @@ int ping_dest(struct nsnet *nn, const char *ns, const char *dest,
 	else
 		emit(line, data, "PING %s (%s) %zu data bytes", dest, addr,
 		     payload);
-	start = now_ms();
+	start = mono_ms();
 	rc = ping_run(nn, &st, &dst, interval, timeout, payload);
 	if (rc)
 		goto out;
@@ -599,7 +569,7 @@ int ping_dest(struct nsnet *nn, const char *ns, const char *dest,
 	     "%u packets transmitted, %u received%s, %g%% packet loss, time %.0fms",
 	     res->sent, res->received, t[0],
 	     res->sent ? 100.0 * (res->sent - res->received) / res->sent : 0.0,
-	     now_ms() - start);
+	     mono_ms() - start);
 	if (res->received) {
 		mean = st.sum / res->received;
 		mdev = st.sum2 / res->received - mean * mean;
@@ -699,7 +669,7 @@ static void trace_wait(int fd, int family, uint16_t port, double sent,
 
 	memset(a, 0, sizeof(*a));
 	for (;;) {
-		now = now_ms();
+		now = mono_ms();
 		if (now >= deadline)
 			return;
 		wait = wait_ms(deadline, now);
@@ -717,7 +687,7 @@ static void trace_wait(int fd, int family, uint16_t port, double sent,
 			trace_drain(fd);
 			continue;
 		}
-		now = now_ms();
+		now = mono_ms();
 		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			struct sock_extended_err *ee;
 			const struct sockaddr *off;
@@ -816,7 +786,7 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 
 			trace_drain(fd);
 			sl = ip_sockaddr(&dst, port, &ss);
-			sent = now_ms();
+			sent = mono_ms();
 			if (sendto(fd, payload, sizeof(payload), 0,
 				   (struct sockaddr *)&ss, sl) < 0) {
 				n += (size_t)snprintf(text + n, sizeof(text) - n,

@@ -244,28 +244,20 @@ static void trace_drain(struct trace *t, size_t s)
 		trace_keep(t, s, buf, &f);
 }
 
-static double trace_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- links that are still coming up ------------------------------------------ */
 
 static int trace_settling_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { NULL };
-	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct nl_link l;
 
-	mnl_attr_parse(nlh, sizeof(*ifm), nl_attr_table_cb, tb);
+	if (nl_link_parse(nlh, &l))
+		return MNL_CB_OK;
 	/* Up with carrier, but its queue still the "noop" placeholder: the
 	 * kernel's linkwatch has not activated the device yet, and until it
 	 * does (up to a second after a link comes up) every frame sent
 	 * there is dropped without a trace (ping says ENOBUFS). */
-	if ((ifm->ifi_flags & IFF_UP) && (ifm->ifi_flags & IFF_LOWER_UP) &&
-	    tb[IFLA_QDISC] && !strcmp(mnl_attr_get_str(tb[IFLA_QDISC]), "noop"))
+	if ((l.flags & IFF_UP) && (l.flags & IFF_LOWER_UP) &&
+	    !strcmp(l.qdisc, "noop"))
 		(*(int *)data)++;
 	return MNL_CB_OK;
 }
@@ -278,7 +270,6 @@ static int trace_count_settling(struct trace *t, const char *name)
 	struct ns *ns;
 	int n = 0;
 
-	_Static_assert(IFLA_QDISC <= NL_ATTR_TABLE_MAX, "attribute table too small");
 	if (ns_get(t->nn, name, &ns)) {
 		err_clear(t->nn);
 		return 0;
@@ -297,7 +288,7 @@ static int trace_count_settling(struct trace *t, const char *name)
  * the watched namespaces are up for good. */
 static void trace_wait_settled(struct trace *t)
 {
-	double end = trace_now() + 2.0;
+	double end = (mono_ms() / 1e3) + 2.0;
 	size_t i, n;
 	int pending;
 
@@ -310,7 +301,7 @@ static void trace_wait_settled(struct trace *t)
 		if (!pending)
 			break;
 		poll(NULL, 0, 20);
-	} while (trace_now() < end);
+	} while ((mono_ms() / 1e3) < end);
 	for (i = 0; i < n; i++)
 		if (!ns_is_host(t->sniffers[i].ns) && strcmp(t->sniffers[i].ns, t->ns))
 			ns_release(t->nn, t->sniffers[i].ns);
@@ -536,7 +527,7 @@ static bool trace_probe_heard(struct trace *t, short revents)
 static int trace_collect(struct trace *t)
 {
 	struct pollfd *pfd = calloc(t->n_sniffers + 1, sizeof(*pfd));
-	double end = trace_now() + t->timeout, now;
+	double end = (mono_ms() / 1e3) + t->timeout, now;
 	size_t i;
 	int wait;
 
@@ -548,7 +539,7 @@ static int trace_collect(struct trace *t)
 	}
 	pfd[i].fd = t->probe_fd;
 	pfd[i].events = t->proto == NSNET_TRACE_TCP ? POLLOUT : POLLIN;
-	while ((now = trace_now()) < end) {
+	while ((now = (mono_ms() / 1e3)) < end) {
 		wait = (int)((end - now) * 1e3) + 1;
 		if (poll(pfd, t->n_sniffers + 1, wait) < 0) {
 			if (errno == EINTR)

@@ -45,57 +45,27 @@ struct fw_addrs {
 	int index;              /* 0: every interface */
 };
 
-static int addr_attr_cb(const struct nlattr *attr, void *data)
+static int addr_cb(const struct nl_addr *na, void *data)
 {
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(attr, IFA_MAX) >= 0)
-		tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
-
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	struct fw_addrs *out = data;
-	const struct nlattr *at;
 	struct fw_addr *a;
-	size_t len;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || out->n == FW_MAX_ADDRS)
-		return 0;
-	if (out->index && (int)ifa->ifa_index != out->index)
-		return 0;
-	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
-	at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	len = ifa->ifa_family == AF_INET ? 4 : 16;
-	if (!at || mnl_attr_get_payload_len(at) != len)
+	if (out->n == FW_MAX_ADDRS)
 		return 0;
 	a = &out->a[out->n++];
-	memset(a, 0, sizeof(*a));
-	a->index = (int)ifa->ifa_index;
-	a->scope = ifa->ifa_scope;
-	a->ip.family = ifa->ifa_family;
-	a->ip.prefix = ifa->ifa_prefixlen;
-	memcpy(a->ip.a.b, mnl_attr_get_payload(at), len);
+	a->index = na->index;
+	a->scope = (unsigned char)na->scope;
+	a->ip = na->ip;
 	return 0;
 }
 
-/* One dump; the kernel filters by family, we by interface. */
+/* One dump; the kernel filters by family, nl_addr_dump by interface. */
 static int fw_addr_dump(struct nsnet *nn, struct ns *ns, int family, int index,
 			struct fw_addrs *out)
 {
-	char buf[256] __attribute__((aligned(4))) = { 0 };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
-
-	nlh->nlmsg_type = RTM_GETADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
 	out->n = 0;
 	out->index = index;
-	return nl_dump(nn, ns, nlh, addr_cb, out);
+	return nl_addr_dump(nn, ns, family, index, addr_cb, out, NULL);
 }
 
 /* ---- the table ----------------------------------------------------------------- */

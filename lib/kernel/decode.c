@@ -45,15 +45,6 @@ static int attr_table_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_attr_table_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_get_type(attr) <= NL_ATTR_TABLE_MAX)
-		tb[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
-
 /* An address attribute of the family's length into ip (prefix -1). */
 static bool attr_ip(const struct nlattr *a, int family, struct ipaddr *ip)
 {
@@ -74,7 +65,7 @@ static const uint8_t link_size[IFLA_MAX + 1] = {
 	[IFLA_MTU] = 4, [IFLA_MASTER] = 4, [IFLA_LINK] = 4,
 	[IFLA_LINK_NETNSID] = 4, [IFLA_OPERSTATE] = 1,
 };
-static const bool link_str[IFLA_MAX + 1] = { [IFLA_IFNAME] = true };
+static const bool link_str[IFLA_MAX + 1] = { [IFLA_IFNAME] = true, [IFLA_QDISC] = true };
 static const bool linkinfo_str[IFLA_INFO_MAX + 1] = { [IFLA_INFO_KIND] = true };
 
 int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l)
@@ -102,6 +93,9 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l)
 			 (int)strnlen(mnl_attr_get_payload(tb[IFLA_IFALIAS]),
 				      mnl_attr_get_payload_len(tb[IFLA_IFALIAS])),
 			 (const char *)mnl_attr_get_payload(tb[IFLA_IFALIAS]));
+	if (tb[IFLA_QDISC])
+		snprintf(l->qdisc, sizeof(l->qdisc), "%s",
+			 mnl_attr_get_str(tb[IFLA_QDISC]));
 	if (tb[IFLA_MTU])
 		l->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_MASTER])

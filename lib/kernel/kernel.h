@@ -48,6 +48,13 @@ int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created);
 int ns_del_many(struct nsnet *nn, char *const *names, size_t n);
 /* Whether nsnet created this namespace (record under /run/nsnet/ns). */
 bool ns_is_ours(const char *name);
+/* The owner in a namespace's record ("" for a plain `ns add`, else the
+ * topology); -ENOENT when nsnet has no record of it. The one reader of
+ * /run/nsnet/ns. */
+int ns_record_owner(const char *name, char *owner, size_t len);
+/* Every namespace whose record names owner; *names (strings and array)
+ * is the caller's. */
+size_t ns_records_of(const char *owner, char ***names);
 
 /* ---- netlink.c -------------------------------------------------------------- */
 
@@ -118,6 +125,7 @@ struct nl_link {
 	char name[16];
 	char kind[16];
 	char alias[256];
+	char qdisc[16];         /* "noop" until linkwatch activates the device */
 	unsigned char mac[6];
 	unsigned int operstate;
 };
@@ -182,17 +190,17 @@ struct nl_neigh {
 };
 int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
 
-/* mnl_attr_parse() callback filling a table of NL_ATTR_TABLE_MAX + 1
- * attributes by type, unvalidated: only for kinds decode.c does not know
- * (sock_diag). Kernel objects go through the decoders above. */
-#define NL_ATTR_TABLE_MAX 32
-int nl_attr_table_cb(const struct nlattr *attr, void *data);
 
 /* ---- link.c ---------------------------------------------------------------- */
 
 /* Alias every link nsnet creates carries: "nsnet" or "nsnet:<owner>". */
 const char *link_mark(struct nsnet *nn);
 bool link_is_ours(const struct nl_link *l);
+/* Whether alias is nsnet's mark; owner receives the name it carries ("" for
+ * a plain "nsnet"). */
+bool link_mark_owner(const char *alias, char *owner, size_t len);
+/* Whether alias is nsnet's mark naming exactly owner. */
+bool link_mark_is(const char *alias, const char *owner);
 /* Queue "ifname: set up/down" etc. on an existing link by name. */
 void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index, int up, unsigned int mtu, int master,

@@ -17,10 +17,37 @@ const char *link_mark(struct nsnet *nn)
 	return nn->mark;
 }
 
+/*
+ * The mark is the alias "nsnet", "nsnet:<owner>" or either followed by a
+ * space and flags ("nsnet:shop internal"). This is its one reader.
+ */
+bool link_mark_owner(const char *alias, char *owner, size_t len)
+{
+	size_t n;
+
+	if (strncmp(alias, "nsnet", 5) ||
+	    (alias[5] != '\0' && alias[5] != ':' && alias[5] != ' '))
+		return false;
+	if (owner && len) {
+		owner[0] = '\0';
+		if (alias[5] == ':') {
+			n = strcspn(alias + 6, " ");
+			snprintf(owner, len, "%.*s", (int)n, alias + 6);
+		}
+	}
+	return true;
+}
+
+bool link_mark_is(const char *alias, const char *owner)
+{
+	char o[256];
+
+	return link_mark_owner(alias, o, sizeof(o)) && !strcmp(o, owner);
+}
+
 bool link_is_ours(const struct nl_link *l)
 {
-	return !strncmp(l->alias, "nsnet", 5) &&
-	       (l->alias[5] == '\0' || l->alias[5] == ':' || l->alias[5] == ' ');
+	return link_mark_owner(l->alias, NULL, 0);
 }
 
 void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,

@@ -432,7 +432,8 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWNSID)
 		return MNL_CB_OK;
 	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg))
-		if (mnl_attr_get_type(attr) == NETNSA_NSID)
+		if (mnl_attr_get_type(attr) == NETNSA_NSID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
 			*(int *)data = (int)mnl_attr_get_u32(attr);
 	return MNL_CB_OK;
 }

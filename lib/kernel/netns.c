@@ -35,6 +35,39 @@ bool ns_is_ours(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+int ns_record_owner(const char *name, char *owner, size_t len)
+{
+	char path[512];
+
+	ns_record_path(path, sizeof(path), name);
+	return read_small_file(path, owner, len) < 0 ? -ENOENT : 0;
+}
+
+size_t ns_records_of(const char *owner, char ***names)
+{
+	DIR *d = opendir(NSNET_RUN_DIR "/ns");
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0;
+
+	*names = NULL;
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char buf[256];
+
+		if (de->d_name[0] == '.' ||
+		    ns_record_owner(de->d_name, buf, sizeof(buf)) || strcmp(buf, owner))
+			continue;
+		ARRAY_GROW(v, n);
+		if (!(v[n++] = strdup(de->d_name)))
+			abort();
+	}
+	closedir(d);
+	*names = v;
+	return n;
+}
+
 bool ns_exists(const char *name)
 {
 	char path[512];

@@ -79,27 +79,17 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct show_ns *s = data;
-	const struct nlattr *a;
-	struct ipaddr ip = { 0 };
+	struct nl_addr a;
 	char buf[64];
 	json_t *l;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR)
+	if (nl_addr_parse(nlh, &a))
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*ifa), nl_attr_table_cb, tb);
-	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a)
-		return 0;
-	ip.family = ifa->ifa_family;
-	ip.prefix = ifa->ifa_prefixlen;
-	memcpy(ip.a.b, mnl_attr_get_payload(a), ip_len(&ip));
-	l = link_by_index(s, (int)ifa->ifa_index);
+	l = link_by_index(s, a.index);
 	if (l)
 		json_array_append_new(json_object_get(l, "addresses"),
-				      json_string(ip_str(&ip, buf, sizeof(buf))));
+				      json_string(ip_str(&a.ip, buf, sizeof(buf))));
 	return 0;
 }
 
@@ -126,48 +116,35 @@ static const char *ifname_of(struct show_ns *s, int index)
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct show_ns *s = data;
-	struct ipaddr ip = { 0 };
+	struct nl_route rt;
 	char buf[64], pbuf[16];
 	const char *dev;
 	json_t *r;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_table != RT_TABLE_MAIN ||
-	    rtm->rtm_type != RTN_UNICAST)
+	if (nl_route_parse(nlh, &rt) || rt.table != RT_TABLE_MAIN ||
+	    rt.type != RTN_UNICAST)
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table_cb, tb);
-	ip.family = rtm->rtm_family;
-	if (rtm->rtm_family == AF_INET6 && tb[RTA_DST] && rtm->rtm_dst_len == 64 &&
-	    ((const unsigned char *)mnl_attr_get_payload(tb[RTA_DST]))[0] == 0xfe &&
-	    (((const unsigned char *)mnl_attr_get_payload(tb[RTA_DST]))[1] & 0xc0) == 0x80)
+	if (rt.family == AF_INET6 && rt.dst.prefix == 64 &&
+	    rt.dst.a.b[0] == 0xfe && (rt.dst.a.b[1] & 0xc0) == 0x80)
 		return 0;  /* fe80::/64 on every link: noise */
-	if (rtm->rtm_dst_len == 0) {
+	if (rt.dst.prefix == 0)
 		snprintf(buf, sizeof(buf), "default");
-	} else {
-		ip.prefix = rtm->rtm_dst_len;
-		if (tb[RTA_DST])
-			memcpy(ip.a.b, mnl_attr_get_payload(tb[RTA_DST]), ip_len(&ip));
-		ip_str(&ip, buf, sizeof(buf));
-	}
+	else
+		ip_str(&rt.dst, buf, sizeof(buf));
 	r = json_pack("{s:s,s:s}", "dst", buf, "family",
-		      rtm->rtm_family == AF_INET ? "inet" : "inet6");
-	if (tb[RTA_GATEWAY]) {
-		ip.prefix = -1;
-		memcpy(ip.a.b, mnl_attr_get_payload(tb[RTA_GATEWAY]), ip_len(&ip));
-		json_object_set_new(r, "gateway", json_string(ip_str(&ip, buf, sizeof(buf))));
-	}
-	dev = tb[RTA_OIF] ? ifname_of(s, (int)mnl_attr_get_u32(tb[RTA_OIF])) : NULL;
+		      rt.family == AF_INET ? "inet" : "inet6");
+	if (rt.has_gateway)
+		json_object_set_new(r, "gateway",
+				    json_string(ip_str(&rt.gateway, buf, sizeof(buf))));
+	dev = rt.oif ? ifname_of(s, rt.oif) : NULL;
 	json_object_set_new(r, "dev", dev ? json_string(dev) : json_null());
-	json_object_set_new(r, "protocol", json_string(proto_str(rtm->rtm_protocol, pbuf, sizeof(pbuf))));
-	json_object_set_new(r, "scope", json_string(rtm->rtm_scope == RT_SCOPE_LINK ? "link" :
-				rtm->rtm_scope == RT_SCOPE_HOST ? "host" : "global"));
-	if (tb[RTA_PREFSRC]) {
-		ip.prefix = -1;
-		memcpy(ip.a.b, mnl_attr_get_payload(tb[RTA_PREFSRC]), ip_len(&ip));
-		json_object_set_new(r, "src", json_string(ip_str(&ip, buf, sizeof(buf))));
-	}
+	json_object_set_new(r, "protocol", json_string(proto_str(rt.protocol, pbuf, sizeof(pbuf))));
+	json_object_set_new(r, "scope", json_string(rt.scope == RT_SCOPE_LINK ? "link" :
+				rt.scope == RT_SCOPE_HOST ? "host" : "global"));
+	if (rt.has_prefsrc)
+		json_object_set_new(r, "src",
+				    json_string(ip_str(&rt.prefsrc, buf, sizeof(buf))));
 	json_array_append_new(s->routes, r);
 	return 0;
 }
@@ -187,33 +164,21 @@ static const char *nud_str(unsigned int state)
 
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct show_ns *s = data;
-	struct ipaddr ip = { 0 };
 	char buf[64], mac[18] = "";
+	struct nl_neigh nb;
 	const char *dev;
 	json_t *n;
 
-	if (nlh->nlmsg_type != RTM_NEWNEIGH || (nd->ndm_state & NUD_NOARP) ||
-	    (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
+	if (nl_neigh_parse(nlh, &nb) || (nb.state & NUD_NOARP))
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*nd), nl_attr_table_cb, tb);
-	if (!tb[NDA_DST])
-		return 0;
-	ip.family = nd->ndm_family;
-	ip.prefix = -1;
-	memcpy(ip.a.b, mnl_attr_get_payload(tb[NDA_DST]), ip_len(&ip));
-	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
-		const unsigned char *m = mnl_attr_get_payload(tb[NDA_LLADDR]);
-
+	if (nb.has_mac)
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-			 m[0], m[1], m[2], m[3], m[4], m[5]);
-	}
-	dev = ifname_of(s, nd->ndm_ifindex);
-	n = json_pack("{s:s,s:s?,s:s?,s:s}", "address", ip_str(&ip, buf, sizeof(buf)),
+			 nb.mac[0], nb.mac[1], nb.mac[2], nb.mac[3], nb.mac[4], nb.mac[5]);
+	dev = ifname_of(s, nb.index);
+	n = json_pack("{s:s,s:s?,s:s?,s:s}", "address", ip_str(&nb.ip, buf, sizeof(buf)),
 		      "mac", mac[0] ? mac : NULL, "dev", dev, "state",
-		      nud_str(nd->ndm_state));
+		      nud_str(nb.state));
 	json_array_append_new(s->neigh, n);
 	return 0;
 }

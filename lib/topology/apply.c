@@ -117,35 +117,6 @@ static void undo_free(struct undo *u)
 	free(u->bridges_fw);
 }
 
-static int write_file(struct nsnet *nn, const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ssize_t n;
-
-	if (fd < 0)
-		return err_set(nn, errno, "write %s", path);
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n < 0 ? err_set(nn, errno, "write %s", path) : 0;
-}
-
-static int mkdir_p(struct nsnet *nn, const char *path)
-{
-	char buf[512], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) && errno != EEXIST)
-				return err_set(nn, errno, "create %s", buf);
-			*p = '/';
-		}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return err_set(nn, errno, "create %s", buf);
-	return 0;
-}
-
 /* NSNET_TIMING=1 prints how long each step of up took (for bench/). */
 static void phase(const char *what)
 {
@@ -476,7 +447,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		char path[600];
 
 		snprintf(path, sizeof(path), "%s/file", dir);
-		if ((rc = write_file(nn, path, t->file)))
+		if ((rc = write_file_atomic(nn, path, t->file)))
 			return rc;
 	}
 	hosts = topo_hosts_file(t);
@@ -491,12 +462,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				rc = mkdir_p(nn, path);
 			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", nd->name);
 			if (!rc)
-				rc = write_file(nn, path, hosts);
+				rc = write_file_atomic(nn, path, hosts);
 			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/resolv.conf", nd->name);
 			/* No nameserver: names of the topology are in hosts, and
 			 * a node must not send lookups to the real world. */
 			if (!rc)
-				rc = write_file(nn, path, "# written by nsnet: names are in /etc/hosts\n"
+				rc = write_file_atomic(nn, path, "# written by nsnet: names are in /etc/hosts\n"
 						"options ndots:0 timeout:1 attempts:1\n");
 		} else if (act_is(a, ACT_RUN)) {
 			char log[600], pid_s[32];
@@ -510,7 +481,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			}
 			topo_run_pidfile(path, sizeof(path), t->name, nd->name, a->idx);
 			snprintf(pid_s, sizeof(pid_s), "%d\n", (int)pid);
-			rc = write_file(nn, path, pid_s);
+			rc = write_file_atomic(nn, path, pid_s);
 		}
 	}
 	free(hosts);
@@ -691,13 +662,8 @@ static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_list *ll = data;
 	struct nl_link l;
-	size_t n = strlen(ll->mark_topo);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	nl_link_parse(nlh, &l);
-	if (strncmp(l.alias, "nsnet:", 6) || strncmp(l.alias + 6, ll->mark_topo, n) ||
-	    (l.alias[6 + n] && l.alias[6 + n] != ' '))
+	if (nl_link_parse(nlh, &l) || !link_mark_is(l.alias, ll->mark_topo))
 		return 0;
 	ll->names = realloc(ll->names, (ll->n + 1) * sizeof(*ll->names));
 	ll->bridge = realloc(ll->bridge, (ll->n + 1) * sizeof(*ll->bridge));
@@ -774,38 +740,6 @@ static void rm_tree(const char *dir)
 	rmdir(dir);
 }
 
-/* Namespaces whose record names this topology. */
-static size_t owned_namespaces(const char *topo, char ***out)
-{
-	struct dirent *de;
-	char **v = NULL;
-	size_t n = 0;
-	DIR *d = opendir(NSNET_RUN_DIR "/ns");
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[600], buf[64] = "";
-		ssize_t r;
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), NSNET_RUN_DIR "/ns/%s", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		r = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[r > 0 ? r : 0] = '\0';
-		if (!strcmp(buf, topo))
-			push(&v, &n, de->d_name);
-	}
-	closedir(d);
-	*out = v;
-	return n;
-}
-
 NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 {
 	char name[TOPO_NAME_MAX + 1], dir[512], path[600];
@@ -823,7 +757,7 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 		return rc;
 	phase(NULL);
 	topo_record_dir(dir, sizeof(dir), name);
-	n_nodes = owned_namespaces(name, &nodes);
+	n_nodes = ns_records_of(name, &nodes);
 	ll.mark_topo = name;
 	{
 		/* Right after an interrupted up, hundreds of new links are

@@ -7,20 +7,6 @@
 
 #include "topology/topology.h"
 
-ssize_t read_small_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return n;
-}
-
 void topo_record_dir(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, NSNET_RUN_DIR "/topo/%s", name);

@@ -36,56 +36,28 @@ struct ns_state {
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 }, *a;
 	struct ns_state *st = data;
-	void *p;
+	struct nl_addr a;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR)
+	if (nl_addr_parse(nlh, &a))
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*ifa), nl_attr_table_cb, tb);
-	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a)
-		return 0;
-	p = realloc(st->addr, (st->n_addr + 1) * sizeof(*st->addr));
-	if (!p)
-		abort();
-	st->addr = p;
-	memset(&st->addr[st->n_addr], 0, sizeof(*st->addr));
-	st->addr[st->n_addr].ifindex = (int)ifa->ifa_index;
-	st->addr[st->n_addr].ip.family = ifa->ifa_family;
-	st->addr[st->n_addr].ip.prefix = ifa->ifa_prefixlen;
-	memcpy(st->addr[st->n_addr].ip.a.b, mnl_attr_get_payload(a),
-	       ifa->ifa_family == AF_INET ? 4 : 16);
-	st->n_addr++;
+	ARRAY_GROW(st->addr, st->n_addr);
+	st->addr[st->n_addr].ifindex = a.index;
+	st->addr[st->n_addr++].ip = a.ip;
 	return 0;
 }
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[NL_ATTR_TABLE_MAX + 1] = { 0 };
 	struct ns_state *st = data;
-	size_t alen = rtm->rtm_family == AF_INET ? 4 : 16;
-	void *p;
+	struct nl_route r;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_table != RT_TABLE_MAIN)
+	if (nl_route_parse(nlh, &r) || r.table != RT_TABLE_MAIN)
 		return 0;
-	mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table_cb, tb);
-	p = realloc(st->route, (st->n_route + 1) * sizeof(*st->route));
-	if (!p)
-		abort();
-	st->route = p;
-	memset(&st->route[st->n_route], 0, sizeof(*st->route));
-	st->route[st->n_route].dst.family = rtm->rtm_family;
-	st->route[st->n_route].dst.prefix = rtm->rtm_dst_len;
-	if (tb[RTA_DST])
-		memcpy(st->route[st->n_route].dst.a.b, mnl_attr_get_payload(tb[RTA_DST]), alen);
-	if (tb[RTA_GATEWAY]) {
-		st->route[st->n_route].via.family = rtm->rtm_family;
-		memcpy(st->route[st->n_route].via.a.b,
-		       mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
-	}
+	ARRAY_GROW(st->route, st->n_route);
+	st->route[st->n_route].dst = r.dst;
+	if (r.has_gateway)
+		st->route[st->n_route].via = r.gateway;
 	st->n_route++;
 	return 0;
 }
@@ -162,22 +134,6 @@ static bool has_route(const struct ns_state *st, const struct ipaddr *dst,
 }
 
 /* ---- ownership ------------------------------------------------------------- */
-
-static bool alias_is_topo(const char *alias, const char *topo)
-{
-	size_t n = strlen(topo);
-
-	return !strncmp(alias, "nsnet:", 6) && !strncmp(alias + 6, topo, n) &&
-	       (alias[6 + n] == '\0' || alias[6 + n] == ' ');
-}
-
-static bool ns_owner_is(const char *ns, const char *topo)
-{
-	char path[512], buf[64];
-
-	snprintf(path, sizeof(path), NSNET_RUN_DIR "/ns/%s", ns);
-	return read_small_file(path, buf, sizeof(buf)) >= 0 && !strcmp(buf, topo);
-}
 
 void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
 		      size_t idx)
@@ -348,7 +304,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		}
 		if (rc)
 			goto out;
-		if (!alias_is_topo(l.alias, t->name)) {
+		if (!link_mark_is(l.alias, t->name)) {
 			rc = err_set(nn, 0,
 				"network %s: the host already has an interface %s that is not part of topology %s%s%s",
 				net->name, net->bridge, t->name, l.alias[0] ? " (alias " : "",
@@ -376,10 +332,13 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		struct ns_state st = { 0 };
 		char path[512];
 
+		char owner[256];
+
 		if (fresh) {
 			add(p, ACT_NS, i, 0, 0, false);
 		} else {
-			if (!ns_owner_is(nd->name, t->name)) {
+			if (ns_record_owner(nd->name, owner, sizeof(owner)) ||
+			    strcmp(owner, t->name)) {
 				rc = err_set(nn, 0,
 					"node %s: a namespace %s exists and is not part of topology %s",
 					nd->name, nd->name, t->name);
@@ -400,7 +359,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				if (rc && rc != -ENODEV)
 					goto node_out;
 				new_veth = rc == -ENODEV;
-				if (!new_veth && !alias_is_topo(hl.alias, t->name)) {
+				if (!new_veth && !link_mark_is(hl.alias, t->name)) {
 					rc = err_set(nn, 0,
 						"node %s on %s: the host already has an interface %s that is not part of topology %s",
 						nd->name, net->name, a->host_if, t->name);

@@ -104,7 +104,6 @@ void topo_free(struct topo *t);
 void strv_free(char **v, size_t n);
 struct topo_node *topo_node_find(const struct topo *t, const char *name);
 /* The first len-1 bytes of a small file, NUL-terminated; -1 if missing. */
-ssize_t read_small_file(const char *path, char *buf, size_t len);
 /* Record of a topology: /run/nsnet/topo/<name>. */
 void topo_record_dir(char *buf, size_t len, const char *name);
 /* Whether a command's FILE|NAME argument names a file. */
