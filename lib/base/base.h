@@ -101,6 +101,10 @@ bool ip_in_prefix(const struct ipaddr *net, const struct ipaddr *ip);
 bool ip_equal(const struct ipaddr *a, const struct ipaddr *b);
 char *ip_str(const struct ipaddr *ip, char *buf, size_t len); /* with /prefix if >=0 */
 bool ns_is_host(const char *name);
+/* The one rule for names (names.c): what names the kind of object in the
+ * error ("namespace", "topology"...), max the longest allowed. */
+int name_check(struct nsnet *nn, const char *what, const char *name,
+	       size_t max);
 int check_ns_name(struct nsnet *nn, const char *name, bool allow_host);
 int check_ifname(struct nsnet *nn, const char *name);
 /* A socket address for ip and port (host order). */
@@ -114,6 +118,12 @@ uint32_t name_hash(const char *a, const char *b);
 #define NETNS_RUN_DIR "/run/netns"
 #define NSNET_RUN_DIR "/run/nsnet"
 #define NETNS_ETC_DIR "/etc/netns"
+
+/* lock.c: the one lock around every change to shared state (flock on
+ * /run/nsnet/lock, released by the kernel when its holder dies). Counted:
+ * every lock_take() that returned 0 is paired with one lock_drop(). */
+int lock_take(struct nsnet *nn);
+void lock_drop(struct nsnet *nn);
 
 /* files.c. A file of at most len-1 bytes, NUL-terminated; -1 when it
  * cannot be read (a symbolic link is not followed). */
@@ -142,6 +152,8 @@ struct nsnet {
 	struct ns *ns_list;       /* namespaces opened so far (kernel/nsfd.c) */
 	void (*warn)(void *data, const char *msg);
 	void *warn_data;
+	unsigned int lock_depth; /* lock.c: held when > 0 */
+	int lock_fd;             /* valid while lock_depth > 0 */
 };
 
 #endif /* NSNET_BASE_H */

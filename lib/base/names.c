@@ -19,60 +19,60 @@ bool ns_is_host(const char *name)
 	return !strcmp(name, NSNET_HOST);
 }
 
-/* Interface names: the kernel's dev_valid_name() plus what would make
- * nsnet's own output ambiguous (':' separates namespace and interface). */
-int check_ifname(struct nsnet *nn, const char *name)
+/*
+ * One rule for every name a user gives nsnet (namespaces, nodes, networks,
+ * bridges, interfaces, topologies): letters, digits, '_', '-' and '.', not
+ * starting with '-' (it would read as an option) or '.' (hidden files,
+ * "." and ".."). Names become file names (/run/netns, /etc/netns,
+ * /run/nsnet), interface names and words of printed commands; with this
+ * rule none of them ever needs quoting, for a shell or for nft.
+ */
+int name_check(struct nsnet *nn, const char *what, const char *name,
+	       size_t max)
 {
 	size_t i, len = name ? strlen(name) : 0;
 
 	if (!len)
-		return err_usage(nn, "interface name is empty");
-	if (len >= IFNAMSIZ)
+		return err_usage(nn, "%s name is empty", what);
+	if (len > max)
 		return err_usage(nn,
-			"interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
-			name, len, IFNAMSIZ - 1);
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return err_usage(nn, "interface name \"%s\" is not allowed", name);
+			"%s name \"%.20s...\" is %zu bytes long; at most %zu are allowed",
+			what, name, len, max);
+	if (name[0] == '-')
+		return err_usage(nn,
+			"%s name \"%s\" starts with '-'; names cannot look like options",
+			what, name);
+	if (name[0] == '.')
+		return err_usage(nn, "%s name \"%s\" starts with '.'", what, name);
 	for (i = 0; i < len; i++) {
-		unsigned char c = name[i];
+		unsigned char c = (unsigned char)name[i];
 
-		if (c == '/' || c == ':' || isspace(c) || !isprint(c))
+		if (!isalnum(c) && c != '_' && c != '-' && c != '.')
 			return err_usage(nn,
-				"interface name \"%s\" contains '%c' at position %zu; use letters, digits, '-', '_' or '.'",
-				name, isprint(c) ? c : '?', i + 1);
+				"%s name \"%s\" contains %s%c%s at position %zu; use letters, digits, '-', '_' or '.'",
+				what, isprint(c) ? name : "(unprintable)",
+				isprint(c) ? "'" : "byte ", isprint(c) ? c : '?',
+				isprint(c) ? "'" : "", i + 1);
 	}
 	return 0;
+}
+
+/* Interface names: the one rule within the kernel's IFNAMSIZ. */
+int check_ifname(struct nsnet *nn, const char *name)
+{
+	return name_check(nn, "interface", name, IFNAMSIZ - 1);
 }
 
 /* Namespace names become file names under /run/netns and /etc/netns. */
 int check_ns_name(struct nsnet *nn, const char *name, bool allow_host)
 {
-	size_t i, len = name ? strlen(name) : 0;
+	int rc = name_check(nn, "namespace", name, 64);
 
-	if (!len)
-		return err_usage(nn, "namespace name is empty");
-	if (len > 64)
-		return err_usage(nn,
-			"namespace name \"%.20s...\" is %zu bytes long; nsnet allows at most 64",
-			name, len);
-	/* Also ".x": ip netns list and ns list skip dot files. */
-	if (name[0] == '.')
-		return err_usage(nn,
-			"namespace name \"%s\" starts with '.'; it would not be listed",
-			name);
-	if (!allow_host && ns_is_host(name))
+	if (!rc && !allow_host && ns_is_host(name))
 		return err_usage(nn,
 			"namespace name \"%s\" is reserved: it means the namespace nsnet runs in",
 			name);
-	for (i = 0; i < len; i++) {
-		unsigned char c = name[i];
-
-		if (c == '/' || c == ':' || isspace(c) || !isprint(c))
-			return err_usage(nn,
-				"namespace name \"%s\" contains '%c' at position %zu; use letters, digits, '-', '_' or '.'",
-				name, isprint(c) ? c : '?', i + 1);
-	}
-	return 0;
+	return rc;
 }
 
 NSNET_EXPORT int nsnet_check_ns_name(struct nsnet *nn, const char *name)

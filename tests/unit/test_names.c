@@ -46,6 +46,31 @@ static void test_ns_name(void **state)
 	nsnet_free(nn);
 }
 
+/* The one rule: nothing a shell or nft would read differently, nothing
+ * that looks like an option (issue 10: `ns add --help` made a namespace). */
+static void test_name_rule(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	const char *bad[] = { "--help", "-x", "a$b", "a`b`", "a;b", "a'b", "a\"b",
+			      "a b", "a\tb", "a\\b", "a*b", "a?b", "a|b", "a&b", "a(b",
+			      "a\x01b", "caf\xc3\xa9", ".", "..", "a/b", "a:b" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(name_check(nn, "node", bad[i], 64), -EINVAL);
+		assert_int_equal(nsnet_error_exit_code(nn), 2);
+		assert_int_equal(check_ns_name(nn, bad[i], false), -EINVAL);
+		assert_int_equal(check_ifname(nn, bad[i]), -EINVAL);
+	}
+	assert_int_equal(name_check(nn, "topology", "--help", 64), -EINVAL);
+	assert_non_null(strstr(nsnet_error(nn), "topology name \"--help\" starts with '-'"));
+	assert_int_equal(name_check(nn, "node", "web-1.a_b", 64), 0);
+	assert_int_equal(name_check(nn, "node", "a-", 64), 0);
+	assert_int_equal(name_check(nn, "node", "abc", 2), -EINVAL);
+	nsnet_free(nn);
+}
+
 static void test_cidr(void **state)
 {
 	struct ipaddr ip;
@@ -93,6 +118,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ifname),
 		cmocka_unit_test(test_ns_name),
+		cmocka_unit_test(test_name_rule),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_prefix),
 	};
