@@ -24,6 +24,7 @@ void bridge_queue_add(struct nl_batch *b, const char *name, bool up)
 		ifi->ifi_flags = IFF_UP;
 	}
 	nl_put_str(b, IFLA_IFNAME, name);
+	nl_put_u32(b, IFLA_GROUP, NSNET_LINK_GROUP);
 	linkinfo = nl_nest_start(b, IFLA_LINKINFO);
 	nl_put_str(b, IFLA_INFO_KIND, "bridge");
 	nl_nest_end(b, linkinfo);

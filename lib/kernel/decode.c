@@ -63,7 +63,7 @@ static bool attr_ip(const struct nlattr *a, int family, struct ipaddr *ip)
 
 static const uint8_t link_size[IFLA_MAX + 1] = {
 	[IFLA_MTU] = 4, [IFLA_MASTER] = 4, [IFLA_LINK] = 4,
-	[IFLA_LINK_NETNSID] = 4, [IFLA_OPERSTATE] = 1,
+	[IFLA_LINK_NETNSID] = 4, [IFLA_OPERSTATE] = 1, [IFLA_GROUP] = 4,
 };
 static const bool link_str[IFLA_MAX + 1] = { [IFLA_IFNAME] = true, [IFLA_QDISC] = true };
 static const bool linkinfo_str[IFLA_INFO_MAX + 1] = { [IFLA_INFO_KIND] = true };
@@ -104,6 +104,8 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l)
 		l->link = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_LINK_NETNSID])
 		l->link_netnsid = (int)mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]);
+	if (tb[IFLA_GROUP])
+		l->group = mnl_attr_get_u32(tb[IFLA_GROUP]);
 	if (tb[IFLA_OPERSTATE])
 		l->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)

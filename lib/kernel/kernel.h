@@ -128,6 +128,7 @@ struct nl_link {
 	char qdisc[16];         /* "noop" until linkwatch activates the device */
 	unsigned char mac[6];
 	unsigned int operstate;
+	unsigned int group;     /* NSNET_LINK_GROUP: born by nsnet */
 };
 /* 0 and *l filled; -ENODEV when there is no such link (no error set). */
 int nl_link_get(struct nsnet *nn, struct ns *ns, const char *ifname,
@@ -192,6 +193,15 @@ int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
 
 
 /* ---- link.c ---------------------------------------------------------------- */
+
+/*
+ * The kernel ignores IFLA_IFALIAS in the RTM_NEWLINK that creates a link
+ * (6.18: only RTM_SETLINK sets it), but it takes IFLA_GROUP. Every link
+ * nsnet creates is born in this link group ("nsnt"), in the same request,
+ * on both ends of a veth: a link that is not in it was not made by nsnet,
+ * whatever its name. The alias, set right after by index, says whose it is.
+ */
+#define NSNET_LINK_GROUP 0x6e736e74u
 
 /* Alias every link nsnet creates carries: "nsnet" or "nsnet:<owner>". */
 const char *link_mark(struct nsnet *nn);

@@ -47,7 +47,7 @@ bool link_mark_is(const char *alias, const char *owner)
 
 bool link_is_ours(const struct nl_link *l)
 {
-	return link_mark_owner(l->alias, NULL, 0);
+	return l->group == NSNET_LINK_GROUP || link_mark_owner(l->alias, NULL, 0);
 }
 
 void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,

@@ -38,6 +38,7 @@ void veth_queue_add(struct nl_batch *b, const char *ns_name, const char *name,
 		ifi->ifi_flags = IFF_UP;
 	}
 	nl_put_str(b, IFLA_IFNAME, name);
+	nl_put_u32(b, IFLA_GROUP, NSNET_LINK_GROUP);
 	if (mtu)
 		nl_put_u32(b, IFLA_MTU, mtu);
 	if (master > 0)
@@ -52,6 +53,7 @@ void veth_queue_add(struct nl_batch *b, const char *ns_name, const char *name,
 	 * while the pair is still being linked. It comes up afterwards. */
 	pifi->ifi_family = AF_UNSPEC;
 	nl_put_str(b, IFLA_IFNAME, peer);
+	nl_put_u32(b, IFLA_GROUP, NSNET_LINK_GROUP);
 	if (mtu)
 		nl_put_u32(b, IFLA_MTU, mtu);
 	if (peer_ns)
