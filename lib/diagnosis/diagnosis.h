@@ -185,14 +185,7 @@ struct probe_dest {
  */
 int probe_dest_parse(const char *s, struct probe_dest *d);
 
-/* ---- doctor's findings --------------------------------------------------- */
-
-enum probe_word { PROBE_OK, PROBE_FAIL, PROBE_FIX };
-
-/* One line of doctor's output: the word padded to six columns, then text
- * ("ok    web: eth0 is up with 10.10.0.10/16"). Returns buf. */
-char *probe_line_format(char *buf, size_t len, enum probe_word w,
-			const char *text);
+/* ---- doctor's NAT check ---------------------------------------------------- */
 
 /* RFC 1918, RFC 6598 (100.64/10) and fc00::/7: addresses the internet
  * does not route back, so a packet leaving with one needs NAT. */
