@@ -254,12 +254,13 @@ ssize_t capture_recv(int fd, void *buf, size_t cap, struct capture_frame *f);
 void capture_ifname(struct nsnet *nn, struct ns *ns, int ifindex, char *buf,
 		    size_t len);
 
-/* ==== check.c ==== */
+/* ==== check_plan.c, check.c ==== */
 /*
- * check.h - nsnet check: which probes a topology's matrix and expectations
- * need (check_plan_build), how the answers add up (check_cells_update,
- * check_expect_met) and the JSON document (check_json). All pure, for the
- * unit tests; check_run() is the one function that sends packets.
+ * nsnet check: which probes a topology's matrix and expectations need
+ * (check_plan_build), how the answers add up (check_cells_update,
+ * check_expect_met) and the JSON document (check_json). All pure, in
+ * check_plan.c, for the unit tests; check_run() in check.c is the one
+ * function that sends packets.
  */
 
 struct json_t;
