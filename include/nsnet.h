@@ -147,12 +147,15 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 /* ---- diagnostics ------------------------------------------------------------- */
 
 /* Why does ns not reach dest (ADDRESS, NAMESPACE or a name of
- * /etc/netns/NS/hosts, then [:PORT[/tcp|/udp]])? Walks the path and says
- * each finding through line() as "ok    ...", "FAIL  ..." (the first cause)
- * and "fix   <command>". 0 when a probe gets through; otherwise a negative
- * errno with the cause in the context error. When out is not NULL and the
- * walk ran, *out is {"ns","dest","ok","checks":[{"result","what"}],
- * "cause","fix":[...]} (docs/diagnostics.md); the caller owns it. */
+ * /etc/netns/NS/hosts, then [:PORT[/tcp|/udp]])? Walks the path; each
+ * finding is a check {"result": "ok"|"fail" (the first cause), "what":
+ * sentence} or a fix (a complete command). 0 when a probe gets through;
+ * otherwise a negative errno with the cause in the context error. When out
+ * is not NULL and the walk ran, *out is {"ns","dest","ok",
+ * "checks":[{"result","what"}],"cause","fix":[...]} (docs/diagnostics.md);
+ * the caller owns it. A walk that broke off on an error gives the checks
+ * made until then, with "cause" null. line and data are unused (pass
+ * NULL): they said the findings as text before *out held them. */
 NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *ns,
 			      const char *dest,
 			      void (*line)(void *data, const char *text),

@@ -185,14 +185,7 @@ struct probe_dest {
  */
 int probe_dest_parse(const char *s, struct probe_dest *d);
 
-/* ---- doctor's findings --------------------------------------------------- */
-
-enum probe_word { PROBE_OK, PROBE_FAIL, PROBE_FIX };
-
-/* One line of doctor's output: the word padded to six columns, then text
- * ("ok    web: eth0 is up with 10.10.0.10/16"). Returns buf. */
-char *probe_line_format(char *buf, size_t len, enum probe_word w,
-			const char *text);
+/* ---- doctor's NAT check ---------------------------------------------------- */
 
 /* RFC 1918, RFC 6598 (100.64/10) and fc00::/7: addresses the internet
  * does not route back, so a packet leaving with one needs NAT. */
@@ -261,12 +254,13 @@ ssize_t capture_recv(int fd, void *buf, size_t cap, struct capture_frame *f);
 void capture_ifname(struct nsnet *nn, struct ns *ns, int ifindex, char *buf,
 		    size_t len);
 
-/* ==== check.c ==== */
+/* ==== check_plan.c, check.c ==== */
 /*
- * check.h - nsnet check: which probes a topology's matrix and expectations
- * need (check_plan_build), how the answers add up (check_cells_update,
- * check_expect_met) and the JSON document (check_json). All pure, for the
- * unit tests; check_run() is the one function that sends packets.
+ * nsnet check: which probes a topology's matrix and expectations need
+ * (check_plan_build), how the answers add up (check_cells_update,
+ * check_expect_met) and the JSON document (check_json). All pure, in
+ * check_plan.c, for the unit tests; check_run() in check.c is the one
+ * function that sends packets.
  */
 
 struct json_t;

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * probe.c - the pure half of the diagnostics: destinations of doctor,
- * trace and check, doctor's output lines and its reading of foreign
- * nftables chains. Nothing here talks to the kernel (tests/unit/test_probe.c).
+ * trace and check, which addresses need NAT, and doctor's reading of
+ * foreign nftables chains. Nothing here talks to the kernel (tests/unit/test_probe.c).
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,20 +100,7 @@ int probe_dest_parse(const char *s, struct probe_dest *d)
 	return colon ? probe_port_parse(colon + 1, d) : 0;
 }
 
-/* ---- doctor's findings ------------------------------------------------- */
-
-static const char *const probe_words[] = {
-	[PROBE_OK] = "ok", [PROBE_FAIL] = "FAIL", [PROBE_FIX] = "fix",
-};
-
-char *probe_line_format(char *buf, size_t len, enum probe_word w,
-			const char *text)
-{
-	/* A fixed word padded to six columns: tests and people can cut the
-	 * text at the same place on every line. */
-	snprintf(buf, len, "%-6s%s", probe_words[w], text);
-	return buf;
-}
+/* ---- doctor's NAT check ------------------------------------------------ */
 
 bool probe_addr_private(const struct ipaddr *ip)
 {

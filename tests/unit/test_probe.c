@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_probe.c - DEST[:PORT[/tcp|/udp]] parsing, doctor's lines, private
- * addresses and its reading of foreign nftables chains. */
+/* test_probe.c - DEST[:PORT[/tcp|/udp]] parsing, private addresses and
+ * doctor's reading of foreign nftables chains. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -68,22 +68,6 @@ static void test_dest_bad(void **state)
 		if (probe_dest_parse(bad[i], &d) != -EINVAL)
 			fail_msg("accepted \"%s\"", bad[i]);
 	}
-}
-
-static void test_line_format(void **state)
-{
-	char buf[64];
-
-	(void)state;
-	assert_string_equal(probe_line_format(buf, sizeof(buf), PROBE_OK, "a"),
-			    "ok    a");
-	assert_string_equal(probe_line_format(buf, sizeof(buf), PROBE_FAIL, "b"),
-			    "FAIL  b");
-	assert_string_equal(probe_line_format(buf, sizeof(buf), PROBE_FIX,
-					      "nsnet forward on"),
-			    "fix   nsnet forward on");
-	/* truncated, still terminated */
-	assert_int_equal(strlen(probe_line_format(buf, 8, PROBE_OK, "abcdef")), 7);
 }
 
 static void test_private(void **state)
@@ -187,7 +171,6 @@ int main(void)
 		cmocka_unit_test(test_dest_addr),
 		cmocka_unit_test(test_dest_v6_and_name),
 		cmocka_unit_test(test_dest_bad),
-		cmocka_unit_test(test_line_format),
 		cmocka_unit_test(test_private),
 		cmocka_unit_test(test_chain_verdict),
 	};
