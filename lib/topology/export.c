@@ -120,6 +120,7 @@ struct xport {
 	size_t n_cables;
 	struct notes top, cable_notes;
 	json_t *fw;
+	size_t *order;          /* nodes in the order they were made */
 };
 
 /* ---- reading the kernel ------------------------------------------------------- */
@@ -255,7 +256,7 @@ static size_t peer_namespace(struct xport *X, size_t xi, int nsid,
 		}
 		ids[i] = nl_nsid_of(nn, ns, other);
 		/* one descriptor at a time: see ns_release() */
-		if (i && i != xi)
+		if (i)
 			ns_release(nn, X->ns[i].name);
 		if (ids[i] == nsid)
 			return i;
@@ -466,7 +467,8 @@ static void node_attach(struct xport *X, size_t ni, size_t li, size_t net)
 	}
 }
 
-/* Addresses against their network (after nets_finish). */
+/* Addresses against their network (after nets_finish); attachments to a
+ * network left out go, so that eth<k> counts what is written. */
 static void nodes_check_addrs(struct xport *X)
 {
 	size_t i, k;
@@ -474,6 +476,13 @@ static void nodes_check_addrs(struct xport *X)
 
 	for (i = 0; i + 1 < X->n_ns; i++) {
 		struct xnode *nd = &X->nodes[i];
+
+		for (k = 0; k < nd->n_att;)
+			if (X->nets[nd->att[k].net].skip)
+				memmove(&nd->att[k], &nd->att[k + 1],
+					(--nd->n_att - k) * sizeof(*nd->att));
+			else
+				k++;
 
 		for (k = 0; k < nd->n_att; k++)
 			for (f = 0; f < 2; f++) {
@@ -566,19 +575,19 @@ static void node_links(struct xport *X, size_t ni)
 			for (f = 0; f < 2; f++) {
 				struct xns *xa = &X->ns[f ? c.b_ns : c.a_ns];
 				const struct nl_link *ll = &xa->links[f ? c.b_link : c.a_link].l;
-				size_t m;
+				const struct ipaddr *v6;
+				size_t n6;
 
+				/* one address an end: IPv4 if there is one */
 				ip = first_addr(xa, ll->index, AF_INET, &n);
-				m = n;
+				v6 = first_addr(xa, ll->index, AF_INET6, &n6);
 				if (!ip)
-					ip = first_addr(xa, ll->index, AF_INET6, &n);
-				else
-					first_addr(xa, ll->index, AF_INET6, &n);
+					ip = v6;
 				if (ip)
 					*(f ? &c.b_addr : &c.a_addr) = *ip;
-				if (m + n > 1)
+				if (n + n6 > 1)
 					note(&X->cable_notes, "%s:%s has %zu addresses; a cable end has one: %s",
-					     xa->name, ll->name, m + n, ipstr(ip, true, s, sizeof(s)));
+					     xa->name, ll->name, n + n6, ipstr(ip, true, s, sizeof(s)));
 			}
 			if (l->l.mtu != 1500)
 				c.mtu = l->l.mtu;
@@ -763,6 +772,48 @@ static void firewall_read(struct xport *X)
 		     json_string_value(json_array_get(e, 1)) ?: "?");
 }
 
+/*
+ * Nodes in the order they were plugged in: by the index of their first
+ * link in the host (the kernel numbers links in creation order), the
+ * others after them by name. A topology that is up comes back in the order
+ * of its file, which its hosts files follow too.
+ */
+static int host_index(const struct xport *X, size_t ni)
+{
+	const struct xns *x = &X->ns[ni + 1];
+	int min = 0;
+	size_t i;
+
+	for (i = 0; i < x->n_links; i++)
+		if (x->links[i].peer_ns == 0 && (!min || x->links[i].l.link < min))
+			min = x->links[i].l.link;
+	return min;
+}
+
+static int order_cmp(const void *a, const void *b, void *X)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int hx = host_index(X, x), hy = host_index(X, y);
+
+	if (hx && hy && hx != hy)
+		return hx < hy ? -1 : 1;
+	if (!hx != !hy)
+		return hx ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static void nodes_order(struct xport *X)
+{
+	size_t i;
+
+	X->order = calloc(X->n_ns, sizeof(*X->order));
+	if (!X->order)
+		abort();
+	for (i = 0; i + 1 < X->n_ns; i++)
+		X->order[i] = i;
+	qsort_r(X->order, X->n_ns - 1, sizeof(*X->order), order_cmp, X);
+}
+
 /* ---- writing YAML --------------------------------------------------------------- */
 
 /* A scalar as it is when plain YAML reads it back the same, else quoted. */
@@ -849,8 +900,8 @@ static void write_yaml(struct xport *X, FILE *f, const char *name)
 	if (X->n_ns > 1)
 		fputs("nodes:\n", f);
 	for (i = 0; i + 1 < X->n_ns; i++) {
-		struct xnode *nd = &X->nodes[i];
-		struct xns *x = &X->ns[i + 1];
+		struct xnode *nd = &X->nodes[X->order[i]];
+		struct xns *x = &X->ns[X->order[i] + 1];
 
 		for (k = 0; k < nd->n_att; k++) {
 			char want[32];
@@ -871,8 +922,6 @@ static void write_yaml(struct xport *X, FILE *f, const char *name)
 			struct xatt *a = &nd->att[k];
 			int n = (a->addr[0].family != 0) + (a->addr[1].family != 0);
 
-			if (X->nets[a->net].skip)
-				continue;
 			fputs("      ", f);
 			yq(f, bridge_name(X, &X->nets[a->net]));
 			fprintf(f, ":%s", n > 1 ? " [" : n ? " " : "");
@@ -1001,6 +1050,7 @@ static void xport_free(struct xport *X)
 	}
 	free(X->nodes);
 	free(X->cables);
+	free(X->order);
 	notes_free(&X->top);
 	notes_free(&X->cable_notes);
 	json_decref(X->fw);
@@ -1022,6 +1072,8 @@ int topo_export(struct nsnet *nn, const char *name, const char *const *ns,
 	for (i = 0; i < n; i++) {
 		if ((rc = check_ns_name(nn, ns[i], false)))
 			return rc;
+		if (!strcmp(ns[i], "upstream"))
+			return err_usage(nn, "namespace upstream is nsnet sandbox's simulated internet, not a node");
 		if (!ns_exists(ns[i]))
 			return err_set(nn, 0, "namespace %s does not exist (see 'nsnet ns list')", ns[i]);
 	}
@@ -1102,6 +1154,7 @@ int topo_export(struct nsnet *nn, const char *name, const char *const *ns,
 		rc = err_set(nn, errno, "export");
 		goto out;
 	}
+	nodes_order(&X);
 	write_yaml(&X, f, topo_name);
 	if (fclose(f)) {
 		free(buf);

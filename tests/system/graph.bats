@@ -153,7 +153,7 @@ class="card up" data-node="api"'
 EOF
 }
 
-@test "graph of 1,000 nodes: valid, grouped per network, in reasonable time" {
+@test "graph of 1,000 nodes: valid, grouped per network, no card on another" {
 	sandbox <<'EOF'
 	{ echo "name: big"; echo "networks:"
 	  echo "  lan: {bridge: br0, subnet: 10.90.0.0/16, nat: true}"
@@ -170,12 +170,10 @@ EOF
 	  echo "  - {a: n1, b: n2, a_addr: 192.168.1.1/30, b_addr: 192.168.1.2/30}"
 	  echo "  - {a: host, b: n3}"
 	} > big.yaml
+	# timing lives in docs/graph.md; here only a bound against a blow-up
+	# (15 ms measured for either)
 	for f in svg html; do
-		s=${EPOCHREALTIME/[.,]/}
-		nsnet graph big.yaml --format $f > big.$f
-		ms=$(( (${EPOCHREALTIME/[.,]/} - s) / 1000 ))
-		echo "graph of 1,000 nodes as $f: $ms ms" >&2
-		[ "$ms" -lt 10000 ] || fail "graph of 1,000 nodes as $f took $ms ms"
+		timeout 60 "$NSNET" graph big.yaml --format $f > big.$f
 	done
 	python3 - big.svg <<'PY'
 import sys, xml.dom.minidom
