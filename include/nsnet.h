@@ -251,4 +251,18 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 /* Copies the output of NODE's run: commands to out_fd. */
 NSNET_EXPORT int nsnet_topo_logs(struct nsnet *nn, const char *node, int out_fd);
 
+/* A picture of a topology: FILE as written (no kernel access), or the
+ * topology NAME that is up with the state of each object (up, drifted,
+ * missing) as status sees it. format: "svg" (NULL), "dot", "mermaid" or
+ * "html" (one self-contained page). *out (text) is the caller's: free(). */
+NSNET_EXPORT int nsnet_topo_graph(struct nsnet *nn, const char *file_or_name,
+				  const char *format, char **out);
+/* A topology file (YAML, docs/topology.md) describing what exists now:
+ * the namespaces ns[0..n-1] (n 0: every namespace nsnet has a record of),
+ * their bridges, cables, addresses, routes, NAT, published ports and
+ * forwarding. name NULL: the topology they belong to, else "exported".
+ * *yaml is the caller's: free(). */
+NSNET_EXPORT int nsnet_topo_export(struct nsnet *nn, const char *name,
+				   const char *const *ns, size_t n, char **yaml);
+
 #endif /* NSNET_H */

@@ -73,5 +73,9 @@ int cmd_check(struct nsnet *nn, int argc, char **argv);
 int cmd_doctor(struct nsnet *nn, int argc, char **argv);
 int cmd_trace(struct nsnet *nn, int argc, char **argv);
 int cmd_capture(struct nsnet *nn, int argc, char **argv);
+int cmd_graph(struct nsnet *nn, int argc, char **argv);
+int cmd_export(struct nsnet *nn, int argc, char **argv);
+/* cmd_graph.c: text to path, or to stdout when path is NULL or "-". */
+int write_out(const char *cmd, const char *path, const char *text);
 
 #endif

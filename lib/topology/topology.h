@@ -176,4 +176,28 @@ bool topo_run_alive(const char *topo, const char *node, size_t idx);
 void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
 		      size_t idx);
 
+/* ---- graph.c: a picture of a topology ------------------------------------ */
+
+enum topo_graph_format { GRAPH_SVG, GRAPH_DOT, GRAPH_MERMAID, GRAPH_HTML };
+/* "svg", "dot", "mermaid" or "html"; anything else is bad usage. */
+int topo_graph_format_parse(struct nsnet *nn, const char *s,
+			    enum topo_graph_format *fmt);
+/* The picture of t as one document (*out, NUL-terminated, the caller's).
+ * plan NULL: as the file says, without states; else the state of each
+ * object from plan's differences (what status reports). */
+int topo_graph(struct nsnet *nn, const struct topo *t,
+	       const struct topo_plan *plan, enum topo_graph_format fmt,
+	       char **out);
+
+/* ---- export.c: a topology file for what exists ---------------------------- */
+
+/* The YAML of a topology called name (NULL: the one topology all of them
+ * belong to, else "exported") holding the namespaces ns[0..n-1] (n 0:
+ * every namespace nsnet has a record of) with their bridges, cables,
+ * addresses, routes, NAT, published ports and forwarding, read from the
+ * kernel. *yaml is the caller's; what a file cannot say is written as
+ * comments in it. */
+int topo_export(struct nsnet *nn, const char *name, const char *const *ns,
+		size_t n, char **yaml);
+
 #endif /* NSNET_TOPO_H */
