@@ -24,8 +24,9 @@
  * process's other threads stay where they are. Process-wide, and so for
  * one thread at a time: nsnet_exec() and nsnet_sandbox() set signal
  * handlers while they wait for their child, nsnet_shell() replaces the
- * process, nsnet_capture() and nsnet_trace() share one packet buffer, and
- * the first firewall or capture call loads libnftables or libpcap.
+ * process, nsnet_capture() and nsnet_trace() each use a static packet
+ * buffer, and the first firewall or capture call loads libnftables or
+ * libpcap.
  *
  * Option structs. Each starts with a struct_size field so that it can grow
  * at its end without breaking programs built against an older header. Set
