@@ -1,15 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nsnet.h - the one public header of libnsnet.
+ * nsnet.h - the one public header of libnsnet (pkg-config nsnet). The
+ * library exports exactly the nsnet_* functions below, in the symbol
+ * version NSNET_0.1.
  *
- * Conventions, the same for every function below:
- *  - A function returns 0 (or a count) on success and a negative errno on
- *    failure; nsnet_error() then holds one sentence that names the object
- *    and, when the kernel sent one, its extended-ACK text.
- *  - Names of namespaces are those under /run/netns; the name "host" means
- *    the namespace the calling process runs in.
- *  - Nothing is printed by the library; results come back as values or as
- *    JSON documents (jansson) that the caller owns.
+ * Errors. A function returns 0 (or a count, where it says so) on success
+ * and a negative errno on failure; nsnet_error() then holds one sentence
+ * that names the object ("attach web to app_br: route default via
+ * 10.10.0.1: Network is unreachable") with, when the kernel sent one, its
+ * extended-ACK text, and nsnet_error_exit_code() tells bad input (2) from
+ * a failure (1). Read them right after the call that failed.
+ *
+ * Ownership. What the caller passes in stays the caller's: the library
+ * keeps no pointer to it after the call returns, except the warn callback
+ * and its data (nsnet_set_warn()), kept until nsnet_free(). JSON documents
+ * handed out through a struct json_t **out are the caller's to free with
+ * json_decref() (jansson; pkg-config nsnet brings its flags). The string of
+ * nsnet_error() belongs to the context and lives until the next call on it.
+ *
+ * Threads. A context (struct nsnet) is not thread-safe: use one per thread.
+ * A call may move the calling thread into another network namespace
+ * (setns() moves one thread only) and moves it back before it returns; the
+ * process's other threads stay where they are. Process-wide, and so for
+ * one thread at a time: nsnet_exec() and nsnet_sandbox() set signal
+ * handlers while they wait for their child, nsnet_shell() replaces the
+ * process, nsnet_capture() and nsnet_trace() each use a static packet
+ * buffer, and the first firewall or capture call loads libnftables or
+ * libpcap.
+ *
+ * Option structs. Each starts with a struct_size field so that it can grow
+ * at its end without breaking programs built against an older header. Set
+ * it to the size of the struct your program was built with:
+ *
+ *     struct nsnet_ping_opts o = { .struct_size = sizeof(o), .count = 1 };
+ *
+ * A smaller size (an older header) gets the defaults for the fields it
+ * lacks; a larger one (a newer header) is refused with a usage error when
+ * it sets a field this library does not know. 0 means the struct as nsnet
+ * 0.1 published it. A NULL pointer to a *_opts struct means every default.
+ *
+ * Names of namespaces are those under /run/netns; the name "host" means the
+ * namespace the calling process runs in. Nothing is printed by the library:
+ * results come back as values, as JSON documents, or as lines through a
+ * callback the caller passes.
  */
 #ifndef NSNET_H
 #define NSNET_H
@@ -56,6 +89,7 @@ NSNET_EXPORT int nsnet_ns_list(struct nsnet *nn, struct json_t **out);
 /* ---- links --------------------------------------------------------------- */
 
 struct nsnet_cable {
+	size_t struct_size;               /* sizeof(struct nsnet_cable) */
 	const char *a_ns, *a_if, *a_addr; /* a_if/a_addr may be NULL */
 	const char *b_ns, *b_if, *b_addr;
 	unsigned int mtu;                 /* 0: kernel default */
@@ -69,6 +103,7 @@ NSNET_EXPORT int nsnet_bridge_add(struct nsnet *nn, const char *name,
 NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name);
 
 struct nsnet_attach {
+	size_t struct_size;        /* sizeof(struct nsnet_attach) */
 	const char *ns, *bridge;
 	const char *ifname;        /* inside ns; NULL: first free ethN */
 	const char *const *addrs;  /* CIDRs inside ns */
@@ -113,6 +148,7 @@ NSNET_EXPORT int nsnet_show(struct nsnet *nn, const char *ns,
 /* ---- ping ------------------------------------------------------------------ */
 
 struct nsnet_ping_opts {
+	size_t struct_size;      /* sizeof(struct nsnet_ping_opts) */
 	unsigned int count;      /* 0: 3 */
 	double interval;         /* seconds; 0: 1.0 */
 	double timeout;          /* -W: seconds to wait for each reply; 0: 1.0 */
@@ -131,6 +167,7 @@ NSNET_EXPORT int nsnet_ping(struct nsnet *nn, const char *ns, const char *dest,
 			    void *data, struct nsnet_ping_result *res);
 
 struct nsnet_traceroute_opts {
+	size_t struct_size;      /* sizeof(struct nsnet_traceroute_opts) */
 	unsigned int max_hops;   /* 0: 30 */
 	double timeout;          /* seconds to wait for each probe; 0: 1.0 */
 	unsigned int probes;     /* per hop; 0: 3 */
@@ -161,7 +198,7 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *ns,
 			      void (*line)(void *data, const char *text),
 			      void *data, struct json_t **out);
 
-/* ---- check: the reachability matrix (lib/check.c) ---------------------------- */
+/* ---- check: the reachability matrix (lib/diagnosis/) ---------------------------- */
 
 /* Every node of a topology (FILE, or NAME of one that is up) against every
  * other, by ICMP and by the ports its expectations name, concurrently;
@@ -171,9 +208,10 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *ns,
 NSNET_EXPORT int nsnet_check(struct nsnet *nn, const char *file_or_name,
 			     double timeout_s, struct json_t **out);
 
-/* ---- capture and trace (lib/capture.c, lib/trace.c) ---------------------------- */
+/* ---- capture and trace (lib/diagnosis/) ---------------------------- */
 
 struct nsnet_capture_opts {
+	size_t struct_size;       /* sizeof(struct nsnet_capture_opts) */
 	const char *filter;       /* pcap-filter expression; NULL/"": all */
 	const char *pcap_file;    /* write pcap (Ethernet) here, no lines */
 	unsigned int count;       /* stop after this many packets; 0: never */
@@ -195,6 +233,7 @@ NSNET_EXPORT int nsnet_capture(struct nsnet *nn, const char *ns,
 #define NSNET_TRACE_TCP 1
 #define NSNET_TRACE_UDP 2
 struct nsnet_trace_opts {
+	size_t struct_size;       /* sizeof(struct nsnet_trace_opts) */
 	int proto;                /* NSNET_TRACE_* */
 	unsigned int port;        /* TCP/UDP destination port (1..65535) */
 	double timeout;           /* seconds to wait for the reply; 0: 1.0 */

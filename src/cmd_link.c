@@ -43,7 +43,7 @@ int cmd_cable(struct nsnet *nn, int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ 0 }
 	};
-	struct nsnet_cable c = { 0 };
+	struct nsnet_cable c = { .struct_size = sizeof(c) };
 	char *a_ns, *a_if, *b_ns, *b_if;
 	int opt;
 
@@ -132,7 +132,7 @@ int cmd_attach(struct nsnet *nn, int argc, char **argv)
 		{ 0 }
 	};
 	const char *addrs[MAX_ADDRS];
-	struct nsnet_attach a = { 0 };
+	struct nsnet_attach a = { .struct_size = sizeof(a) };
 	int opt;
 
 	optind = 1;

@@ -44,7 +44,7 @@ static int parse_seconds(const char *s, double *v)
 /* Options may come before, between or after NS and DEST, as with ping. */
 int cmd_ping(struct nsnet *nn, int argc, char **argv)
 {
-	struct nsnet_ping_opts o = { 0 };
+	struct nsnet_ping_opts o = { .struct_size = sizeof(o) };
 	struct nsnet_ping_result res;
 	const char *pos[2];
 	int npos = 0, i, rc;
@@ -89,7 +89,7 @@ int cmd_ping(struct nsnet *nn, int argc, char **argv)
 
 int cmd_traceroute(struct nsnet *nn, int argc, char **argv)
 {
-	struct nsnet_traceroute_opts o = { 0 };
+	struct nsnet_traceroute_opts o = { .struct_size = sizeof(o) };
 	const char *pos[2];
 	int npos = 0, i, rc;
 

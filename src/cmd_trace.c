@@ -94,7 +94,7 @@ static int capture_option(struct nsnet_capture_opts *o, const char *a, const cha
  * after "--") belongs to the filter, which may itself contain "-". */
 int cmd_capture(struct nsnet *nn, int argc, char **argv)
 {
-	struct nsnet_capture_opts o = { .stop = &capture_stop };
+	struct nsnet_capture_opts o = { .struct_size = sizeof(o), .stop = &capture_stop };
 	struct sigaction sa;
 	const char *pos[2];
 	char *filter;
@@ -225,7 +225,7 @@ static void trace_print(json_t *doc)
 /* Options may come before, between or after NS and DEST. */
 int cmd_trace(struct nsnet *nn, int argc, char **argv)
 {
-	struct nsnet_trace_opts o = { .proto = NSNET_TRACE_ICMP };
+	struct nsnet_trace_opts o = { .struct_size = sizeof(o), .proto = NSNET_TRACE_ICMP };
 	const char *pos[2];
 	bool json = want_json(&argc, argv);
 	json_t *doc = NULL;

@@ -80,6 +80,24 @@ int ctx_set_owner(struct nsnet *nn, const char *owner);
 void warn_emit(struct nsnet *nn, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* ---- opts.c ------------------------------------------------------------------ */
+
+/*
+ * The caller's option struct opts (NULL: every default) as this library
+ * knows it, in *copy: zero-extended when smaller, refused with a usage
+ * error when larger with unknown fields set. size 0 means the struct as
+ * nsnet 0.1 published it, up to and including its field v1_last; that
+ * argument never changes when the struct grows. (The conditional only
+ * checks that opts and copy are of one type.)
+ */
+int opts_take(struct nsnet *nn, void *copy, size_t size, size_t v1_size,
+	      const void *opts, const char *what);
+#define OPTS_TAKE(nn, copy, opts, v1_last, what)                             \
+	opts_take((nn), (copy), sizeof(*(copy)),                             \
+		  offsetof(__typeof__(*(copy)), v1_last) +                   \
+			  sizeof((copy)->v1_last),                           \
+		  1 ? (opts) : (copy), (what))
+
 /* ---- names.c ---------------------------------------------------------------- */
 
 struct ipaddr {

@@ -264,7 +264,7 @@ NSNET_EXPORT int nsnet_capture(struct nsnet *nn, const char *ns_name,
 			       void *data)
 {
 	static uint8_t buf[CAPTURE_SNAPLEN];
-	struct nsnet_capture_opts none = { 0 };
+	struct nsnet_capture_opts copy;
 	struct sock_fprog prog = { 0 };
 	struct capture_names names = { .n = 0 };
 	struct capture_frame f;
@@ -277,8 +277,9 @@ NSNET_EXPORT int nsnet_capture(struct nsnet *nn, const char *ns_name,
 	int ifindex = 0, count = 0, rc, fd = -1;
 	ssize_t n;
 
-	if (!opts)
-		opts = &none;
+	if ((rc = OPTS_TAKE(nn, &copy, opts, stop, "capture")))
+		return rc;
+	opts = &copy;
 	rc = check_ns_name(nn, ns_name, true);
 	if (rc)
 		return rc;

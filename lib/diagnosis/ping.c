@@ -596,7 +596,10 @@ NSNET_EXPORT int nsnet_ping(struct nsnet *nn, const char *ns, const char *dest,
 			    void (*line)(void *data, const char *text),
 			    void *data, struct nsnet_ping_result *res)
 {
-	return ping_dest(nn, ns, dest, opts, line, data, res);
+	struct nsnet_ping_opts copy;
+	int rc = OPTS_TAKE(nn, &copy, opts, quiet, "ping");
+
+	return rc ? rc : ping_dest(nn, ns, dest, &copy, line, data, res);
 }
 
 /* ---- traceroute --------------------------------------------------------------- */
@@ -733,11 +736,10 @@ static int trace_set_ttl(int fd, int family, int ttl)
 			  sizeof(ttl));
 }
 
-NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
-				  const char *dest,
-				  const struct nsnet_traceroute_opts *opts,
-				  void (*line)(void *data, const char *text),
-				  void *data)
+static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
+			  const struct nsnet_traceroute_opts *opts,
+			  void (*line)(void *data, const char *text),
+			  void *data)
 {
 	unsigned int max_hops = opts && opts->max_hops ? opts->max_hops : 30;
 	unsigned int probes = opts && opts->probes ? opts->probes : 3;
@@ -831,4 +833,16 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 out:
 	close(fd);
 	return rc;
+}
+
+NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
+				  const char *dest,
+				  const struct nsnet_traceroute_opts *opts,
+				  void (*line)(void *data, const char *text),
+				  void *data)
+{
+	struct nsnet_traceroute_opts copy;
+	int rc = OPTS_TAKE(nn, &copy, opts, probes, "traceroute");
+
+	return rc ? rc : traceroute_run(nn, ns, dest, &copy, line, data);
 }

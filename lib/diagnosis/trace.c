@@ -520,15 +520,16 @@ NSNET_EXPORT int nsnet_trace(struct nsnet *nn, const char *ns, const char *dest,
 			     const struct nsnet_trace_opts *opts,
 			     struct json_t **out)
 {
-	struct nsnet_trace_opts none = { 0 };
+	struct nsnet_trace_opts copy;
 	struct trace t = { .nn = nn, .ns = ns, .dest_text = dest, .probe_fd = -1 };
 	struct timespec now;
 	size_t i;
 	int rc;
 
 	*out = NULL;
-	if (!opts)
-		opts = &none;
+	if ((rc = OPTS_TAKE(nn, &copy, opts, timeout, "trace")))
+		return rc;
+	opts = &copy;
 	rc = check_ns_name(nn, ns, true);
 	if (rc)
 		return rc;

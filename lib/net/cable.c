@@ -136,10 +136,13 @@ int net_cable_add(struct nsnet *nn, const struct nsnet_cable *c)
 
 NSNET_EXPORT int nsnet_cable_add(struct nsnet *nn, const struct nsnet_cable *c)
 {
-	return net_cable_add(nn, c);
+	struct nsnet_cable copy;
+	int rc = OPTS_TAKE(nn, &copy, c, mtu, "cable");
+
+	return rc ? rc : net_cable_add(nn, &copy);
 }
 
-NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a)
+static int net_attach(struct nsnet *nn, const struct nsnet_attach *a)
 {
 	char host_if[IFNAMSIZ], inner[IFNAMSIZ];
 	struct ipaddr addrs[16], gw;
@@ -226,6 +229,14 @@ NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a)
 		veth_undo(nn, host, host_if);
 	}
 	return rc;
+}
+
+NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a)
+{
+	struct nsnet_attach copy;
+	int rc = OPTS_TAKE(nn, &copy, a, mtu, "attach");
+
+	return rc ? rc : net_attach(nn, &copy);
 }
 
 NSNET_EXPORT int nsnet_detach(struct nsnet *nn, const char *ns_name,
