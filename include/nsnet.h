@@ -68,10 +68,27 @@ NSNET_EXPORT const char *nsnet_error(const struct nsnet *nn);
 NSNET_EXPORT int nsnet_error_exit_code(const struct nsnet *nn);
 /* Mark written into the alias of every link created (default "nsnet"). */
 NSNET_EXPORT int nsnet_set_owner(struct nsnet *nn, const char *owner);
-/* Optional warnings (foreign firewall drops, etc.): called once per line. */
+/* Optional warnings (foreign firewall drops, a host sysctl that could not
+ * be put back, etc.): called once per warning, msg without a trailing
+ * newline. Without it, warnings are dropped. */
 NSNET_EXPORT void nsnet_set_warn(struct nsnet *nn,
 				 void (*warn)(void *data, const char *msg),
 				 void *data);
+/* Optional: how far along a long step of nsnet_topo_up (with
+ * NSNET_TOPO_PROGRESS) is: step "namespaces" or "nodes", done of total,
+ * called as the step advances (once per node), for a progress display. */
+NSNET_EXPORT void nsnet_set_progress(struct nsnet *nn,
+				     void (*progress)(void *data, const char *step,
+						      size_t done, size_t total),
+				     void *data);
+/* Optional: how long each step of nsnet_topo_up, nsnet_topo_plan and
+ * nsnet_topo_down took, in milliseconds, called once as each step ends
+ * (steps such as "plan", "namespaces", "veths", "firewall"), for
+ * benchmarks. */
+NSNET_EXPORT void nsnet_set_timing(struct nsnet *nn,
+				   void (*timing)(void *data, const char *step,
+						  double ms),
+				   void *data);
 
 /* ---- validation (no side effects) -------------------------------------- */
 
@@ -278,12 +295,27 @@ NSNET_EXPORT int nsnet_fw_show(struct nsnet *nn, struct json_t **out);
 
 /* ---- topologies ------------------------------------------------------------------- */
 
+/* Change nothing: the commands of nsnet_topo_plan() come through line(),
+ * one per call (preceded by "# NAME is up to date: nothing to do" when
+ * there are none). */
 #define NSNET_TOPO_DRY_RUN 0x1
+/* Report progress through the callback of nsnet_set_progress(). */
 #define NSNET_TOPO_PROGRESS 0x2
+/* Create or repair the topology of file. Its result lines ("repair: ...",
+ * "NAME: N nodes, ... up") come through line(), one per call; line may be
+ * NULL. */
 NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
 			       unsigned int flags,
 			       void (*line)(void *data, const char *text),
 			       void *data);
+/* What up would do, without doing it, in the order up does it:
+ * {"name","file","actions":[{"kind","object","repair","commands":[...]}]}
+ * where kind names the action ("bridge", "namespace", "veth", "address",
+ * "nat", "publish", "run", ...), object is a sentence naming what it
+ * makes or repairs, and commands are the equivalent ip/nft/shell commands
+ * as strings. The caller owns *out. */
+NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,
+				 struct json_t **out);
 NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name);
 NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 				   struct json_t **out);

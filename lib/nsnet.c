@@ -35,6 +35,24 @@ NSNET_EXPORT void nsnet_set_warn(struct nsnet *nn,
 	nn->warn_data = data;
 }
 
+NSNET_EXPORT void nsnet_set_progress(struct nsnet *nn,
+				     void (*progress)(void *data, const char *step,
+						      size_t done, size_t total),
+				     void *data)
+{
+	nn->progress = progress;
+	nn->progress_data = data;
+}
+
+NSNET_EXPORT void nsnet_set_timing(struct nsnet *nn,
+				   void (*timing)(void *data, const char *step,
+						  double ms),
+				   void *data)
+{
+	nn->timing = timing;
+	nn->timing_data = data;
+}
+
 NSNET_EXPORT int nsnet_set_owner(struct nsnet *nn, const char *owner)
 {
 	return ctx_set_owner(nn, owner);

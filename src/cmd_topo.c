@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cmd_topo.c - nsnet up, down, status, plan, logs */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,11 +12,58 @@ static void print_line(void *data, const char *text)
 	printf("%s\n", text);
 }
 
+/* On a terminal, large topologies show how far along they are. */
+static void print_progress(void *data, const char *step, size_t done,
+			   size_t total)
+{
+	(void)data;
+	if (total < 100 || (done % 50 && done != total))
+		return;
+	fprintf(stderr, "\r%s %zu/%zu", step, done, total);
+	if (done == total)
+		fprintf(stderr, "\n");
+}
+
+/* NSNET_TIMING=1 prints how long each step took (for bench/). */
+static void print_timing(void *data, const char *step, double ms)
+{
+	(void)data;
+	fprintf(stderr, "nsnet: %-12s %8.1f ms\n", step, ms);
+}
+
+static void topo_watch(struct nsnet *nn)
+{
+	if (isatty(STDERR_FILENO))
+		nsnet_set_progress(nn, print_progress, NULL);
+	if (getenv("NSNET_TIMING"))
+		nsnet_set_timing(nn, print_timing, NULL);
+}
+
+/* Each action's equivalent commands, one a line. */
+static int print_plan(struct nsnet *nn, const char *file)
+{
+	json_t *plan, *a, *c;
+	size_t i, j;
+
+	topo_watch(nn);
+	if (nsnet_topo_plan(nn, file, &plan) < 0)
+		return lib_error(nn);
+	if (!json_array_size(json_object_get(plan, "actions")))
+		printf("# %s is up to date: nothing to do\n",
+		       json_string_value(json_object_get(plan, "name")));
+	json_array_foreach(json_object_get(plan, "actions"), i, a)
+		json_array_foreach(json_object_get(a, "commands"), j, c)
+			printf("%s\n", json_string_value(c));
+	json_decref(plan);
+	return EXIT_OK;
+}
+
 static int topo_up(struct nsnet *nn, const char *file, bool dry)
 {
-	unsigned int flags = NSNET_TOPO_PROGRESS | (dry ? NSNET_TOPO_DRY_RUN : 0);
-
-	if (nsnet_topo_up(nn, file, flags, print_line, NULL) < 0)
+	if (dry)
+		return print_plan(nn, file);
+	topo_watch(nn);
+	if (nsnet_topo_up(nn, file, NSNET_TOPO_PROGRESS, print_line, NULL) < 0)
 		return lib_error(nn);
 	return EXIT_OK;
 }
@@ -52,6 +100,7 @@ int cmd_down(struct nsnet *nn, int argc, char **argv)
 {
 	if (argc != 2)
 		return usage_error("down", "give a topology file or name");
+	topo_watch(nn);
 	if (nsnet_topo_down(nn, argv[1]) < 0)
 		return lib_error(nn);
 	return EXIT_OK;

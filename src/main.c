@@ -125,6 +125,13 @@ int lib_error(struct nsnet *nn)
 	return nsnet_error_exit_code(nn);
 }
 
+/* The library's warnings (foreign firewall drops, ...), one a line. */
+static void print_warning(void *data, const char *msg)
+{
+	(void)data;
+	fprintf(stderr, "nsnet: warning: %s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
@@ -161,6 +168,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nsnet: out of memory\n");
 		return EXIT_FAIL;
 	}
+	nsnet_set_warn(nn, print_warning, NULL);
 	rc = c->fn(nn, argc - 1, argv + 1);
 	nsnet_free(nn);
 	return rc;

@@ -172,6 +172,10 @@ struct nsnet {
 	void *warn_data;
 	unsigned int lock_depth; /* lock.c: held when > 0 */
 	int lock_fd;             /* valid while lock_depth > 0 */
+	void (*progress)(void *data, const char *step, size_t done, size_t total);
+	void *progress_data;
+	void (*timing)(void *data, const char *step, double ms);
+	void *timing_data;
 };
 
 #endif /* NSNET_BASE_H */

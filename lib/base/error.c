@@ -112,10 +112,9 @@ void warn_emit(struct nsnet *nn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* The library does not print: without a callback, nobody listens. */
 	if (nn->warn)
 		nn->warn(nn->warn_data, msg);
-	else
-		fprintf(stderr, "nsnet: warning: %s\n", msg);
 }
 
 const char *err_msg(const struct nsnet *nn)

@@ -1,8 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * firewall/firewall.h - the firewall layer: NAT, published ports and isolation in
- * nsnet's own nftables table ("table inet nsnet"), written through
- * libnftables loaded with dlopen() only when a firewall function runs.
+ * firewall/firewall.h - the firewall layer as the layers above see it:
+ * NAT, published ports and isolation in nsnet's own nftables table
+ * ("table inet nsnet"), written through libnftables loaded with dlopen()
+ * only when a firewall function runs.
+ *
+ *   rules.c      port specs and the nft text of every change (pure)
+ *   nft.c        libnftables: one script, one transaction
+ *   state.c      the table read back, created with the first object and
+ *                deleted with the last; other tables' drops
+ *   host.c       bridges and addresses of the host, the host sysctls
+ *                saved and restored (/run/nsnet/fw)
+ *   nat.c        NAT for a bridge
+ *   publish.c    published ports
+ *   isolation.c  bridges registered, allow and deny
+ *   show.c       the JSON of nsnet_fw_show
+ *
+ * What the firewall's files share among themselves only is in
+ * firewall/fw_private.h.
  */
 #ifndef NSNET_FW_H
 #define NSNET_FW_H
@@ -23,7 +38,7 @@
  * and leaves with the bridge port as its device. */
 #define FW_HAIRPIN_MARK 0x00100000u
 
-/* ---- fw_rules.c: pure functions (unit tested) ---------------------------- */
+/* ---- rules.c: pure functions (unit tested) ------------------------------- */
 
 /* A parsed "[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]". */
 struct fw_spec {
@@ -73,7 +88,7 @@ void fw_nat_chain(char *buf, size_t len, const char *bridge, bool forward);
 /* Whether name can be written into an nft string without quoting trouble. */
 bool fw_name_ok(const char *name);
 
-/* ---- fw_nft.c: libnftables through dlopen() ------------------------------- */
+/* ---- nft.c: libnftables through dlopen() ---------------------------------- */
 
 /*
  * Run one buffer as one nft transaction in the calling namespace. With
@@ -86,7 +101,7 @@ int fw_nft_run(struct nsnet *nn, const struct fw_script *s, bool json,
 /* Run a read-only command and return its JSON output. */
 int fw_nft_list(struct nsnet *nn, const char *cmd, char **out);
 
-/* ---- fw.c ---------------------------------------------------------------- */
+/* ---- isolation.c, nat.c, publish.c, show.c --------------------------------- */
 
 /* Tell the firewall about an nsnet bridge (isolation by default; internal:
  * no way out of the host) or that it is gone (add false: its NAT, pairs

@@ -1,42 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * topo_apply.c - nsnet up, down and status.
+ * apply.c - nsnet up: run the plan's actions, and undo them on failure.
  *
  * up runs the plan step by step, each step batched: all veths of the
  * topology in one batch on the host socket, then one batch per node on its
  * own socket. What this run created is remembered, and removed again if a
  * later step fails, so a failed up leaves the host as it found it.
- *
- * down removes what carries the topology's mark and nothing else: the
- * namespaces whose record names the topology, the host links whose alias
- * is "nsnet:<topology>", their firewall entries, processes and files.
  */
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <libmnl/libmnl.h>
-#include <linux/rtnetlink.h>
-#include <linux/net_namespace.h>
 #include <jansson.h>
 
 #include "topology/topology.h"
 #include "firewall/firewall.h"
 #include "run/run.h"
 
-struct progress {
+/* What up reports: result lines through line (none when it is NULL),
+ * progress when the caller asked for it, the time of each step. */
+struct up_report {
 	void (*line)(void *data, const char *text);
 	void *data;
-	bool tty;
+	bool progress;
+	struct topo_steps steps;
 };
 
-static void say(struct progress *pr, const char *fmt, ...)
+static void say(struct up_report *pr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void say(struct progress *pr, const char *fmt, ...)
+static void say(struct up_report *pr, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -49,14 +40,12 @@ static void say(struct progress *pr, const char *fmt, ...)
 	pr->line(pr->data, buf);
 }
 
-/* On a terminal, large topologies show how far along they are. */
-static void tick(struct progress *pr, const char *what, size_t i, size_t n)
+/* How far along a long step is: large topologies take seconds. */
+static void tick(struct nsnet *nn, struct up_report *pr, const char *what,
+		 size_t i, size_t n)
 {
-	if (!pr->tty || n < 100 || (i % 50 && i != n))
-		return;
-	fprintf(stderr, "\r%s %zu/%zu", what, i, n);
-	if (i == n)
-		fprintf(stderr, "\n");
+	if (pr->progress)
+		topo_progress(nn, what, i, n);
 }
 
 /* What this up created: removed in reverse if a later step fails. */
@@ -117,22 +106,6 @@ static void undo_free(struct undo *u)
 	free(u->bridges_fw);
 }
 
-/* NSNET_TIMING=1 prints how long each step of up took (for bench/). */
-static void phase(const char *what)
-{
-	static struct timespec last;
-	struct timespec now;
-
-	if (!getenv("NSNET_TIMING"))
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (what && last.tv_sec)
-		fprintf(stderr, "nsnet: %-12s %8.1f ms\n", what,
-			(double)(now.tv_sec - last.tv_sec) * 1e3 +
-			(double)(now.tv_nsec - last.tv_nsec) / 1e6);
-	last = now;
-}
-
 static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 {
 	return a->kind == k;
@@ -149,9 +122,9 @@ static int bridge_index(struct nsnet *nn, struct ns *host, const char *name)
 }
 
 static int apply(struct nsnet *nn, const struct topo *t,
-		 const struct topo_plan *p, struct progress *pr, struct undo *u)
+		 const struct topo_plan *p, struct up_report *pr, struct undo *u)
 {
-	char mark[96], dir[512], *hosts;
+	char mark[96], *hosts;
 	int *br_index;
 	struct nl_batch b;
 	struct ns *host, *ns;
@@ -161,7 +134,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	snprintf(mark, sizeof(mark), "nsnet:%s", t->name);
 	if ((rc = ns_get(nn, NSNET_HOST, &host)))
 		return rc;
-	phase(NULL);
+	topo_step(nn, &pr->steps, NULL);
 
 	/* 1. bridges, down, each with its mark in the same sendmsg: the
 	 * planner saw the name free, and a SIGKILL cannot fall between two
@@ -205,7 +178,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	if (rc)
 		return rc;
 
-	phase("bridges");
+	topo_step(nn, &pr->steps, "bridges");
 	/* 2. namespaces, created in parallel */
 	{
 		char **names = calloc(p->n + 1, sizeof(*names));
@@ -224,9 +197,9 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		free(created);
 		if (rc)
 			return rc;
-		tick(pr, "namespaces", n_ns, n_ns);
+		tick(nn, pr, "namespaces", n_ns, n_ns);
 	}
-	phase("namespaces");
+	topo_step(nn, &pr->steps, "namespaces");
 	/* 3. the veths, batched on the host socket; the alias after a
 	 * barrier, so that it is never written on a link we did not make.
 	 * A chunk holds each peer namespace open (IFLA_NET_NS_FD); 256 keeps
@@ -285,7 +258,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 	free(br_index);
 
-	phase("veths");
+	topo_step(nn, &pr->steps, "veths");
 	/* Cables before the nodes' routes, which may go through them. */
 	for (i = 0; i < p->n; i++) {
 		const struct topo_cable *c;
@@ -384,10 +357,10 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		ns_release(nn, nd->name);
 		if (rc)
 			return rc;
-		tick(pr, "nodes", i + 1, t->n_nodes);
+		tick(nn, pr, "nodes", i + 1, t->n_nodes);
 	}
 
-	phase("nodes");
+	topo_step(nn, &pr->steps, "nodes");
 	/* 5. sysctls */
 	for (i = 0; i < p->n; i++) {
 		const struct topo_action *a = &p->act[i];
@@ -417,7 +390,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	if (rc)
 		return rc;
 
-	phase("bridges up");
+	topo_step(nn, &pr->steps, "bridges up");
 	/* 7. firewall: isolation, NAT, published ports */
 	for (i = 0; i < p->n; i++) {
 		const struct topo_action *a = &p->act[i];
@@ -438,61 +411,38 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		}
 	}
 
-	phase("firewall");
+	topo_step(nn, &pr->steps, "firewall");
 	/* 8. names, the record, processes */
-	topo_record_dir(dir, sizeof(dir), t->name);
-	if ((rc = mkdir_p(nn, dir)))
+	if ((rc = topo_record_write(nn, t)))
 		return rc;
-	if (t->file) {
-		char path[600];
-
-		snprintf(path, sizeof(path), "%s/file", dir);
-		if ((rc = write_file_atomic(nn, path, t->file)))
-			return rc;
-	}
 	hosts = topo_hosts_file(t);
 	for (i = 0; i < p->n && !rc; i++) {
 		const struct topo_action *a = &p->act[i];
 		const struct topo_node *nd = &t->nodes[a->obj];
-		char path[600];
 
-		if (act_is(a, ACT_HOSTS)) {
-			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s", nd->name);
-			if (mkdir(path, 0755) && errno != EEXIST)
-				rc = mkdir_p(nn, path);
-			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", nd->name);
-			if (!rc)
-				rc = write_file_atomic(nn, path, hosts);
-			snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/resolv.conf", nd->name);
-			/* No nameserver: names of the topology are in hosts, and
-			 * a node must not send lookups to the real world. */
-			if (!rc)
-				rc = write_file_atomic(nn, path, "# written by nsnet: names are in /etc/hosts\n"
-						"options ndots:0 timeout:1 attempts:1\n");
-		} else if (act_is(a, ACT_RUN)) {
-			char log[600], pid_s[32];
-			char *argv[] = { "/bin/sh", "-c", nd->run[a->idx], NULL };
-			pid_t pid;
-
-			snprintf(log, sizeof(log), "%s/%s.log", dir, nd->name);
-			if ((rc = exec_spawn(nn, nd->name, argv, log, &pid))) {
-				err_prefix(nn, "node %s: run \"%s\"", nd->name, nd->run[a->idx]);
-				break;
-			}
-			topo_run_pidfile(path, sizeof(path), t->name, nd->name, a->idx);
-			snprintf(pid_s, sizeof(pid_s), "%d\n", (int)pid);
-			rc = write_file_atomic(nn, path, pid_s);
-		}
+		if (act_is(a, ACT_HOSTS))
+			rc = topo_hosts_write(nn, nd->name, hosts);
+		else if (act_is(a, ACT_RUN))
+			rc = topo_run_start(nn, t, nd, a->idx);
 	}
 	free(hosts);
-	phase("files");
+	topo_step(nn, &pr->steps, "files");
 	return rc;
 }
 
-static void line_stdout(void *data, const char *text)
+/* NSNET_TOPO_DRY_RUN: the commands of nsnet_topo_plan(), one a line. */
+static void say_plan(struct up_report *pr, const struct topo *t,
+		     const struct topo_plan *p)
 {
-	(void)data;
-	printf("%s\n", text);
+	json_t *doc = topo_plan_json(t, p), *a, *c;
+	size_t i, j;
+
+	if (!p->n)
+		say(pr, "# %s is up to date: nothing to do", t->name);
+	json_array_foreach(json_object_get(doc, "actions"), i, a)
+		json_array_foreach(json_object_get(a, "commands"), j, c)
+			say(pr, "%s", json_string_value(c));
+	json_decref(doc);
 }
 
 NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
@@ -500,8 +450,7 @@ NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
 			       void (*line)(void *data, const char *text),
 			       void *data)
 {
-	struct progress pr = { line ? line : line_stdout, data,
-			       (flags & NSNET_TOPO_PROGRESS) && isatty(2) };
+	struct up_report pr = { line, data, flags & NSNET_TOPO_PROGRESS, { 0 } };
 	struct topo_plan plan;
 	struct undo u = { 0 };
 	struct topo *t;
@@ -510,16 +459,14 @@ NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
 
 	if ((rc = topo_parse_file(nn, file, &t)))
 		return rc;
-	phase(NULL);
+	topo_step(nn, &pr.steps, NULL);
 	if ((rc = ctx_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {
 		topo_free(t);
 		return rc;
 	}
-	phase("plan");
+	topo_step(nn, &pr.steps, "plan");
 	if (flags & NSNET_TOPO_DRY_RUN) {
-		if (!plan.n)
-			say(&pr, "# %s is up to date: nothing to do", t->name);
-		topo_plan_print(t, &plan, pr.line, pr.data);
+		say_plan(&pr, t, &plan);
 		goto out;
 	}
 	if (!plan.n) {
@@ -548,397 +495,4 @@ out:
 	topo_plan_free(&plan);
 	topo_free(t);
 	return rc;
-}
-
-/* ---- down ------------------------------------------------------------------ */
-
-static int topo_name_of(struct nsnet *nn, const char *file_or_name, char *name,
-			size_t len)
-{
-	struct topo *t;
-	int rc;
-
-	if (!topo_arg_is_file(file_or_name)) {
-		snprintf(name, len, "%s", file_or_name);
-		return 0;
-	}
-	if ((rc = topo_parse_file(nn, file_or_name, &t)))
-		return rc;
-	snprintf(name, len, "%s", t->name);
-	topo_free(t);
-	return 0;
-}
-
-/* One dump of the host's links (the one place where finding what carries a
- * mark needs every link). */
-static int host_links(struct nsnet *nn, struct ns *host,
-		      int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
-{
-	char req[64] __attribute__((aligned(4)));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	unsigned char *hdr;
-
-	nlh->nlmsg_type = RTM_GETLINK;
-	hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
-	hdr[0] = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	return nl_dump(nn, host, nlh, cb, data);
-}
-
-struct link_list {
-	char **names;
-	bool *bridge;
-	size_t n;
-	const char *mark_topo;
-	int *nsids;            /* host's ids of the topology's namespaces */
-	size_t n_nsids;
-	size_t left;           /* veths whose peer is in one of them */
-};
-
-static bool nsid_ours(const struct link_list *ll, int nsid)
-{
-	size_t i;
-
-	for (i = 0; nsid >= 0 && i < ll->n_nsids; i++)
-		if (ll->nsids[i] == nsid)
-			return true;
-	return false;
-}
-
-static int peer_left_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct link_list *ll = data;
-	struct nl_link l;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	nl_link_parse(nlh, &l);
-	if (!strcmp(l.kind, "veth") && nsid_ours(ll, l.link_netnsid))
-		ll->left++;
-	return 0;
-}
-
-/* The ids the host gave the topology's namespaces (veth peers there carry
- * them as IFLA_LINK_NETNSID). */
-static void topo_nsids(struct nsnet *nn, struct ns *host, char **nodes,
-		       size_t n, struct link_list *ll)
-{
-	size_t i;
-
-	ll->nsids = calloc(n + 1, sizeof(*ll->nsids));
-	if (!ll->nsids)
-		abort();
-	for (i = 0; i < n; i++) {
-		struct ns *ns;
-		int id;
-
-		if (!ns_exists(nodes[i]) || ns_get(nn, nodes[i], &ns))
-			continue;
-		id = nl_nsid_of(nn, host, ns);
-		if (id >= 0)
-			ll->nsids[ll->n_nsids++] = id;
-		ns_release(nn, nodes[i]);
-	}
-}
-
-/* The kernel destroys a namespace's veths after its last user is gone, in
- * the background; an up right after down would find their host ends still
- * there. Wait until they are gone, bounded. */
-static void wait_peers_gone(struct nsnet *nn, struct ns *host,
-			    struct link_list *ll)
-{
-	int tries, rc;
-
-	for (tries = 0; ll->n_nsids && tries < 500; tries++) {
-		ll->left = 0;
-		rc = host_links(nn, host, peer_left_cb, ll);
-		if ((rc && rc != -EINTR) || (!rc && !ll->left))
-			return;  /* an interrupted dump: links still going, look again */
-		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
-	}
-}
-
-static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct link_list *ll = data;
-	struct nl_link l;
-
-	if (nl_link_parse(nlh, &l) || !link_mark_is(l.alias, ll->mark_topo))
-		return 0;
-	ll->names = realloc(ll->names, (ll->n + 1) * sizeof(*ll->names));
-	ll->bridge = realloc(ll->bridge, (ll->n + 1) * sizeof(*ll->bridge));
-	if (!ll->names || !ll->bridge)
-		abort();
-	ll->names[ll->n] = strdup(l.name);
-	ll->bridge[ll->n++] = !strcmp(l.kind, "bridge");
-	return 0;
-}
-
-static void kill_runs(const char *dir)
-{
-	struct dirent *de;
-	pid_t pids[256];
-	size_t n = 0, i;
-	DIR *d = opendir(dir);
-	int tries;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) && n < ARRAY_SIZE(pids)) {
-		char path[1024], buf[32] = "";
-		ssize_t r;
-		int fd;
-
-		if (strncmp(de->d_name, "run-", 4) || !strstr(de->d_name, ".pid"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		r = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[r > 0 ? r : 0] = '\0';
-		if (atoi(buf) > 1)
-			pids[n++] = (pid_t)atoi(buf);
-	}
-	closedir(d);
-	/* The processes lead their own sessions (exec_spawn): the group goes. */
-	for (i = 0; i < n; i++)
-		kill(-pids[i], SIGTERM);
-	for (tries = 0; tries < 20; tries++) {
-		bool alive = false;
-
-		for (i = 0; i < n; i++)
-			if (!kill(pids[i], 0)) {
-				waitpid(pids[i], NULL, WNOHANG);
-				alive |= !kill(pids[i], 0);
-			}
-		if (!alive)
-			return;
-		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
-	}
-	for (i = 0; i < n; i++)
-		kill(-pids[i], SIGKILL);
-}
-
-static void rm_tree(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char path[1024];
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
-{
-	char name[TOPO_NAME_MAX + 1], dir[512], path[600];
-	struct link_list ll = { 0 };
-	char **nodes = NULL;
-	size_t n_nodes, i;
-	json_t *fw = NULL, *e;
-	struct ns *host;
-	struct nl_batch b;
-	int rc, first_rc = 0;
-
-	if ((rc = topo_name_of(nn, file_or_name, name, sizeof(name))))
-		return rc;
-	if ((rc = ns_get(nn, NSNET_HOST, &host)))
-		return rc;
-	phase(NULL);
-	topo_record_dir(dir, sizeof(dir), name);
-	n_nodes = ns_records_of(name, &nodes);
-	ll.mark_topo = name;
-	{
-		/* Right after an interrupted up, hundreds of new links are
-		 * still changing state and interrupt dumps: retry, bounded
-		 * (about 2 s), with a breath between. */
-		for (i = 0; i < 100; i++) {
-			rc = host_links(nn, host, owned_link_cb, &ll);
-			if (rc != -EINTR)
-				break;
-			while (ll.n)  /* changed under us: collect again */
-				free(ll.names[--ll.n]);
-			nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
-		}
-		if (rc == -EINTR)
-			rc = err_set(nn, EINTR, "down %s: the host's links keep changing", name);
-		if (rc)
-			goto out;
-	}
-	if (!n_nodes && !ll.n && access(dir, F_OK)) {
-		rc = err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
-		goto out;
-	}
-	topo_nsids(nn, host, nodes, n_nodes, &ll);
-	phase("find");
-	kill_runs(dir);
-
-	/* Published ports of its nodes, then its bridges' NAT and isolation. */
-	if (!fw_show(nn, &fw)) {
-		json_array_foreach(json_object_get(fw, "published"), i, e) {
-			const char *ns = json_string_value(json_object_get(e, "namespace"));
-			size_t k;
-
-			for (k = 0; ns && k < n_nodes; k++)
-				if (!strcmp(ns, nodes[k])) {
-					char spec[128];
-					const char *hip = json_string_value(json_object_get(e, "host_ip"));
-
-					snprintf(spec, sizeof(spec), "%s%s%lld-%lld:%lld-%lld/%s",
-						 hip ? hip : "", hip ? ":" : "",
-						 json_integer_value(json_object_get(e, "host_port")),
-						 json_integer_value(json_object_get(e, "host_port_end")),
-						 json_integer_value(json_object_get(e, "port")),
-						 json_integer_value(json_object_get(e, "port_end")),
-						 json_string_value(json_object_get(e, "proto")));
-					if ((rc = fw_unpublish(nn, ns, spec)) && !first_rc)
-						first_rc = rc;
-				}
-		}
-	}
-	for (i = 0; i < ll.n; i++)
-		if (ll.bridge[i] && (rc = fw_bridge_register(nn, ll.names[i], false, false)) &&
-		    !first_rc)
-			first_rc = rc;
-	phase("firewall");
-	if ((rc = ns_del_many(nn, nodes, n_nodes)) && !first_rc)
-		first_rc = rc;
-	for (i = 0; i < n_nodes; i++) {
-		snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s", nodes[i]);
-		rm_tree(path);
-	}
-	phase("namespaces");
-	/* Then what is left of ours in the host: bridges, host ends of
-	 * cables. Namespaces go first: their veths are then unregistered by
-	 * the kernel in one batch, while deleting a bridge that still has
-	 * 1,000 ports takes 24 s here (a synchronization per port). This
-	 * request waits for that teardown, most of down's time. */
-	nl_batch_init(&b);
-	for (i = 0; i < ll.n; i++) {
-		link_queue_del(&b, NSNET_HOST, ll.names[i], 0);
-		nl_batch_last(&b)->ignore_missing = true;
-	}
-	if ((rc = nl_batch_send(nn, host, &b)) && !first_rc)
-		first_rc = rc;
-	nl_batch_free(&b);
-	phase("links");
-	wait_peers_gone(nn, host, &ll);
-	phase("teardown");
-	rm_tree(dir);
-	rc = first_rc;
-	if (rc)
-		err_prefix(nn, "down %s", name);
-out:
-	json_decref(fw);
-	for (i = 0; i < ll.n; i++)
-		free(ll.names[i]);
-	free(ll.names);
-	free(ll.bridge);
-	free(ll.nsids);
-	for (i = 0; i < n_nodes; i++)
-		free(nodes[i]);
-	free(nodes);
-	return rc;
-}
-
-/* ---- status ------------------------------------------------------------------ */
-
-NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
-				   json_t **out)
-{
-	struct topo_plan plan;
-	struct topo *t;
-	json_t *drift;
-	size_t i;
-	int rc;
-
-	if ((rc = topo_load(nn, file_or_name, &t)))
-		return rc;
-	if ((rc = ctx_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {
-		topo_free(t);
-		return rc;
-	}
-	drift = json_array();
-	for (i = 0; i < plan.n; i++) {
-		char what[256];
-
-		topo_action_str(t, &plan.act[i], what, sizeof(what));
-		json_array_append_new(drift, json_pack("{s:s,s:s}", "object", what, "state",
-						       plan.act[i].repair ? "drifted" : "missing"));
-	}
-	*out = json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:o}", "name", t->name, "file", t->file,
-			 "in_sync", plan.n == 0, "nodes", (int)t->n_nodes, "networks",
-			 (int)t->n_nets, "objects_ok", (int)plan.ok_objects, "differences", drift);
-	{
-		json_t *nodes = json_array();
-
-		for (i = 0; i < t->n_nodes; i++) {
-			json_t *addrs = json_array(), *runs = json_array();
-			size_t j;
-			int f;
-
-			for (j = 0; j < t->nodes[i].n_att; j++)
-				for (f = 0; f < 2; f++)
-					if (t->nodes[i].att[j].addr[f].family) {
-						char a[64];
-
-						json_array_append_new(addrs, json_string(
-							ip_str(&t->nodes[i].att[j].addr[f], a, sizeof(a))));
-					}
-			for (j = 0; j < t->nodes[i].n_run; j++)
-				json_array_append_new(runs, json_pack("{s:s,s:b}", "command",
-					t->nodes[i].run[j], "running",
-					topo_run_alive(t->name, t->nodes[i].name, j)));
-			json_array_append_new(nodes, json_pack("{s:s,s:b,s:o,s:o}", "name",
-				t->nodes[i].name, "exists", ns_exists(t->nodes[i].name),
-				"addresses", addrs, "run", runs));
-		}
-		json_object_set_new(*out, "node_list", nodes);
-	}
-	topo_plan_free(&plan);
-	topo_free(t);
-	return 0;
-}
-
-NSNET_EXPORT int nsnet_topo_logs(struct nsnet *nn, const char *node, int out_fd)
-{
-	char path[600], buf[8192];
-	struct dirent *de;
-	DIR *d;
-	int found = 0;
-
-	if (check_ns_name(nn, node, false))
-		return -EINVAL;
-	d = opendir(NSNET_RUN_DIR "/topo");
-	if (!d)
-		return err_set(nn, 0, "no topology is up");
-	while ((de = readdir(d))) {
-		ssize_t n;
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), NSNET_RUN_DIR "/topo/%s/%s.log", de->d_name, node);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		found++;
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			if (write(out_fd, buf, (size_t)n) < 0)
-				break;
-		close(fd);
-	}
-	closedir(d);
-	return found ? 0 : err_set(nn, 0, "node %s has no log (no run: commands, or not up)", node);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * topo_plan.c - compare a topology with what the kernel has and list what
+ * plan.c - compare a topology with what the kernel has and list what
  * `up` must do, in the order that is fastest for the kernel: bridges are
  * created down and come up after their ports (enslaving to a bridge that
  * is up costs time in proportion to its ports: 3.5 s against 0.9 s for
@@ -10,12 +10,13 @@
  * The kernel is the only state: links are asked for by name, a node's
  * addresses and routes with one dump each, and what belongs to whom is read
  * from nsnet's marks (alias "nsnet:<topology>", /run/nsnet/ns/<node>).
+ *
+ * nsnet_topo_plan() returns the plan as data, each action with the ip/nft
+ * commands that would do the same (describe.c); the CLI prints them.
  */
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_addr.h>
@@ -131,84 +132,6 @@ static bool has_route(const struct ns_state *st, const struct ipaddr *dst,
 		return true;
 	}
 	return false;
-}
-
-/* ---- ownership ------------------------------------------------------------- */
-
-void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
-		      size_t idx)
-{
-	snprintf(buf, len, NSNET_RUN_DIR "/topo/%s/run-%s-%zu.pid", topo, node, idx);
-}
-
-bool topo_run_alive(const char *topo, const char *node, size_t idx)
-{
-	char path[512], buf[32];
-	long pid;
-
-	topo_run_pidfile(path, sizeof(path), topo, node, idx);
-	if (read_small_file(path, buf, sizeof(buf)) < 0)
-		return false;
-	pid = strtol(buf, NULL, 10);
-	/* A zombie still answers kill(0): look at its state too. */
-	if (pid <= 0 || kill((pid_t)pid, 0))
-		return false;
-	snprintf(buf, sizeof(buf), "/proc/%ld/stat", pid);
-	if (read_small_file(buf, path, sizeof(path)) < 0)
-		return false;
-	{
-		char *rp = strrchr(path, ')');
-
-		return rp && rp[1] && rp[2] != 'Z';
-	}
-}
-
-char *topo_hosts_file(const struct topo *t)
-{
-	size_t i, j, len = 0, cap = 4096;
-	char *s = malloc(cap);
-	int f;
-
-	if (!s)
-		abort();
-	len = (size_t)snprintf(s, cap, "# written by nsnet for topology %s\n"
-			       "127.0.0.1\tlocalhost\n::1\tlocalhost\n", t->name);
-	for (i = 0; i < t->n_nodes; i++)
-		for (j = 0; j < t->nodes[i].n_att; j++)
-			for (f = 0; f < 2; f++) {
-				struct ipaddr ip = t->nodes[i].att[j].addr[f];
-				char a[64];
-
-				if (!ip.family)
-					continue;
-				ip.prefix = -1;
-				if (len + 128 + strlen(t->nodes[i].name) > cap) {
-					cap *= 2;
-					s = realloc(s, cap);
-					if (!s)
-						abort();
-				}
-				len += (size_t)snprintf(s + len, cap - len, "%s\t%s\n",
-							ip_str(&ip, a, sizeof(a)),
-							t->nodes[i].name);
-			}
-	return s;
-}
-
-static bool file_equals(const char *path, const char *want)
-{
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return !strcmp(buf, want);
 }
 
 /* ---- the plan ----------------------------------------------------------------- */
@@ -330,8 +253,6 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		const struct topo_node *nd = &t->nodes[i];
 		bool fresh = !ns_exists(nd->name), gw_done[2] = { false, false };
 		struct ns_state st = { 0 };
-		char path[512];
-
 		char owner[256];
 
 		if (fresh) {
@@ -428,8 +349,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		for (j = 0; j < nd->n_publish; j++)
 			if (!fw_has_publish(fw, nd->name, nd->publish[j]))
 				add(p, ACT_PUBLISH, i, j, 0, !fresh);
-		snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", nd->name);
-		if (fresh || !file_equals(path, hosts))
+		if (fresh || !topo_hosts_current(nd->name, hosts))
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);
 		for (j = 0; j < nd->n_run; j++)
 			if (!topo_run_alive(t->name, nd->name, j))
@@ -498,224 +418,45 @@ void topo_plan_free(struct topo_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* ---- printing ----------------------------------------------------------------- */
+/* ---- the plan as data ----------------------------------------------------------- */
 
-static const char *ipstr(const struct ipaddr *ip, char *buf, size_t len,
-			 bool prefix)
+json_t *topo_plan_json(const struct topo *t, const struct topo_plan *p)
 {
-	struct ipaddr x = *ip;
-
-	if (!prefix)
-		x.prefix = -1;
-	return ip_str(&x, buf, len);
-}
-
-void topo_action_str(const struct topo *t, const struct topo_action *a,
-		     char *buf, size_t len)
-{
-	const struct topo_node *nd = a->kind == ACT_BRIDGE || a->kind == ACT_BRIDGE_ADDR ||
-		a->kind == ACT_BRIDGE_UP || a->kind == ACT_FIREWALL || a->kind == ACT_NAT ||
-		a->kind == ACT_CABLE ? NULL : &t->nodes[a->obj];
-	const struct topo_net *net = nd ? NULL : a->kind == ACT_CABLE ? NULL : &t->nets[a->obj];
-	char x[64];
-
-	switch (a->kind) {
-	case ACT_BRIDGE: snprintf(buf, len, "bridge %s", net->bridge); break;
-	case ACT_BRIDGE_ADDR:
-		snprintf(buf, len, "address %s on bridge %s",
-			 ipstr(&net->gateway[a->family], x, sizeof(x), true), net->bridge);
-		break;
-	case ACT_BRIDGE_UP: snprintf(buf, len, "bridge %s up", net->bridge); break;
-	case ACT_FIREWALL: snprintf(buf, len, "isolation of bridge %s", net->bridge); break;
-	case ACT_NAT: snprintf(buf, len, "NAT for bridge %s", net->bridge); break;
-	case ACT_NS: snprintf(buf, len, "namespace %s", nd->name); break;
-	case ACT_VETH:
-		snprintf(buf, len, "%s %s on %s", nd->name, nd->att[a->idx].ifname,
-			 t->nets[nd->att[a->idx].net].bridge);
-		break;
-	case ACT_HOST_UP: snprintf(buf, len, "%s up", nd->att[a->idx].host_if); break;
-	case ACT_INNER_UP:
-		snprintf(buf, len, "%s %s up", nd->name, nd->att[a->idx].ifname);
-		break;
-	case ACT_ADDR:
-		snprintf(buf, len, "address %s on %s %s",
-			 ipstr(&nd->att[a->idx].addr[a->family], x, sizeof(x), true),
-			 nd->name, nd->att[a->idx].ifname);
-		break;
-	case ACT_ROUTE_DEFAULT:
-		snprintf(buf, len, "default route of %s via %s", nd->name,
-			 ipstr(&t->nets[nd->att[a->idx].net].gateway[a->family], x,
-			       sizeof(x), false));
-		break;
-	case ACT_ROUTE:
-		snprintf(buf, len, "route %s in %s", nd->routes[a->idx].text, nd->name);
-		break;
-	case ACT_CABLE:
-		snprintf(buf, len, "cable %s:%s - %s:%s", t->cables[a->obj].a,
-			 t->cables[a->obj].a_if, t->cables[a->obj].b, t->cables[a->obj].b_if);
-		break;
-	case ACT_SYSCTL:
-		snprintf(buf, len, "sysctl %s=%s in %s", nd->sysctls[a->idx].key,
-			 nd->sysctls[a->idx].value, nd->name);
-		break;
-	case ACT_PUBLISH:
-		snprintf(buf, len, "published port %s of %s", nd->publish[a->idx], nd->name);
-		break;
-	case ACT_HOSTS: snprintf(buf, len, "/etc/netns/%s/hosts", nd->name); break;
-	case ACT_RUN:
-		snprintf(buf, len, "process \"%s\" in %s", nd->run[a->idx], nd->name);
-		break;
-	}
-}
-
-static void out(void (*line)(void *, const char *), void *data,
-		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void out(void (*line)(void *, const char *), void *data,
-		const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	line(data, buf);
-}
-
-/* The firewall's own rule builders, so that plan shows the nft commands
- * that up will run, not a paraphrase. */
-static void print_script(struct fw_script *s,
-			 void (*line)(void *data, const char *text), void *data)
-{
-	char *text = s->text ? s->text : "", *nl;
-
-	while (*text) {
-		nl = strchr(text, '\n');
-		if (nl)
-			*nl = '\0';
-		if (*text)
-			out(line, data, "nft '%s'", text);
-		if (!nl)
-			break;
-		text = nl + 1;
-	}
-	fw_script_free(s);
-}
-
-void topo_plan_print(const struct topo *t, const struct topo_plan *p,
-		     void (*line)(void *data, const char *text), void *data)
-{
+	json_t *actions = json_array();
 	size_t i;
-	char x[64], y[64];
 
 	for (i = 0; i < p->n; i++) {
-		const struct topo_action *a = &p->act[i];
-		const struct topo_node *nd = a->obj < t->n_nodes ? &t->nodes[a->obj] : NULL;
-		const struct topo_net *net = a->obj < t->n_nets ? &t->nets[a->obj] : NULL;
-		const struct topo_attach *at = nd && a->idx < nd->n_att ? &nd->att[a->idx] : NULL;
+		json_t *cmds = json_array();
+		char what[256];
 
-		switch (a->kind) {
-		case ACT_BRIDGE:
-			out(line, data, "ip link add %s type bridge", net->bridge);
-			out(line, data, "ip link set %s alias nsnet:%s", net->bridge, t->name);
-			break;
-		case ACT_BRIDGE_ADDR:
-			out(line, data, "ip addr add %s dev %s",
-			    ipstr(&net->gateway[a->family], x, sizeof(x), true), net->bridge);
-			break;
-		case ACT_BRIDGE_UP:
-			out(line, data, "ip link set %s up", net->bridge);
-			break;
-		case ACT_FIREWALL:
-			out(line, data, "nft add element inet nsnet bridges { \"%s\" }%s",
-			    net->bridge, net->internal ? "   # internal: no way out" : "");
-			break;
-		case ACT_NAT: {
-			struct fw_script sc;
-			struct ipaddr sn[2];
-			size_t k = 0;
-			int f;
-
-			for (f = 0; f < 2; f++)
-				if (net->subnet[f].family)
-					sn[k++] = net->subnet[f];
-			out(line, data, "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
-			fw_script_init(&sc);
-			fw_rules_nat(&sc, net->bridge, NULL, sn, k, true);
-			print_script(&sc, line, data);
-			break;
-		}
-		case ACT_NS:
-			out(line, data, "ip netns add %s", nd->name);
-			out(line, data, "ip -n %s link set lo up", nd->name);
-			break;
-		case ACT_VETH:
-			out(line, data, "ip link add %s master %s type veth peer name %s netns %s",
-			    at->host_if, t->nets[at->net].bridge, at->ifname, nd->name);
-			out(line, data, "ip link set %s alias nsnet:%s up", at->host_if, t->name);
-			out(line, data, "ip -n %s link set %s alias nsnet:%s up", nd->name,
-			    at->ifname, t->name);
-			break;
-		case ACT_HOST_UP:
-			out(line, data, "ip link set %s up", at->host_if);
-			break;
-		case ACT_INNER_UP:
-			out(line, data, "ip -n %s link set %s up", nd->name, at->ifname);
-			break;
-		case ACT_ADDR:
-			out(line, data, "ip -n %s addr add %s dev %s", nd->name,
-			    ipstr(&at->addr[a->family], x, sizeof(x), true), at->ifname);
-			break;
-		case ACT_ROUTE_DEFAULT:
-			out(line, data, "ip -n %s route add default via %s", nd->name,
-			    ipstr(&t->nets[at->net].gateway[a->family], x, sizeof(x), false));
-			break;
-		case ACT_ROUTE:
-			out(line, data, "ip -n %s route add %s", nd->name, nd->routes[a->idx].text);
-			break;
-		case ACT_CABLE: {
-			const struct topo_cable *c = &t->cables[a->obj];
-
-			out(line, data, "ip %s%slink add %s type veth peer name %s netns %s",
-			    ns_is_host(c->a) ? "" : "-n ", ns_is_host(c->a) ? "" : c->a,
-			    c->a_if, c->b_if, ns_is_host(c->b) ? "1" : c->b);
-			if (c->a_addr.family)
-				out(line, data, "ip %s%s addr add %s dev %s",
-				    ns_is_host(c->a) ? "" : "-n ", ns_is_host(c->a) ? "" : c->a,
-				    ip_str(&c->a_addr, x, sizeof(x)), c->a_if);
-			if (c->b_addr.family)
-				out(line, data, "ip %s%s addr add %s dev %s",
-				    ns_is_host(c->b) ? "" : "-n ", ns_is_host(c->b) ? "" : c->b,
-				    ip_str(&c->b_addr, y, sizeof(y)), c->b_if);
-			break;
-		}
-		case ACT_SYSCTL:
-			out(line, data, "ip netns exec %s sysctl -w %s=%s", nd->name,
-			    nd->sysctls[a->idx].key, nd->sysctls[a->idx].value);
-			break;
-		case ACT_PUBLISH: {
-			struct fw_script sc;
-			struct fw_spec sp;
-			char why[128];
-
-			if (fw_spec_parse(nd->publish[a->idx], &sp, why, sizeof(why)) ||
-			    !nd->n_att || !nd->att[0].addr[0].family) {
-				out(line, data, "nsnet publish %s %s", nd->name, nd->publish[a->idx]);
-				break;
-			}
-			fw_script_init(&sc);
-			fw_rules_publish(&sc, &sp, nd->name, &nd->att[0].addr[0], true);
-			print_script(&sc, line, data);
-			break;
-		}
-		case ACT_HOSTS:
-			out(line, data, "mkdir -p /etc/netns/%s; echo \"<every node's addresses>\" > /etc/netns/%s/hosts",
-			    nd->name, nd->name);
-			break;
-		case ACT_RUN:
-			out(line, data, "ip netns exec %s sh -c '%s' > /run/nsnet/topo/%s/%s.log 2>&1 &",
-			    nd->name, nd->run[a->idx], t->name, nd->name);
-			break;
-		}
+		topo_action_str(t, &p->act[i], what, sizeof(what));
+		topo_action_commands(t, &p->act[i], cmds);
+		json_array_append_new(actions, json_pack("{s:s,s:s,s:b,s:o}",
+			"kind", topo_action_kind(p->act[i].kind), "object", what,
+			"repair", p->act[i].repair, "commands", cmds));
 	}
+	return json_pack("{s:s,s:s?,s:o}", "name", t->name, "file", t->file,
+			 "actions", actions);
+}
+
+NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,
+				 json_t **out)
+{
+	struct topo_steps steps = { 0 };
+	struct topo_plan plan;
+	struct topo *t;
+	int rc;
+
+	if ((rc = topo_parse_file(nn, file, &t)))
+		return rc;
+	topo_step(nn, &steps, NULL);
+	if ((rc = ctx_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {
+		topo_free(t);
+		return rc;
+	}
+	topo_step(nn, &steps, "plan");
+	*out = topo_plan_json(t, &plan);
+	topo_plan_free(&plan);
+	topo_free(t);
+	return 0;
 }

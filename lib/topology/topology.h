@@ -1,9 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * topo.h - the topology model: plain structs built by the parser
- * (topo_parse.c), completed by address allocation (ipam.c), compared with
- * the kernel by the planner (topo_plan.c) and made real by the applier
- * (topo_apply.c). Nothing here talks to the kernel.
+ * topology/topology.h - topologies: files to networks. The files, bottom
+ * first; each calls only files listed before it:
+ *
+ *   model.c     the plain structs and their helpers
+ *   ipam.c      the addresses left empty, chosen deterministically
+ *   parse.c     YAML (libyaml) to the model, validated
+ *   files.c     the record /run/nsnet/topo/<name> and the nodes' hosts files
+ *   load.c      the topology a command names (FILE, NAME, or the one up)
+ *   run.c       the processes of run: commands, their pids and logs
+ *   progress.c  step times and progress, through the context's callbacks
+ *   describe.c  an action in words and as ip/nft commands
+ *   plan.c      compare the model with the kernel: the actions up must do
+ *   apply.c     nsnet up: run the actions, undo them on failure
+ *   down.c      nsnet down: remove what carries the topology's mark
+ *   status.c    nsnet status
+ *
+ * Nothing here prints: results are values, JSON, or lines through the
+ * caller's callbacks.
  */
 #ifndef NSNET_TOPO_H
 #define NSNET_TOPO_H
@@ -99,30 +113,28 @@ struct topo {
 	char *upstream;            /* an address check also probes, or NULL */
 };
 
-/* topo.c */
+/* model.c */
 void topo_free(struct topo *t);
 void strv_free(char **v, size_t n);
 struct topo_node *topo_node_find(const struct topo *t, const char *name);
-/* The first len-1 bytes of a small file, NUL-terminated; -1 if missing. */
-/* Record of a topology: /run/nsnet/topo/<name>. */
-void topo_record_dir(char *buf, size_t len, const char *name);
 /* Whether a command's FILE|NAME argument names a file. */
 bool topo_arg_is_file(const char *arg);
-/* Parse FILE, or the file the topology NAME was last brought up from;
- * NULL: the one topology that is up. */
-int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
 
-/* topo_parse.c: parse and validate everything that needs no kernel. Errors
+/* parse.c: parse and validate everything that needs no kernel. Errors
  * are "FILE:LINE:COL: what" and exit status 2. */
 int topo_parse_file(struct nsnet *nn, const char *path, struct topo **out);
 int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 		      size_t len, struct topo **out);
 
+/* load.c: parse FILE, or the file the topology NAME was last brought up
+ * from; NULL: the one topology that is up. */
+int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
+
 /* ipam.c: choose the addresses left empty. Deterministic: the same file
  * gives the same addresses, whatever ran before. */
 int ipam_assign(struct nsnet *nn, struct topo *t);
 
-/* ---- topo_plan.c: what up has to do, from what the kernel has ---------- */
+/* ---- plan.c: what up has to do, from what the kernel has -------------- */
 
 enum topo_act_kind {
 	ACT_BRIDGE,        /* create the bridge (down: ports first, up last) */
@@ -163,18 +175,57 @@ struct topo_plan {
  * something nsnet did not create, or by another topology. */
 int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *plan);
 void topo_plan_free(struct topo_plan *plan);
-/* One line per action, as the equivalent ip/nft/shell command. */
-void topo_plan_print(const struct topo *t, const struct topo_plan *plan,
-		     void (*line)(void *data, const char *text), void *data);
+/* The plan as data: {"name","file","actions":[{"kind","object","repair",
+ * "commands":[...]}]} (nsnet_topo_plan). */
+struct json_t *topo_plan_json(const struct topo *t, const struct topo_plan *plan);
+
+/* describe.c */
+/* The name of a kind of action in the plan's JSON ("veth", "nat", ...). */
+const char *topo_action_kind(enum topo_act_kind kind);
 /* A sentence naming the object of an action ("address 10.0.0.2/24 on web eth0"). */
 void topo_action_str(const struct topo *t, const struct topo_action *a,
 		     char *buf, size_t len);
+/* Append to cmds the equivalent ip/nft/shell commands of an action, as
+ * strings. */
+void topo_action_commands(const struct topo *t, const struct topo_action *a,
+			  struct json_t *cmds);
+
+/* files.c */
+/* Record of a topology: /run/nsnet/topo/<name>. */
+void topo_record_dir(char *buf, size_t len, const char *name);
+/* Create the record, with the file the topology came from. */
+int topo_record_write(struct nsnet *nn, const struct topo *t);
+void topo_record_remove(const char *name);
 /* The hosts file every node gets. */
 char *topo_hosts_file(const struct topo *t);
+/* Whether node's /etc/netns/<node>/hosts is hosts. */
+bool topo_hosts_current(const char *node, const char *hosts);
+/* Write node's hosts and resolv.conf (no nameserver). */
+int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
+void topo_hosts_remove(const char *node);
+
+/* run.c */
 /* Whether the pid recorded for a run: command is alive. */
 bool topo_run_alive(const char *topo, const char *node, size_t idx);
 void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
 		      size_t idx);
+/* Start node's run: command idx, recording its pid. */
+int topo_run_start(struct nsnet *nn, const struct topo *t,
+		   const struct topo_node *nd, size_t idx);
+/* End the process groups of a topology's run: commands (TERM, then KILL
+ * after a second). */
+void topo_runs_stop(const char *topo);
+
+/* progress.c */
+struct topo_steps {
+	double last;       /* when the current step began (mono_ms); 0: never */
+};
+/* Step done ended: its time to the context's timing callback. NULL: a
+ * step begins now. */
+void topo_step(struct nsnet *nn, struct topo_steps *s, const char *done);
+/* done of total of step (the context's progress callback). */
+void topo_progress(struct nsnet *nn, const char *step, size_t done,
+		   size_t total);
 
 /* ---- graph.c: a picture of a topology ------------------------------------ */
 

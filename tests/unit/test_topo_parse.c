@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_topo_parse.c - the topology parser: a good file, and each class of
- * mistake reported at the exact line:column with exit status 2. */
+ * mistake reported at the exact line:column with exit status 2; the plan
+ * as data (kinds, objects, commands) and the step-time reports. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "topology/topology.h"
 
@@ -219,6 +221,112 @@ static void test_yaml_syntax(void **state)
 	parse_bad("networks: {}\n", 1, 1, "no name");
 }
 
+/* The plan's JSON: each action with its kind, its object and the ip/nft
+ * commands `nsnet plan` prints, in the plan's order. */
+static void test_plan_json(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct topo_action act[] = {
+		{ .kind = ACT_BRIDGE, .obj = 0 },
+		{ .kind = ACT_VETH, .obj = 0, .idx = 0 },
+		{ .kind = ACT_ADDR, .obj = 0, .idx = 0, .family = 0, .repair = true },
+		{ .kind = ACT_NAT, .obj = 0 },
+		{ .kind = ACT_RUN, .obj = 0, .idx = 0 },
+	};
+	struct topo_plan plan = { .act = act, .n = ARRAY_SIZE(act) };
+	json_t *doc, *a, *cmds;
+	char want[256];
+	struct topo *t;
+
+	(void)state;
+	t = parse_ok(nn,
+		"name: shop\n"
+		"networks:\n  app: {bridge: app_br, subnet: 10.10.0.0/16, nat: true}\n"
+		"nodes:\n  web:\n    networks: {app: 10.10.0.10}\n    run: [\"sleep 9\"]\n");
+	doc = topo_plan_json(t, &plan);
+	assert_string_equal(json_string_value(json_object_get(doc, "name")), "shop");
+	assert_int_equal(json_array_size(json_object_get(doc, "actions")), 5);
+
+	a = json_array_get(json_object_get(doc, "actions"), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "kind")), "bridge");
+	assert_string_equal(json_string_value(json_object_get(a, "object")), "bridge app_br");
+	assert_false(json_is_true(json_object_get(a, "repair")));
+	cmds = json_object_get(a, "commands");
+	assert_int_equal(json_array_size(cmds), 2);
+	assert_string_equal(json_string_value(json_array_get(cmds, 0)),
+			    "ip link add app_br type bridge");
+	assert_string_equal(json_string_value(json_array_get(cmds, 1)),
+			    "ip link set app_br alias nsnet:shop");
+
+	a = json_array_get(json_object_get(doc, "actions"), 1);
+	assert_string_equal(json_string_value(json_object_get(a, "kind")), "veth");
+	snprintf(want, sizeof(want),
+		 "ip link add %s master app_br type veth peer name eth0 netns web",
+		 t->nodes[0].att[0].host_if);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(a, "commands"), 0)),
+			    want);
+
+	a = json_array_get(json_object_get(doc, "actions"), 2);
+	assert_string_equal(json_string_value(json_object_get(a, "kind")), "address");
+	assert_string_equal(json_string_value(json_object_get(a, "object")),
+			    "address 10.10.0.10/16 on web eth0");
+	assert_true(json_is_true(json_object_get(a, "repair")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(a, "commands"), 0)),
+			    "ip -n web addr add 10.10.0.10/16 dev eth0");
+
+	/* NAT: the sysctl, then the firewall's own nft commands */
+	a = json_array_get(json_object_get(doc, "actions"), 3);
+	assert_string_equal(json_string_value(json_object_get(a, "kind")), "nat");
+	cmds = json_object_get(a, "commands");
+	assert_true(json_array_size(cmds) > 1);
+	assert_string_equal(json_string_value(json_array_get(cmds, 0)),
+			    "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
+	assert_memory_equal(json_string_value(json_array_get(cmds, 1)), "nft '", 5);
+
+	a = json_array_get(json_object_get(doc, "actions"), 4);
+	assert_string_equal(json_string_value(json_object_get(a, "kind")), "run");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(a, "commands"), 0)),
+			    "ip netns exec web sh -c 'sleep 9' > /run/nsnet/topo/shop/web.log 2>&1 &");
+	json_decref(doc);
+	topo_free(t);
+	nsnet_free(nn);
+}
+
+struct steps_seen {
+	char names[4][32];
+	int n;
+};
+
+static void record_step(void *data, const char *step, double ms)
+{
+	struct steps_seen *s = data;
+
+	assert_true(ms >= 0);
+	if (s->n < 4)
+		snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", step);
+}
+
+/* Step times go to the caller's callback, each step once it ends, and
+ * nowhere without one. */
+static void test_step_timing(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct topo_steps steps = { 0 };
+	struct steps_seen seen = { 0 };
+
+	(void)state;
+	topo_step(nn, &steps, NULL);
+	topo_step(nn, &steps, "unheard");
+	nsnet_set_timing(nn, record_step, &seen);
+	topo_step(nn, &steps, "first");   /* no start yet: nothing to time */
+	topo_step(nn, &steps, "plan");
+	topo_step(nn, &steps, "veths");
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.names[0], "plan");
+	assert_string_equal(seen.names[1], "veths");
+	nsnet_free(nn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +346,8 @@ int main(void)
 		cmocka_unit_test(test_bad_route),
 		cmocka_unit_test(test_cable),
 		cmocka_unit_test(test_yaml_syntax),
+		cmocka_unit_test(test_plan_json),
+		cmocka_unit_test(test_step_timing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * status.c - nsnet status: a topology compared with the kernel (the plan's
+ * actions are its differences: missing or drifted), with each node's
+ * namespace, addresses and run: processes.
+ */
+#include <stdio.h>
+#include <jansson.h>
+
+#include "topology/topology.h"
+
+NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
+				   json_t **out)
+{
+	struct topo_plan plan;
+	struct topo *t;
+	json_t *drift;
+	size_t i;
+	int rc;
+
+	if ((rc = topo_load(nn, file_or_name, &t)))
+		return rc;
+	if ((rc = ctx_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {
+		topo_free(t);
+		return rc;
+	}
+	drift = json_array();
+	for (i = 0; i < plan.n; i++) {
+		char what[256];
+
+		topo_action_str(t, &plan.act[i], what, sizeof(what));
+		json_array_append_new(drift, json_pack("{s:s,s:s}", "object", what, "state",
+						       plan.act[i].repair ? "drifted" : "missing"));
+	}
+	*out = json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:o}", "name", t->name, "file", t->file,
+			 "in_sync", plan.n == 0, "nodes", (int)t->n_nodes, "networks",
+			 (int)t->n_nets, "objects_ok", (int)plan.ok_objects, "differences", drift);
+	{
+		json_t *nodes = json_array();
+
+		for (i = 0; i < t->n_nodes; i++) {
+			json_t *addrs = json_array(), *runs = json_array();
+			size_t j;
+			int f;
+
+			for (j = 0; j < t->nodes[i].n_att; j++)
+				for (f = 0; f < 2; f++)
+					if (t->nodes[i].att[j].addr[f].family) {
+						char a[64];
+
+						json_array_append_new(addrs, json_string(
+							ip_str(&t->nodes[i].att[j].addr[f], a, sizeof(a))));
+					}
+			for (j = 0; j < t->nodes[i].n_run; j++)
+				json_array_append_new(runs, json_pack("{s:s,s:b}", "command",
+					t->nodes[i].run[j], "running",
+					topo_run_alive(t->name, t->nodes[i].name, j)));
+			json_array_append_new(nodes, json_pack("{s:s,s:b,s:o,s:o}", "name",
+				t->nodes[i].name, "exists", ns_exists(t->nodes[i].name),
+				"addresses", addrs, "run", runs));
+		}
+		json_object_set_new(*out, "node_list", nodes);
+	}
+	topo_plan_free(&plan);
+	topo_free(t);
+	return 0;
+}
