@@ -111,6 +111,8 @@ struct fw_pubs {
 void fw_pubs_read(json_t *doc, struct fw_pubs *p);
 void fw_pubs_free(struct fw_pubs *p);
 bool fw_pubs_claimed(const struct fw_pubs *p, int proto, unsigned int port);
+/* The record whose host range holds port, or -1. */
+long fw_pubs_owner_of(const struct fw_pubs *p, int proto, unsigned int port);
 /* The nft key of an element, to delete it. */
 void fw_pub_elem_key(char *buf, size_t len, const struct fw_pub_elem *e);
 /* Append the commands that remove publication o and whatever of it is

@@ -42,6 +42,37 @@ static int nat_ifindex(json_t *doc, const char *bridge)
 	return 0;
 }
 
+/* Whether every subnet the bridge has now (its global addresses) is
+ * masqueraded: n subnets from natpost4/6. */
+static bool nat_covers(struct nsnet *nn, struct ns *host, const struct nl_link *l,
+		       const struct ipaddr *subnets, size_t n)
+{
+	struct fw_addrs *a = malloc(sizeof(*a));
+	bool ok = a != NULL;
+	size_t i, j;
+
+	if (ok && fw_addr_dump(nn, host, AF_UNSPEC, l->index, a)) {
+		err_clear(nn);
+		ok = false;
+	}
+	for (i = 0; ok && i < a->n; i++) {
+		struct ipaddr net = a->a[i].ip;
+		bool found = false;
+
+		if (a->a[i].scope != RT_SCOPE_UNIVERSE)
+			continue;
+		ip_mask(&net);
+		/* a /32 or /128 comes back from nft without its prefix */
+		for (j = 0; j < n && !found; j++)
+			found = (subnets[j].prefix < 0 ? (int)ip_len(&net) * 8 :
+				 subnets[j].prefix) == net.prefix &&
+				ip_equal(&subnets[j], &net);
+		ok = found;
+	}
+	free(a);
+	return ok;
+}
+
 bool fw_nat_working(struct nsnet *nn, json_t *doc, const char *bridge)
 {
 	struct ipaddr subnets[FW_MAX_ADDRS];
@@ -62,7 +93,10 @@ bool fw_nat_working(struct nsnet *nn, json_t *doc, const char *bridge)
 	}
 	idx = nat_ifindex(doc, bridge);
 	/* a NAT made before nsnet recorded the ifindex: the name must do */
-	return !idx || idx == l.index;
+	if (idx && idx != l.index)
+		return false;
+	return nat_covers(nn, host, &l, subnets,
+			  fw_state_nat_subnets(doc, post, subnets, ARRAY_SIZE(subnets)));
 }
 
 void fw_nat_remove(json_t *doc, const char *bridge, struct fw_script *s)

@@ -239,6 +239,49 @@ bool fw_pub_working(struct nsnet *nn, const struct fw_pubs *p, size_t o,
 	return ok;
 }
 
+/* Whether the ports of sp are held only by what is left of owner's
+ * publications after their records went (nft flush): claims that no
+ * record holds, and owner's elements without a record. */
+static bool fw_pubs_orphaned(const struct fw_pubs *p, const char *owner,
+			     const struct fw_spec *sp)
+{
+	unsigned int port;
+	size_t i;
+
+	for (port = sp->host_lo; port <= sp->host_hi; port++)
+		if (fw_pubs_owner_of(p, sp->proto, port) >= 0)
+			return false;
+	for (i = 0; i < p->n_el; i++)
+		if (p->el[i].own < 0 && p->el[i].proto == sp->proto &&
+		    p->el[i].hi >= sp->host_lo && p->el[i].lo <= sp->host_hi &&
+		    strcmp(p->el[i].owner, owner))
+			return false;
+	return true;
+}
+
+/* Remove the claims of sp's ports and owner's elements without a record
+ * in them. */
+static void fw_pubs_remove_orphans(const struct fw_pubs *p, const char *owner,
+				   const struct fw_spec *sp, struct fw_script *s)
+{
+	char key[160], what[160];
+	unsigned int port;
+	size_t i;
+
+	snprintf(what, sizeof(what), "remove the ports published for %s", owner);
+	for (i = 0; i < p->n_el; i++)
+		if (p->el[i].own < 0 && p->el[i].proto == sp->proto &&
+		    p->el[i].hi >= sp->host_lo && p->el[i].lo <= sp->host_hi) {
+			fw_pub_elem_key(key, sizeof(key), &p->el[i]);
+			fw_script_add(s, what, "delete element inet nsnet %s { %s }",
+				      p->el[i].map, key);
+		}
+	for (port = sp->host_lo; port <= sp->host_hi; port++)
+		if (fw_pubs_claimed(p, sp->proto, port))
+			fw_script_add(s, what, "delete element inet nsnet ports { %s . %u }",
+				      fw_proto_name(sp->proto), port);
+}
+
 /*
  * The claim was refused: a port is published already. If it is this very
  * publication (owner and spec), there is nothing to do when it works, and
@@ -266,7 +309,8 @@ static int fw_publish_repair(struct nsnet *nn, const char *owner,
 	}
 	fw_pubs_read(doc, p);
 	o = fw_pubs_find(p, owner, sp);
-	if (o < 0 || fw_pub_working(nn, p, (size_t)o, fw_state_skeleton_ok(doc))) {
+	if ((o < 0 && !fw_pubs_orphaned(p, owner, sp)) ||
+	    (o >= 0 && fw_pub_working(nn, p, (size_t)o, fw_state_skeleton_ok(doc)))) {
 		fw_pubs_free(p);
 		free(p);
 		json_decref(doc);
@@ -279,7 +323,10 @@ static int fw_publish_repair(struct nsnet *nn, const char *owner,
 		return -EEXIST;
 	}
 	fw_script_init(&s);
-	fw_pubs_remove(p, (size_t)o, &s);
+	if (o >= 0)
+		fw_pubs_remove(p, (size_t)o, &s);
+	else
+		fw_pubs_remove_orphans(p, owner, sp, &s);
 	fw_script_cat(&s, add);
 	fw_pubs_free(p);
 	free(p);

@@ -557,7 +557,7 @@ static int elem_cmp(const void *a, const void *b)
 
 /* The publication whose claimed range holds port: claims are unique per
  * port, so the ranges of one protocol never overlap. */
-static long owner_find(const struct fw_pubs *p, int proto, unsigned int port)
+long fw_pubs_owner_of(const struct fw_pubs *p, int proto, unsigned int port)
 {
 	size_t lo = 0, hi = p->n_own;
 
@@ -612,7 +612,7 @@ void fw_pubs_read(json_t *doc, struct fw_pubs *p)
 		pubs_map(doc, maps[i], p);
 	for (i = 0; i < p->n_el; i++) {
 		struct fw_pub_elem *el = &p->el[i];
-		long o = owner_find(p, el->proto, el->lo);
+		long o = fw_pubs_owner_of(p, el->proto, el->lo);
 
 		if (o >= 0 && !strcmp(p->own[o].owner, el->owner) &&
 		    fw_spec_has_family(&p->own[o].sp, el->family))
