@@ -627,7 +627,7 @@ void fw_rules_publish(struct fw_script *s, const struct fw_spec *sp,
 		      const char *owner, const struct fw_targets *t, bool add)
 {
 	static const int fams[] = { AF_INET, AF_INET6 };
-	char spec[128], what[256], key[128];
+	char spec[96], what[200], key[128];
 	unsigned int n = sp->host_hi - sp->host_lo + 1;
 	size_t f;
 
