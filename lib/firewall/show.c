@@ -113,7 +113,9 @@ static json_t *show_published(struct nsnet *nn, json_t *doc, bool working,
 
 		if (!working || fw_pub_working(nn, p, idx[i], skeleton_ok))
 			json_array_append_new(out, show_pub(p, idx[i]));
-		if (working && (i + 1 == p->n_own || strcmp(p->own[idx[i + 1]].owner, owner)))
+		/* the caller may hold the host's handle: never released */
+		if (working && !ns_is_host(owner) &&
+		    (i + 1 == p->n_own || strcmp(p->own[idx[i + 1]].owner, owner)))
 			ns_release(nn, owner);
 	}
 	free(idx);
