@@ -53,6 +53,9 @@ void fw_forward_release(struct nsnet *nn, struct ns *host, bool localnet,
 /* Run a change that adds to the table, creating the table when missing
  * and repairing its chains when they lost rules. */
 int fw_run_add(struct nsnet *nn, const struct fw_script *body);
+/* Make the table, or repair it (its chains refilled, what is missing
+ * added, an older nsnet's records given their family). */
+int fw_run_skeleton(struct nsnet *nn);
 /* Whether the table's chains hold all their rules: 1, 0 (or no table), or
  * a negative errno. A rule dump: it reads no set element. */
 int fw_skeleton_ok(struct nsnet *nn);

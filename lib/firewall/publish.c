@@ -435,6 +435,7 @@ int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec)
 	struct fw_spec sp;
 	struct fw_script s;
 	json_t *doc = NULL;
+	bool repaired = false;
 	char canon[128];
 	size_t i;
 	long o;
@@ -455,8 +456,14 @@ int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec)
 		fw_script_free(&s);
 		if (!rc)
 			return fw_cleanup(nn, true);
-		if (rc != -ENOENT)
+		if (rc == -ENOENT)
+			continue;
+		/* a table of an older nsnet (records without their family)
+		 * refuses the command: brought up to date, then again */
+		if (repaired || fw_skeleton_ok(nn) != 0 || fw_run_skeleton(nn))
 			return rc;
+		repaired = true;
+		i = (size_t)-1;
 	}
 	if ((rc = fw_state_load(nn, &doc)))
 		return rc;

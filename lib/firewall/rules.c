@@ -768,9 +768,14 @@ void fw_rules_nat(struct fw_script *s, const char *bridge, int ifindex,
 		 * JSON shows element comments, not chain comments): a NAT
 		 * whose bridge was deleted, and maybe made again, is
 		 * stale. */
-		fw_script_add(s, what,
-			      "add element inet nsnet natfwd { \"%s\" comment \"ifindex %d\" : jump %s }",
-			      bridge, ifindex, fwd);
+		if (ifindex > 0)
+			fw_script_add(s, what,
+				      "add element inet nsnet natfwd { \"%s\" comment \"ifindex %d\" : jump %s }",
+				      bridge, ifindex, fwd);
+		else    /* a plan, before the bridge exists */
+			fw_script_add(s, what,
+				      "add element inet nsnet natfwd { \"%s\" : jump %s }",
+				      bridge, fwd);
 	} else {
 		/* A chain must be empty and unreferenced to go. */
 		fw_script_add(s, what, "flush chain inet nsnet %s", post);

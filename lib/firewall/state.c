@@ -317,14 +317,68 @@ json_t *fw_state_chain(json_t *doc, const char *chain)
 
 /* ---- the table's life --------------------------------------------------------- */
 
-static int fw_run_skeleton(struct nsnet *nn)
+/*
+ * A table made by nsnet before published ports spoke IPv6 has records
+ * (owners) without their family: the set is made again with it, its
+ * records kept as "both families" (what they published: IPv4, and no IPv6
+ * element to remove). Only asked when the chains were not all there (an
+ * older table's "published" chain has fewer rules).
+ */
+static int fw_migrate_owners(struct nsnet *nn, struct fw_script *pre,
+			     struct fw_script *post)
 {
-	struct fw_script s;
+	static const char what[] = "give nsnet's table of an older nsnet its IPv6 maps";
+	char *out = NULL;
+	json_t *doc, *set, *e;
+	size_t i;
+	int rc;
+
+	rc = fw_nft_list(nn, "list set inet " FW_TABLE " owners", &out);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	doc = json_loads(out, 0, NULL);
+	free(out);
+	set = fw_state_set(doc, "owners");
+	if (json_array_size(json_object_get(set, "type")) != 5) {
+		json_decref(doc);
+		return 0;
+	}
+	fw_script_add(pre, what, "delete set inet " FW_TABLE " owners");
+	json_array_foreach(json_object_get(set, "elem"), i, e) {
+		json_t *c = json_object_get(fw_elem_unwrap(e, NULL), "concat");
+		const char *owner = NULL;
+
+		fw_elem_unwrap(e, &owner);
+		if (json_array_size(c) != 5 || !owner || !fw_name_ok(owner))
+			continue;
+		fw_script_add(post, what,
+			      "add element inet " FW_TABLE " owners { 0 . 0x%08x . %s . %lld . %lld . %lld comment \"%s\" }",
+			      (uint32_t)json_integer_value(json_array_get(c, 0)),
+			      json_string_value(json_array_get(c, 1)) ?: "tcp",
+			      (long long)json_integer_value(json_array_get(c, 2)),
+			      (long long)json_integer_value(json_array_get(c, 3)),
+			      (long long)json_integer_value(json_array_get(c, 4)), owner);
+	}
+	json_decref(doc);
+	return 0;
+}
+
+int fw_run_skeleton(struct nsnet *nn)
+{
+	struct fw_script s, post;
 	int rc;
 
 	fw_script_init(&s);
-	fw_rules_skeleton(&s);
-	rc = fw_nft_run(nn, &s, false, NULL, NULL, 0);
+	fw_script_init(&post);
+	rc = fw_migrate_owners(nn, &s, &post);
+	if (!rc) {
+		fw_rules_skeleton(&s);
+		fw_script_cat(&s, &post);
+		rc = fw_nft_run(nn, &s, false, NULL, NULL, 0);
+	}
+	fw_script_free(&post);
 	fw_script_free(&s);
 	return rc;
 }

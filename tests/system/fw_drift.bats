@@ -180,3 +180,55 @@ EOF
 	assert_eq "$(elems natfwd) $(elems natpost4)" "0 0"
 EOF
 }
+
+# The table as nsnet made it before IPv6 ports (its IPv4 rules only), with
+# web's 8080:80.
+old_table() {
+	local mark
+	mark=$(printf '0x%08x' "$(python3 -c '
+h=2166136261
+for c in b"owner": h=((h^c)*16777619)&0xffffffff
+h=((h^0xff)*16777619)&0xffffffff
+for c in b"web": h=((h^c)*16777619)&0xffffffff
+print(h)')")
+	nft -f - <<NFT
+table inet nsnet {
+  set bridges { type ifname; }
+  set internal { type ifname; }
+  set allowed { type ifname . ifname; }
+  set ports { type inet_proto . inet_service; elements = { tcp . 8080 } }
+  set owners { type mark . inet_proto . inet_service . inet_service . inet_service; elements = { $mark . tcp . 8080 . 8080 . 80 comment "web" } }
+  map pub4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
+  map pub4any { type inet_proto . inet_service : ipv4_addr . inet_service; elements = { tcp . 8080 comment "web" : 10.1.0.2 . 80 } }
+  map rng4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr; flags interval; }
+  chain published {
+    meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to meta l4proto . th dport map @pub4any
+  }
+  chain prerouting { type nat hook prerouting priority dstnat; policy accept; jump published; }
+}
+NFT
+}
+export -f old_table
+
+@test "a table of an older nsnet (records without their family, no IPv6 maps) is brought up to date, its ports kept" {
+	sandbox <<'EOF2'
+	old_table
+	nsnet ns add web
+	nsnet bridge add br0 --addr 10.1.0.1/24 --addr fd00:1::1/64
+	nsnet attach web br0 --addr 10.1.0.2/24 --addr fd00:1::2/64 --gateway 10.1.0.1
+	assert_eq "$(nsnet publish --list --json | jq -c '[.[] | [.namespace, .spec, .addresses]]')" \
+		'[["web","8080:80/tcp",["10.1.0.2"]]]'
+	assert_eq "$(nft -j list set inet nsnet owners | jq -c '.nftables[1].set.type')" \
+		'["nf_proto","mark","inet_proto","inet_service","inet_service","inet_service"]'
+	nsnet publish web 8081:80
+	assert_eq "$(elems pub6any)" "1"
+	nsnet unpublish web 8080:80
+	nsnet unpublish web 8081:80
+	assert_eq "$(elems ports) $(elems owners) $(elems pub4any) $(elems pub6any)" "0 0 0 0"
+	# unpublish first, nothing added before it
+	nsnet bridge del br0
+	old_table
+	nsnet unpublish web 8080:80
+	assert_eq "$(nft list tables | grep -c nsnet || true)" "0"
+EOF2
+}
