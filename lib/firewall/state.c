@@ -661,7 +661,8 @@ void fw_pubs_read(json_t *doc, struct fw_pubs *p)
 		ARRAY_GROW(p->own, p->n_own);
 		p->own[p->n_own++] = o;
 	}
-	qsort(p->own, p->n_own, sizeof(*p->own), owner_cmp);
+	if (p->n_own)   /* qsort(NULL, 0) is undefined */
+		qsort(p->own, p->n_own, sizeof(*p->own), owner_cmp);
 	for (i = 0; doc && i < ARRAY_SIZE(maps); i++)
 		pubs_map(doc, maps[i], p);
 	for (i = 0; i < p->n_el; i++) {
@@ -672,7 +673,8 @@ void fw_pubs_read(json_t *doc, struct fw_pubs *p)
 		    fw_spec_has_family(&p->own[o].sp, el->family))
 			el->own = o;
 	}
-	qsort(p->el, p->n_el, sizeof(*p->el), elem_cmp);
+	if (p->n_el)
+		qsort(p->el, p->n_el, sizeof(*p->el), elem_cmp);
 	for (i = 0; i < p->n_el; i++) {
 		struct fw_owner *o;
 
