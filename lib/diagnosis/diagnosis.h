@@ -51,6 +51,8 @@ struct pkt_l4 {
 	const uint8_t *payload;     /* after the transport header (or NULL) */
 	size_t payload_len;
 	size_t ip_len;              /* total length field (v4) or 40 + payload (v6) */
+	uint8_t ttl;                /* TTL (v4) or hop limit (v6) */
+	uint16_t ip_id;             /* identification (v4; 0 for v6) */
 };
 
 enum pkt_kind {
