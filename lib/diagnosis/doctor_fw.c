@@ -384,6 +384,8 @@ static size_t dr_skeleton(struct dr_chain_want *w, size_t max)
 			quoted = !quoted;
 		if (quoted || (*p != '{' && *p != '}' && *p != ';'))
 			continue;
+		/* Depth 1 is the table, 2 a chain's body; deeper braces are
+		 * inside one rule and end nothing. */
 		if (*p == '{' && ++depth == 2) {
 			x = dr_trim(st, p, &len);
 			if (len > 6 && !strncmp(x, "chain ", 6) && n < max) {
@@ -393,8 +395,7 @@ static size_t dr_skeleton(struct dr_chain_want *w, size_t max)
 				cur->rules = 0;
 			}
 		}
-		/* A statement of a chain ends at ';' or at its '}'. */
-		if (cur && depth == 2 && *p != '{') {
+		if (*p != '{' && depth == 2 && cur) {
 			x = dr_trim(st, p, &len);
 			if (len && strncmp(x, "type ", 5) && strncmp(x, "policy ", 7) &&
 			    strncmp(x, "comment ", 8))
@@ -402,7 +403,7 @@ static size_t dr_skeleton(struct dr_chain_want *w, size_t max)
 		}
 		if (*p == '}' && depth-- == 2)
 			cur = NULL;
-		if (depth <= 2)
+		if (depth <= 2 && !(*p == '}' && depth == 2))
 			st = p + 1;
 	}
 	fw_script_free(&s);

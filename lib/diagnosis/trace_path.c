@@ -596,11 +596,37 @@ json_t *trace_rewrites(const struct trace *t)
 
 /* ARP requests nobody answered while the probe was out: a next hop that
  * is missing (or has lost its address). */
+static bool trace_same_arp_request(const struct pkt *p, const struct pkt *r)
+{
+	return r->kind == PKT_ARP && r->arp_op == 1 &&
+	       !memcmp(r->arp_spa, p->arp_spa, 4) &&
+	       !memcmp(r->arp_tpa, p->arp_tpa, 4);
+}
+
+/* Whether frame i is an ARP request where it was sent: a copy going out
+ * of a namespace that had not seen it come in (a bridge floods the
+ * requests it received out of its other ports). Its copy leaving the
+ * sender is often stamped late, so this, not the time, says which one. */
+static bool trace_arp_born_here(const struct trace *t, size_t i)
+{
+	const struct trace_frame *f = &t->frames[i];
+	size_t k;
+
+	if (!f->out)
+		return false;
+	for (k = 0; k < t->n_frames; k++)
+		if (t->frames[k].sniffer == f->sniffer && !t->frames[k].out &&
+		    t->frames[k].order < f->order &&
+		    trace_same_arp_request(&f->p, &t->frames[k].p))
+			return false;
+	return true;
+}
+
 static json_t *trace_arp_unanswered(struct trace *t, struct trace_names *names)
 {
 	json_t *arr = json_array();
 	char who[16], tell[16];
-	size_t i, j;
+	size_t i, j, at;
 
 	for (i = 0; i < t->n_frames; i++) {
 		const struct pkt *p = &t->frames[i].p;
@@ -614,20 +640,22 @@ static json_t *trace_arp_unanswered(struct trace *t, struct trace_names *names)
 			answered = r->kind == PKT_ARP && r->arp_op == 2 &&
 				   !memcmp(r->arp_spa, p->arp_tpa, 4);
 		}
-		for (j = 0; j < i && !dup; j++) {
-			const struct pkt *r = &t->frames[j].p;
-
-			dup = r->kind == PKT_ARP && r->arp_op == 1 &&
-			      !memcmp(r->arp_spa, p->arp_spa, 4) &&
-			      !memcmp(r->arp_tpa, p->arp_tpa, 4);
-		}
+		for (j = 0; j < i && !dup; j++)
+			dup = trace_same_arp_request(p, &t->frames[j].p);
 		if (answered || dup)
 			continue;
+		/* Each request once, named where it was sent. */
+		for (at = i; at < t->n_frames; at++)
+			if (trace_same_arp_request(p, &t->frames[at].p) &&
+			    trace_arp_born_here(t, at))
+				break;
+		if (at == t->n_frames)
+			at = i;
 		inet_ntop(AF_INET, p->arp_tpa, who, sizeof(who));
 		inet_ntop(AF_INET, p->arp_spa, tell, sizeof(tell));
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}",
-			"ns", t->sniffers[t->frames[i].sniffer].ns,
-			"if", trace_ifname(t, names, &t->frames[i]),
+			"ns", t->sniffers[t->frames[at].sniffer].ns,
+			"if", trace_ifname(t, names, &t->frames[at]),
 			"who_has", who, "tell", tell));
 	}
 	return arr;
