@@ -253,7 +253,7 @@ int dr_check_nat(struct doctor *dr, struct ns *ns, json_t *fw, json_t *rs,
 /* ---- nsnet's own table against nsnet's records ------------------------------ */
 
 /*
- * NAT and published ports live only in table inet nsnet (see firewall.c);
+ * NAT and published ports live only in table inet nsnet (lib/firewall/);
  * `nft delete table`, `nft flush table` (which empties the chains and keeps
  * the sets and maps) or `nft flush map` take them away behind nsnet's back,
  * and fw_show(), which reads the maps, may still show them. What says the
