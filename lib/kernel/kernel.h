@@ -145,6 +145,13 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
  * failures, so callers can name the object themselves. */
 int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* One NLMSG_ERROR (an ACK when *error is 0): the kernel's error and its
+ * extended-ACK message (*msg, inside nlh, or NULL); -EINVAL for a message
+ * that is not a whole NLMSG_ERROR. nlh must lie in a buffer of at least
+ * nlmsg_len bytes (mnl_nlmsg_ok). Not static only for its fuzzer
+ * (tests/fuzz/fuzz_netlink.c): it reads what the kernel sends, lengths
+ * inside included. */
+int nl_ack_parse(const struct nlmsghdr *nlh, int *error, const char **msg);
 /* The id ns gives to the namespace other (RTM_GETNSID with NETNSA_FD, no
  * dump): what its veths report as IFLA_LINK_NETNSID; -1 if none. */
 int nl_nsid_of(struct nsnet *nn, struct ns *ns, const struct ns *other);
