@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * show.c - what is in a namespace, as one JSON document: links (state, MAC,
- * MTU, master, veth peer and where it lives), addresses, routes and
- * neighbours. Showing everything is the one place where dumps are the right
+ * MTU, master, veth peer and where it lives, impairments), addresses,
+ * routes and neighbours. Showing everything is the one place where dumps are the right
  * request; one dump per object type and namespace.
  *
  * The document's shape is documented in docs/json.md and kept stable.
@@ -16,6 +16,7 @@
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/net_namespace.h>
+#include <linux/pkt_sched.h>
 #include <net/if.h>
 #include <jansson.h>
 
@@ -71,6 +72,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 			l.link, "netnsid", l.link_netnsid));
 	}
 	json_object_set_new(o, "addresses", json_array());
+	json_object_set_new(o, "impairment", json_null());
 	json_array_append_new(s->links, o);
 	snprintf(key, sizeof(key), "%d", l.index);
 	json_object_set(s->by_index, key, o);
@@ -267,6 +269,88 @@ static void resolve_links(struct show_ns *s)
 	json_decref(cache);
 }
 
+/* ---- impairments (impair.c sets them) ------------------------------------------ */
+
+static json_t *link_by_name(struct show_ns *s, const char *ifname)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(s->links, i, l)
+		if (!strcmp(json_string_value(json_object_get(l, "ifname")), ifname))
+			return l;
+	return NULL;
+}
+
+/* The link's "impairment" object, made on first use. */
+static json_t *impairment_of(json_t *l)
+{
+	json_t *o = json_object_get(l, "impairment");
+
+	if (json_is_object(o))
+		return o;
+	o = json_pack("{s:n,s:n,s:n,s:n}", "rate_bps", "loss_pct", "delay_us",
+		      "jitter_us");
+	json_object_set_new(l, "impairment", o);
+	return o;
+}
+
+/* Only nsnet's qdiscs (by handle): a token bucket at the root, netem at
+ * the root or under the token bucket. */
+static int impair_qdisc_cb(const struct nl_qdisc *q, void *data)
+{
+	struct show_ns *s = data;
+	json_t *l = link_by_index(s, q->index), *o;
+
+	if (!l)
+		return 0;
+	if (q->parent == TC_H_ROOT && q->handle == QDISC_ROOT_HANDLE &&
+	    !strcmp(q->kind, "tbf")) {
+		json_object_set_new(impairment_of(l), "rate_bps",
+				    json_integer((json_int_t)(q->rate * 8)));
+	} else if (!strcmp(q->kind, "netem") &&
+		   ((q->parent == TC_H_ROOT && q->handle == QDISC_ROOT_HANDLE) ||
+		    (q->parent == QDISC_TBF_CLASS && q->handle == QDISC_NETEM_HANDLE))) {
+		o = impairment_of(l);
+		json_object_set_new(o, "delay_us",
+				    json_integer((json_int_t)(q->latency_ns / 1000)));
+		json_object_set_new(o, "jitter_us",
+				    json_integer((json_int_t)(q->jitter_ns / 1000)));
+	}
+	return 0;
+}
+
+/* Rates and delays from the qdiscs, the loss from the rules of the
+ * namespace's table netdev nsnet_link: what arrives through the link is
+ * dropped there (what leaves, for a link without a peer). What cannot be
+ * read is left out rather than failing the whole show. */
+static int show_impairments(struct show_ns *s)
+{
+	struct fw_loss *loss = NULL;
+	json_t *l;
+	size_t n = 0, i;
+	int rc;
+
+	rc = qdisc_dump(s->nn, s->ns, impair_qdisc_cb, s);
+	if (rc)
+		return rc;
+	if (fw_loss_list(s->nn, s->ns, &loss, &n)) {
+		err_clear(s->nn);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (loss[i].stale || !(l = link_by_name(s, loss[i].ifname)))
+			continue;
+		if (!loss[i].ingress && json_object_get(l, "peer"))
+			continue;
+		if (loss[i].ingress || json_is_null(json_object_get(impairment_of(l), "loss_pct")))
+			json_object_set_new(impairment_of(l), "loss_pct",
+					    json_real(loss[i].ppm / 10000.0));
+	}
+	free(loss);
+	return 0;
+}
+
 static int show_one(struct nsnet *nn, const char *name, json_t *names,
 		    json_t **out)
 {
@@ -288,6 +372,8 @@ static int show_one(struct nsnet *nn, const char *name, json_t *names,
 		rc = dump(&s, RTM_GETROUTE, AF_UNSPEC, sizeof(struct rtmsg), route_cb);
 	if (!rc)
 		rc = dump(&s, RTM_GETNEIGH, AF_UNSPEC, sizeof(struct ndmsg), neigh_cb);
+	if (!rc)
+		rc = show_impairments(&s);
 	if (!rc) {
 		resolve_links(&s);
 		forward_get(nn, name, &v4, &v6);
