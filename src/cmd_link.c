@@ -219,10 +219,12 @@ int cmd_link(struct nsnet *nn, int argc, char **argv)
 			return usage_error("link", "unknown setting \"%s\"", w);
 		}
 	}
-	if (set_mtu)
-		rc = nsnet_link_set_mtu(nn, argv[2], argv[3], mtu);
-	if (!rc && imp.set)
+	/* Impairments first: a delay the kernel cannot give fails before
+	 * anything changes. */
+	if (imp.set)
 		rc = nsnet_link_impair(nn, argv[2], argv[3], &imp);
+	if (!rc && set_mtu)
+		rc = nsnet_link_set_mtu(nn, argv[2], argv[3], mtu);
 	if (!rc && up >= 0)
 		rc = nsnet_link_set_up(nn, argv[2], argv[3], up);
 	return rc < 0 ? lib_error(nn) : EXIT_OK;

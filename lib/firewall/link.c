@@ -89,10 +89,15 @@ void fw_rules_loss(struct fw_script *s, const struct fw_loss *l)
 		      "add chain %s %s { type filter hook %s device \"%s\" priority 0; policy accept; }",
 		      LOSS_TABLE, chain, l->ingress ? "ingress" : "egress", l->ifname);
 	fw_script_add(s, what, "flush chain %s %s", LOSS_TABLE, chain);
-	fw_script_add(s, what,
-		      "add rule %s %s meta %s %d numgen random mod %u < %u counter drop comment \"nsnet loss %s%%\"",
-		      LOSS_TABLE, chain, l->ingress ? "iif" : "oif", l->index,
-		      FW_LOSS_SCALE, l->ppm, pct);
+	if (l->ppm >= FW_LOSS_SCALE)  /* numgen's values stop at mod - 1 */
+		fw_script_add(s, what,
+			      "add rule %s %s meta %s %d counter drop comment \"nsnet loss 100%%\"",
+			      LOSS_TABLE, chain, l->ingress ? "iif" : "oif", l->index);
+	else
+		fw_script_add(s, what,
+			      "add rule %s %s meta %s %d numgen random mod %u < %u counter drop comment \"nsnet loss %s%%\"",
+			      LOSS_TABLE, chain, l->ingress ? "iif" : "oif", l->index,
+			      FW_LOSS_SCALE, l->ppm, pct);
 }
 
 /* ---- whether the table is there, without libnftables -------------------------- */
@@ -186,13 +191,16 @@ static bool rule_guard(json_t *expr, char *guard, size_t len)
 	return false;
 }
 
-/* The "numgen random mod M < N" of a rule, as parts per FW_LOSS_SCALE. */
+/* The "numgen random mod M < N" of a rule, as parts per FW_LOSS_SCALE; a
+ * rule that drops without one drops everything. */
 static uint32_t rule_ppm(json_t *expr)
 {
+	bool drops = false;
 	json_t *e;
 	size_t i;
 
 	json_array_foreach(expr, i, e) {
+		drops |= json_object_get(e, "drop") != NULL;
 		json_t *m = json_object_get(e, "match");
 		json_t *ng = json_object_get(json_object_get(m, "left"), "numgen");
 		json_int_t mod = json_integer_value(json_object_get(ng, "mod"));
@@ -205,7 +213,7 @@ static uint32_t rule_ppm(json_t *expr)
 			return FW_LOSS_SCALE;
 		return (uint32_t)((uint64_t)n * FW_LOSS_SCALE / (uint64_t)mod);
 	}
-	return 0;
+	return drops ? FW_LOSS_SCALE : 0;
 }
 
 static void loss_from_rule(json_t *rule, struct fw_loss *out, size_t n)
