@@ -157,7 +157,7 @@ NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
 #define NSNET_IMPAIR_LOSS 0x2
 #define NSNET_IMPAIR_DELAY 0x4     /* delay and jitter together */
 struct nsnet_link_impair {
-	size_t size;               /* sizeof(struct nsnet_link_impair) */
+	size_t struct_size;        /* sizeof(struct nsnet_link_impair) */
 	unsigned int set;          /* NSNET_IMPAIR_*: what to change; the
 				    * others stay as they are */
 	uint64_t rate_bps;         /* bits per second; 0: no limit */
@@ -169,7 +169,7 @@ NSNET_EXPORT int nsnet_link_impair(struct nsnet *nn, const char *ns,
 				   const char *ifname,
 				   const struct nsnet_link_impair *imp);
 /* Parse one setting the way the command line and topology files write it
- * into imp (whose size must be set): key "rate" ("10mbit", "1.5gbit",
+ * into imp (struct_size set, as for every option struct): key "rate" ("10mbit", "1.5gbit",
  * "500kbps": tc's units, bit = bits and bps = bytes per second), "loss"
  * ("1%", "0.5%"), "delay" ("20ms", "1.5s", "500us") or "jitter"; value
  * "none" clears the setting. A usage error names the bad word. */

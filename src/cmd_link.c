@@ -182,7 +182,7 @@ int cmd_detach(struct nsnet *nn, int argc, char **argv)
  */
 int cmd_link(struct nsnet *nn, int argc, char **argv)
 {
-	struct nsnet_link_impair imp = { .size = sizeof(imp) };
+	struct nsnet_link_impair imp = { .struct_size = sizeof(imp) };
 	unsigned int mtu = 0;
 	bool set_mtu = false;
 	int up = -1, rc = 0, i;

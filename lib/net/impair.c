@@ -128,19 +128,6 @@ int impair_parse_time(const char *s, unsigned int *us)
 	return -EINVAL;
 }
 
-/* The caller's struct, however old, as the current one. */
-static int impair_copy(struct nsnet *nn, const struct nsnet_link_impair *imp,
-		       struct nsnet_link_impair *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (!imp || imp->size < offsetof(struct nsnet_link_impair, jitter_us) +
-				sizeof(imp->jitter_us))
-		return err_usage(nn, "impairments: struct nsnet_link_impair without its size");
-	memcpy(out, imp, imp->size < sizeof(*out) ? imp->size : sizeof(*out));
-	out->size = sizeof(*out);
-	return 0;
-}
-
 int net_impair_parse(struct nsnet *nn, struct nsnet_link_impair *imp,
 		     const char *key, const char *value)
 {
@@ -198,16 +185,22 @@ NSNET_EXPORT int nsnet_link_impair_parse(struct nsnet *nn,
 					 const char *key, const char *value)
 {
 	struct nsnet_link_impair cur;
+	size_t n;
 	int rc;
 
-	rc = impair_copy(nn, imp, &cur);
+	if (!imp)
+		return err_usage(nn, "impairment: no struct nsnet_link_impair to fill");
+	rc = OPTS_TAKE(nn, &cur, imp, jitter_us, "impairment");
 	if (!rc)
 		rc = net_impair_parse(nn, &cur, key, value);
-	if (!rc)
-		memcpy(imp, &cur, imp->size < sizeof(cur) ? imp->size : sizeof(cur));
-	if (!rc)
-		imp->size = imp->size < sizeof(cur) ? imp->size : sizeof(cur);
-	return rc;
+	if (rc)
+		return rc;
+	/* Back into the caller's struct, as far as both know it. */
+	n = imp->struct_size && imp->struct_size < sizeof(cur) ? imp->struct_size
+							       : sizeof(cur);
+	memcpy((char *)imp + sizeof(cur.struct_size),
+	       (const char *)&cur + sizeof(cur.struct_size), n - sizeof(cur.struct_size));
+	return 0;
 }
 
 /* ---- the two ends of a link ------------------------------------------------------ */
@@ -498,13 +491,11 @@ static int impair_apply(struct nsnet *nn, const char *ns_name,
 int net_link_impair(struct nsnet *nn, const char *ns_name, const char *ifname,
 		    const struct nsnet_link_impair *imp_in)
 {
-	struct nsnet_link_impair imp;
+	struct nsnet_link_impair imp = *imp_in;
 	uint32_t ppm = 0;
 	int rc;
 
-	rc = impair_copy(nn, imp_in, &imp);
-	if (!rc)
-		rc = check_ns_name(nn, ns_name, true);
+	rc = check_ns_name(nn, ns_name, true);
 	if (!rc)
 		rc = check_ifname(nn, ifname);
 	if (rc)
@@ -541,7 +532,10 @@ NSNET_EXPORT int nsnet_link_impair(struct nsnet *nn, const char *ns,
 				   const char *ifname,
 				   const struct nsnet_link_impair *imp)
 {
-	return net_link_impair(nn, ns, ifname, imp);
+	struct nsnet_link_impair copy;
+	int rc = OPTS_TAKE(nn, &copy, imp, jitter_us, "impairment");
+
+	return rc ? rc : net_link_impair(nn, ns, ifname, &copy);
 }
 
 /* ---- reading them back --------------------------------------------------------------- */
@@ -587,7 +581,7 @@ int net_link_impair_get(struct nsnet *nn, const char *ns_name,
 		if (!o)
 			continue;
 		memset(o, 0, sizeof(*o));
-		o->size = sizeof(*o);
+		o->struct_size = sizeof(*o);
 		o->set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
 		if (i >= n)
 			continue;

@@ -102,7 +102,7 @@ static void test_time(void **state)
 static void test_public_parse(void **state)
 {
 	struct nsnet *nn = nsnet_new();
-	struct nsnet_link_impair imp = { .size = sizeof(imp) };
+	struct nsnet_link_impair imp = { .struct_size = sizeof(imp) };
 
 	(void)state;
 	assert_int_equal(nsnet_link_impair_parse(nn, &imp, "rate", "10mbit"), 0);
@@ -129,9 +129,14 @@ static void test_public_parse(void **state)
 	assert_non_null(strstr(nsnet_error(nn), "\"150%\""));
 	assert_int_equal(nsnet_link_impair_parse(nn, &imp, "speed", "1mbit"), -EINVAL);
 	assert_non_null(strstr(nsnet_error(nn), "\"speed\""));
-	/* a struct without its size is refused, not read past its end */
-	imp.size = 0;
+	/* garbage in struct_size is refused, not read past the struct's end */
+	imp.struct_size = 3;
 	assert_int_equal(nsnet_link_impair_parse(nn, &imp, "rate", "1mbit"), -EINVAL);
+	/* 0: the struct as first published */
+	imp.struct_size = 0;
+	assert_int_equal(nsnet_link_impair_parse(nn, &imp, "rate", "1mbit"), 0);
+	assert_true(imp.rate_bps == 1000000);
+	assert_int_equal(imp.struct_size, 0);
 	nsnet_free(nn);
 }
 
