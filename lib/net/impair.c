@@ -421,6 +421,19 @@ static void loss_add(struct fw_loss (*set)[2], size_t *n_set,
 	l->ppm = ppm;
 }
 
+/* The kernel's answer (in the context error) into the sentence that says
+ * what is missing and what still works. */
+static void netem_missing(struct nsnet *nn)
+{
+	char kernel[NSNET_ERR_MAX];
+
+	snprintf(kernel, sizeof(kernel), "%s", err_msg(nn));
+	err_set(nn, 0,
+		"delay needs the kernel's netem queueing discipline (sch_netem), which this kernel does not have (%s); rate and loss work without it",
+		kernel);
+	nn->err_code = ENOENT;
+}
+
 /* The change itself, under the lock: read both ends, refuse what cannot
  * be done before touching anything, then the qdiscs and the loss rules. */
 static int impair_apply(struct nsnet *nn, const char *ns_name,
@@ -456,15 +469,8 @@ static int impair_apply(struct nsnet *nn, const char *ns_name,
 	    strcmp(ends[0].root_kind, "netem") && !ends[0].netem_child) {
 		rc = qdisc_kind_probe(nn, ends[0].ns, ends[0].ifname, ends[0].index,
 				      "netem");
-		if (rc == -ENOENT) {
-			char kernel[NSNET_ERR_MAX];
-
-			snprintf(kernel, sizeof(kernel), "%s", err_msg(nn));
-			err_set(nn, 0,
-				"delay needs the kernel's netem queueing discipline (sch_netem), which this kernel does not have (%s); rate and loss work without it",
-				kernel);
-			nn->err_code = ENOENT;
-		}
+		if (rc == -ENOENT)
+			netem_missing(nn);
 		if (rc)
 			return rc;
 	}
@@ -593,4 +599,116 @@ int net_link_impair_get(struct nsnet *nn, const char *ns_name,
 			return rc;
 	}
 	return 0;
+}
+
+/* ---- one namespace read once, for many links (the topology's plan) ------------ */
+
+static int impair_ns_qdisc_cb(const struct nl_qdisc *q, void *data)
+{
+	struct impair_ns *st = data;
+	struct impair_ns_link *l = NULL;
+	size_t i;
+	bool tbf = q->parent == TC_H_ROOT && q->handle == QDISC_ROOT_HANDLE &&
+		   !strcmp(q->kind, "tbf");
+	bool netem = !strcmp(q->kind, "netem") &&
+		     ((q->parent == TC_H_ROOT && q->handle == QDISC_ROOT_HANDLE) ||
+		      (q->parent == QDISC_TBF_CLASS && q->handle == QDISC_NETEM_HANDLE));
+
+	if (!tbf && !netem)
+		return 0;
+	for (i = 0; i < st->n && !l; i++)
+		if (st->links[i].index == q->index)
+			l = &st->links[i];
+	if (!l) {
+		ARRAY_GROW(st->links, st->n);
+		l = &st->links[st->n++];
+		l->index = q->index;
+	}
+	if (tbf)
+		l->rate_bps = q->rate * 8;
+	else {
+		l->delay_us = (unsigned int)(q->latency_ns / 1000);
+		l->jitter_us = (unsigned int)(q->jitter_ns / 1000);
+	}
+	return 0;
+}
+
+int impair_ns_read(struct nsnet *nn, struct ns *ns, struct impair_ns *st)
+{
+	int rc, tries = 0;
+
+	memset(st, 0, sizeof(*st));
+	do {
+		free(st->links);
+		st->links = NULL;
+		st->n = 0;
+		rc = qdisc_dump(nn, ns, impair_ns_qdisc_cb, st);
+	} while (rc == -EINTR && ++tries < 5);
+	if (rc == -EINTR)
+		rc = err_set(nn, EINTR, "qdiscs of %s keep changing", ns->name);
+	if (!rc)
+		rc = fw_loss_list(nn, ns, &st->loss, &st->n_loss);
+	if (rc)
+		impair_ns_free(st);
+	return rc;
+}
+
+void impair_ns_free(struct impair_ns *st)
+{
+	free(st->links);
+	free(st->loss);
+	memset(st, 0, sizeof(*st));
+}
+
+void impair_ns_link(const struct impair_ns *st, int index, const char *ifname,
+		    bool has_peer, struct nsnet_link_impair *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->struct_size = sizeof(*out);
+	out->set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
+	for (i = 0; i < st->n; i++)
+		if (st->links[i].index == index) {
+			out->rate_bps = st->links[i].rate_bps;
+			out->delay_us = st->links[i].delay_us;
+			out->jitter_us = st->links[i].jitter_us;
+		}
+	/* The loss of a veth is dropped where it arrives; of a link without
+	 * a peer, where it leaves. */
+	for (i = 0; i < st->n_loss; i++)
+		if (!st->loss[i].stale && st->loss[i].ingress == has_peer &&
+		    !strcmp(st->loss[i].ifname, ifname))
+			out->loss_pct = st->loss[i].ppm / 10000.0;
+}
+
+bool impair_same(const struct nsnet_link_impair *have,
+		 const struct nsnet_link_impair *want)
+{
+	/* The kernel keeps a rate in bytes per second, a loss in parts per
+	 * million: compared as it keeps them. */
+	return have->rate_bps / 8 == want->rate_bps / 8 &&
+	       round_half(have->loss_pct * 10000) == round_half(want->loss_pct * 10000) &&
+	       have->delay_us == want->delay_us &&
+	       (have->delay_us ? have->jitter_us == want->jitter_us : true);
+}
+
+bool impair_none(const struct nsnet_link_impair *imp)
+{
+	return !imp->rate_bps && !(imp->loss_pct > 0) && !imp->delay_us;
+}
+
+int impair_netem_check(struct nsnet *nn)
+{
+	struct ns *host;
+	int rc;
+
+	if ((rc = ns_get(nn, NSNET_HOST, &host)))
+		return rc;
+	/* The host's loopback, index 1 in every namespace: the probe is
+	 * refused before anything is grafted (see qdisc_kind_probe). */
+	rc = qdisc_kind_probe(nn, host, "lo", 1, "netem");
+	if (rc == -ENOENT)
+		netem_missing(nn);
+	return rc;
 }

@@ -193,3 +193,60 @@ EOF
 	assert_eq "$(ip netns exec b nft -j list ruleset | jq '[.nftables[] | select(.table)] | length')" "0"
 EOF
 }
+
+@test "a topology file: impairments of an attachment and a cable, applied by up, drift in status, removed by down" {
+	sandbox <<'EOF2'
+	cat > lab.yaml <<'YAML'
+name: lab
+networks:
+  app:
+    bridge: app_br
+    subnet: 10.10.0.0/16
+nodes:
+  web:
+    networks:
+      app: {address: 10.10.0.10, rate: 10mbit, loss: 1%}
+  database:
+    networks:
+      app: 10.10.0.20
+  edge: {}
+cables:
+  - {a: web, b: edge, a_addr: 192.168.9.1/24, b_addr: 192.168.9.2/24, rate: 5mbit, loss: 0.5%}
+YAML
+	plan=$(nsnet plan lab.yaml)
+	assert_contains "$plan" "nsnet link set web eth0 rate 10000000bit loss 1% delay none"
+	assert_contains "$plan" "nsnet link set web veth-edge rate 5000000bit loss 0.5% delay none"
+	nsnet up lab.yaml
+	hostif=$(nsnet show web --json | jq -r '.namespaces[0].links[] | select(.ifname=="eth0") | .peer.ifname')
+	assert_eq "$(root_qdisc web eth0)" "tbf 1250000"
+	assert_eq "$(tc -j qdisc show dev "$hostif" | jq -r '.[] | select(.root) | "\(.kind) \(.options.rate)"')" "tbf 1250000"
+	assert_eq "$(root_qdisc edge veth-web)" "tbf 625000"
+	assert_eq "$(ip netns exec edge nft -j list chain netdev nsnet_link ingress_veth-web | jq '.nftables[] | select(.rule) | .rule.expr[] | select(.match.left.numgen) | .match.right')" "5000"
+	# the short form left database alone
+	assert_eq "$(root_qdisc database eth0)" "noqueue -"
+	nsnet status lab >/dev/null
+	# by hand: drift, repaired by up
+	nsnet link set web eth0 rate 20mbit
+	nsnet link set database eth0 loss 3%
+	expect_status 1 nsnet status lab
+	assert_contains "$out" "drifted: impairments of web eth0 (rate 10000000bit loss 1%)"
+	assert_contains "$out" "drifted: impairments of database eth0 (none)"
+	up=$(nsnet up lab.yaml)
+	assert_contains "$up" "repair: impairments of web eth0"
+	assert_eq "$(root_qdisc web eth0)" "tbf 1250000"
+	assert_eq "$(ip netns exec database nft -j list ruleset | jq '[.nftables[] | select(.table)] | length')" "0"
+	nsnet status lab >/dev/null
+	assert_contains "$(nsnet up lab.yaml)" "lab: up to date, nothing to do"
+	# down leaves nothing in the host: the veths and the loss chains kept
+	# for their host ends
+	nsnet down lab
+	assert_eq "$(nft -j list ruleset | jq '[.nftables[] | select(.table.name == "nsnet_link")] | length')" "0"
+	assert_eq "$(tc -j qdisc show | jq '[.[] | select(.kind == "tbf")] | length')" "0"
+	# mistakes in the file name their line and column, before any change
+	sed -i 's/rate: 5mbit/rate: 5mb/' lab.yaml
+	expect_status 2 nsnet up lab.yaml
+	assert_contains "$out" "lab.yaml:15:"
+	assert_contains "$out" 'rate "5mb"'
+	assert_eq "$(ip netns list | grep -vc upstream || true)" "0"
+EOF2
+}
