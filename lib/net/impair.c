@@ -544,63 +544,6 @@ NSNET_EXPORT int nsnet_link_impair(struct nsnet *nn, const char *ns,
 	return rc ? rc : net_link_impair(nn, ns, ifname, &copy);
 }
 
-/* ---- reading them back --------------------------------------------------------------- */
-
-/* The loss on what from sends, from the rules where it is dropped. */
-static int loss_read(struct nsnet *nn, const struct impair_end *from,
-		     const struct impair_end *to, double *pct)
-{
-	const struct impair_end *where;
-	struct fw_loss *have = NULL;
-	size_t n = 0, i;
-	bool ingress;
-	int rc;
-
-	*pct = 0;
-	where = loss_place(from, to, &ingress);
-	rc = fw_loss_list(nn, where->ns, &have, &n);
-	for (i = 0; !rc && i < n; i++)
-		if (!have[i].stale && have[i].ingress == ingress &&
-		    !strcmp(have[i].ifname, where->ifname))
-			*pct = have[i].ppm / 10000.0;
-	free(have);
-	return rc;
-}
-
-int net_link_impair_get(struct nsnet *nn, const char *ns_name,
-			const char *ifname, struct nsnet_link_impair *out,
-			struct nsnet_link_impair *back)
-{
-	struct impair_end ends[2];
-	size_t n = 0, i;
-	int rc;
-
-	rc = impair_ends(nn, ns_name, ifname, ends, &n);
-	for (i = 0; !rc && i < n; i++)
-		rc = end_read(nn, &ends[i]);
-	if (rc)
-		return rc;
-	for (i = 0; i < 2; i++) {
-		struct nsnet_link_impair *o = i ? back : out;
-		const struct impair_end *e = &ends[i];
-
-		if (!o)
-			continue;
-		memset(o, 0, sizeof(*o));
-		o->struct_size = sizeof(*o);
-		o->set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
-		if (i >= n)
-			continue;
-		o->rate_bps = e->rate_bps;
-		o->delay_us = e->delay_us;
-		o->jitter_us = e->jitter_us;
-		rc = loss_read(nn, e, n > 1 ? &ends[1 - i] : NULL, &o->loss_pct);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 /* ---- one namespace read once, for many links (the topology's plan) ------------ */
 
 static int impair_ns_qdisc_cb(const struct nl_qdisc *q, void *data)

@@ -27,13 +27,6 @@ int net_impair_parse(struct nsnet *nn, struct nsnet_link_impair *imp,
 /* nsnet_link_impair(), for the topology. */
 int net_link_impair(struct nsnet *nn, const char *ns_name, const char *ifname,
 		    const struct nsnet_link_impair *imp);
-/* What the link sends (out) and, for a veth, what its peer sends (back,
- * may be NULL) is impaired with now, as nsnet set it (all fields set; 0:
- * none). */
-int net_link_impair_get(struct nsnet *nn, const char *ns_name,
-			const char *ifname, struct nsnet_link_impair *out,
-			struct nsnet_link_impair *back);
-
 /* nsnet's impairments in one namespace, read once for many of its links:
  * its qdiscs (one dump) and its loss rules. */
 struct impair_ns {

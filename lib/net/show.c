@@ -16,7 +16,6 @@
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/net_namespace.h>
-#include <linux/pkt_sched.h>
 #include <net/if.h>
 #include <jansson.h>
 
@@ -271,84 +270,34 @@ static void resolve_links(struct show_ns *s)
 
 /* ---- impairments (impair.c sets them) ------------------------------------------ */
 
-static json_t *link_by_name(struct show_ns *s, const char *ifname)
+/* nsnet's qdiscs and loss rules (impair.c reads them), per link: what it
+ * sends is limited or delayed, what arrives through it lost. What cannot
+ * be read is left out rather than failing the whole show. */
+static void show_impairments(struct show_ns *s)
 {
+	struct impair_ns st;
 	json_t *l;
 	size_t i;
 
-	json_array_foreach(s->links, i, l)
-		if (!strcmp(json_string_value(json_object_get(l, "ifname")), ifname))
-			return l;
-	return NULL;
-}
-
-/* The link's "impairment" object, made on first use. */
-static json_t *impairment_of(json_t *l)
-{
-	json_t *o = json_object_get(l, "impairment");
-
-	if (json_is_object(o))
-		return o;
-	o = json_pack("{s:n,s:n,s:n,s:n}", "rate_bps", "loss_pct", "delay_us",
-		      "jitter_us");
-	json_object_set_new(l, "impairment", o);
-	return o;
-}
-
-/* Only nsnet's qdiscs (by handle): a token bucket at the root, netem at
- * the root or under the token bucket. */
-static int impair_qdisc_cb(const struct nl_qdisc *q, void *data)
-{
-	struct show_ns *s = data;
-	json_t *l = link_by_index(s, q->index), *o;
-
-	if (!l)
-		return 0;
-	if (q->parent == TC_H_ROOT && q->handle == QDISC_ROOT_HANDLE &&
-	    !strcmp(q->kind, "tbf")) {
-		json_object_set_new(impairment_of(l), "rate_bps",
-				    json_integer((json_int_t)(q->rate * 8)));
-	} else if (!strcmp(q->kind, "netem") &&
-		   ((q->parent == TC_H_ROOT && q->handle == QDISC_ROOT_HANDLE) ||
-		    (q->parent == QDISC_TBF_CLASS && q->handle == QDISC_NETEM_HANDLE))) {
-		o = impairment_of(l);
-		json_object_set_new(o, "delay_us",
-				    json_integer((json_int_t)(q->latency_ns / 1000)));
-		json_object_set_new(o, "jitter_us",
-				    json_integer((json_int_t)(q->jitter_ns / 1000)));
-	}
-	return 0;
-}
-
-/* Rates and delays from the qdiscs, the loss from the rules of the
- * namespace's table netdev nsnet_link: what arrives through the link is
- * dropped there (what leaves, for a link without a peer). What cannot be
- * read is left out rather than failing the whole show. */
-static int show_impairments(struct show_ns *s)
-{
-	struct fw_loss *loss = NULL;
-	json_t *l;
-	size_t n = 0, i;
-	int rc;
-
-	rc = qdisc_dump(s->nn, s->ns, impair_qdisc_cb, s);
-	if (rc)
-		return rc;
-	if (fw_loss_list(s->nn, s->ns, &loss, &n)) {
+	if (impair_ns_read(s->nn, s->ns, &st)) {
 		err_clear(s->nn);
-		return 0;
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (loss[i].stale || !(l = link_by_name(s, loss[i].ifname)))
+	json_array_foreach(s->links, i, l) {
+		struct nsnet_link_impair imp;
+
+		impair_ns_link(&st, (int)json_integer_value(json_object_get(l, "index")),
+			       json_string_value(json_object_get(l, "ifname")),
+			       json_object_get(l, "peer") != NULL, &imp);
+		if (impair_none(&imp))
 			continue;
-		if (!loss[i].ingress && json_object_get(l, "peer"))
-			continue;
-		if (loss[i].ingress || json_is_null(json_object_get(impairment_of(l), "loss_pct")))
-			json_object_set_new(impairment_of(l), "loss_pct",
-					    json_real(loss[i].ppm / 10000.0));
+		json_object_set_new(l, "impairment", json_pack("{s:o,s:o,s:o,s:o}",
+			"rate_bps", imp.rate_bps ? json_integer((json_int_t)imp.rate_bps) : json_null(),
+			"loss_pct", imp.loss_pct > 0 ? json_real(imp.loss_pct) : json_null(),
+			"delay_us", imp.delay_us ? json_integer(imp.delay_us) : json_null(),
+			"jitter_us", imp.delay_us ? json_integer(imp.jitter_us) : json_null()));
 	}
-	free(loss);
-	return 0;
+	impair_ns_free(&st);
 }
 
 static int show_one(struct nsnet *nn, const char *name, json_t *names,
@@ -372,9 +321,8 @@ static int show_one(struct nsnet *nn, const char *name, json_t *names,
 		rc = dump(&s, RTM_GETROUTE, AF_UNSPEC, sizeof(struct rtmsg), route_cb);
 	if (!rc)
 		rc = dump(&s, RTM_GETNEIGH, AF_UNSPEC, sizeof(struct ndmsg), neigh_cb);
-	if (!rc)
-		rc = show_impairments(&s);
 	if (!rc) {
+		show_impairments(&s);
 		resolve_links(&s);
 		forward_get(nn, name, &v4, &v6);
 		*out = json_pack("{s:s,s:b,s:o,s:o,s:o,s:{s:b,s:b}}", "name", name,
