@@ -171,7 +171,7 @@ int fw_publish(struct nsnet *nn, const char *ns_name, const char *spec)
 NSNET_EXPORT int nsnet_publish(struct nsnet *nn, const char *ns_name,
 			       const char *spec)
 {
-	return fw_publish(nn, ns_name, spec);
+	return LOCKED(nn, fw_publish(nn, ns_name, spec));
 }
 
 int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec)
@@ -196,5 +196,5 @@ int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec)
 NSNET_EXPORT int nsnet_unpublish(struct nsnet *nn, const char *ns_name,
 				 const char *spec)
 {
-	return fw_unpublish(nn, ns_name, spec);
+	return LOCKED(nn, fw_unpublish(nn, ns_name, spec));
 }

@@ -65,8 +65,7 @@ int sysctl_write(struct nsnet *nn, struct ns *ns, const char *path,
 	return 0;
 }
 
-NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
-				   bool on)
+static int forward_set(struct nsnet *nn, const char *ns_name, bool on)
 {
 	struct ns *ns;
 	int rc;
@@ -79,6 +78,12 @@ NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
 		rc = sysctl_write(nn, ns, "net/ipv6/conf/all/forwarding",
 				  on ? "1" : "0");
 	return rc;
+}
+
+NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
+				   bool on)
+{
+	return LOCKED(nn, forward_set(nn, ns_name, on));
 }
 
 int forward_get(struct nsnet *nn, const char *ns_name,

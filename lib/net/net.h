@@ -15,4 +15,11 @@
  * the mark, addresses and names given; undone when any part fails. */
 int net_cable_add(struct nsnet *nn, const struct nsnet_cable *c);
 
+/* Remove every port published to one of the namespaces names[0..n-1]
+ * (they must still exist); said (may be NULL) receives the specs removed,
+ * comma-separated, for the sentence that tells the user. Goes on after a
+ * failure and returns the first. */
+int net_unpublish_all(struct nsnet *nn, char *const *names, size_t n,
+		      char *said, size_t len);
+
 #endif /* NSNET_NET_H */
