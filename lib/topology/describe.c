@@ -18,6 +18,7 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_BRIDGE] = "bridge",
 		[ACT_BRIDGE_ADDR] = "bridge_address",
 		[ACT_NS] = "namespace",
+		[ACT_LO_UP] = "loopback_up",
 		[ACT_VETH] = "veth",
 		[ACT_HOST_UP] = "host_link_up",
 		[ACT_INNER_UP] = "link_up",
@@ -66,6 +67,7 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	case ACT_FIREWALL: snprintf(buf, len, "isolation of bridge %s", net->bridge); break;
 	case ACT_NAT: snprintf(buf, len, "NAT for bridge %s", net->bridge); break;
 	case ACT_NS: snprintf(buf, len, "namespace %s", nd->name); break;
+	case ACT_LO_UP: snprintf(buf, len, "%s lo up", nd->name); break;
 	case ACT_VETH:
 		snprintf(buf, len, "%s %s on %s", nd->name, nd->att[a->idx].ifname,
 			 t->nets[nd->att[a->idx].net].bridge);
@@ -155,7 +157,8 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		    ipstr(&net->gateway[a->family], x, sizeof(x), true), net->bridge);
 		break;
 	case ACT_BRIDGE_UP:
-		out(cmds, "ip link set %s up", net->bridge);
+		out(cmds, "ip link set %s alias \"nsnet:%s%s\" up", net->bridge, t->name,
+		    net->internal ? " internal" : "");
 		break;
 	case ACT_FIREWALL:
 		out(cmds, "nft add element inet nsnet bridges { \"%s\" }%s",
@@ -187,11 +190,15 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		out(cmds, "ip -n %s link set %s alias nsnet:%s up", nd->name,
 		    at->ifname, t->name);
 		break;
+	case ACT_LO_UP:
+		out(cmds, "ip -n %s link set lo up", nd->name);
+		break;
 	case ACT_HOST_UP:
-		out(cmds, "ip link set %s up", at->host_if);
+		out(cmds, "ip link set %s alias nsnet:%s up", at->host_if, t->name);
 		break;
 	case ACT_INNER_UP:
-		out(cmds, "ip -n %s link set %s up", nd->name, at->ifname);
+		out(cmds, "ip -n %s link set %s alias nsnet:%s up", nd->name, at->ifname,
+		    t->name);
 		break;
 	case ACT_ADDR:
 		out(cmds, "ip -n %s addr add %s dev %s", nd->name,
