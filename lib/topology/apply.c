@@ -284,30 +284,40 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			const struct topo_attach *a;
 			int idx;
 
-			if (!act_is(&p->act[i], ACT_VETH))
+			if (!act_is(&p->act[i], ACT_VETH) && !act_is(&p->act[i], ACT_HOST_UP))
 				continue;
 			a = &nd->att[p->act[i].idx];
 			if (!br_index[a->net])  /* once per bridge, not per port */
 				br_index[a->net] = bridge_index(nn, host, t->nets[a->net].bridge);
 			idx = br_index[a->net];
-			if ((rc = ns_get(nn, nd->name, &ns)) || idx < 0) {
+			if (idx < 0) {
 				nl_batch_free(&b);
 				free(br_index);
-				return rc ? rc : idx;
+				return idx;
+			}
+			if (act_is(&p->act[i], ACT_HOST_UP))
+				continue;
+			if ((rc = ns_get(nn, nd->name, &ns))) {
+				nl_batch_free(&b);
+				free(br_index);
+				return rc;
 			}
 			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
 			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
-		for (k = first; k < i; k++)
+		for (k = first; k < i; k++) {
+			const struct topo_attach *a;
+
+			if (!act_is(&p->act[k], ACT_VETH) && !act_is(&p->act[k], ACT_HOST_UP))
+				continue;
+			a = &t->nodes[p->act[k].obj].att[p->act[k].idx];
 			if (act_is(&p->act[k], ACT_VETH))
-				link_queue_set(&b, NSNET_HOST,
-					       t->nodes[p->act[k].obj].att[p->act[k].idx].host_if,
-					       0, -1, 0, -1, mark);
-			else if (act_is(&p->act[k], ACT_HOST_UP))  /* and adopted */
-				link_queue_set(&b, NSNET_HOST,
-					       t->nodes[p->act[k].obj].att[p->act[k].idx].host_if,
-					       0, 1, 0, -1, mark);
+				link_queue_set(&b, NSNET_HOST, a->host_if, 0, -1, 0, -1, mark);
+			else  /* up, adopted, enslaved to its bridge (maybe new) */
+				link_queue_set(&b, NSNET_HOST, a->host_if, 0, 1, 0,
+					       br_index[a->net], mark);
+		}
 		rc = nl_batch_send(nn, host, &b);
 		/* Only what the kernel says it created is ours to undo: a
 		 * name that was taken belongs to somebody else. */

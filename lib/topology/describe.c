@@ -186,7 +186,8 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 	case ACT_VETH:
 		out(cmds, "ip link add %s master %s type veth peer name %s netns %s",
 		    at->host_if, t->nets[at->net].bridge, at->ifname, nd->name);
-		out(cmds, "ip link set %s alias nsnet:%s up", at->host_if, t->name);
+		out(cmds, "ip link set %s master %s alias nsnet:%s up", at->host_if,
+		    t->nets[at->net].bridge, t->name);
 		out(cmds, "ip -n %s link set %s alias nsnet:%s up", nd->name,
 		    at->ifname, t->name);
 		break;

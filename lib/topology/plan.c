@@ -232,10 +232,14 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	struct ns_state hst = { 0 };
 	json_t *fw = NULL;
 	char *hosts = NULL;
+	int *br_index = NULL;  /* per network; 0: to be created */
 	size_t i, j;
 	int rc, f;
 
 	memset(p, 0, sizeof(*p));
+	br_index = calloc(t->n_nets + 1, sizeof(*br_index));
+	if (!br_index)
+		abort();
 	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = ns_state_read(nn, host, &hst)))
 		return rc;
 	hosts = topo_hosts_file(t);  /* the same for every node: made once */
@@ -274,6 +278,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			rc = link_taken(nn, what, &l, t->name);
 			goto out;
 		}
+		br_index[i] = l.index;
 		p->ok_objects++;
 		for (f = 0; f < 2; f++)
 			if (net->subnet[f].family && !has_addr(&hst, l.index, &net->gateway[f]))
@@ -354,8 +359,10 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				add(p, ACT_VETH, i, j, 0, false);
 			} else {
 				p->ok_objects++;
-				/* up, and marked (an orphan is adopted) */
-				if (!(hl.flags & IFF_UP) || !link_mark_is(hl.alias, t->name))
+				/* up, marked (an orphan is adopted), and a port of
+				 * its bridge (which may have been made anew) */
+				if (!(hl.flags & IFF_UP) || !link_mark_is(hl.alias, t->name) ||
+				    !br_index[a->net] || hl.master != br_index[a->net])
 					add(p, ACT_HOST_UP, i, j, 0, true);
 				rc = nl_link_get(nn, ns, a->ifname, &il);
 				if (rc) {
@@ -455,6 +462,7 @@ node_out:
 	}
 out:
 	free(hosts);
+	free(br_index);
 	ns_state_free(&hst);
 	json_decref(fw);
 	if (rc)
