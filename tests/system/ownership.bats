@@ -208,6 +208,27 @@ EOF
 EOF
 }
 
+@test "a foreign bridge (docker0) made between up's plan and its creation of the bridge is never marked" {
+	command -v strace > /dev/null || skip "needs strace"
+	sandbox <<'EOF'
+	printf 'name: big\nnetworks:\n  lan: {bridge: docker0, subnet: 10.35.0.0/24}\nnodes:\n  n1: {networks: {lan: }}\n' > big.yaml
+	before=$(world)
+	# up writes its record first (its first rename), then creates the
+	# bridge: held there for half a second, it finds docker0 taken
+	strace -f -qq -o /dev/null -e trace=rename -e inject=rename:delay_enter=500000:when=1 \
+		"$NSNET" up big.yaml > out.txt 2>&1 &
+	up=$!
+	for i in $(seq 300); do ls /run/nsnet/topo/big/file.* > /dev/null 2>&1 && break; sleep 0.01; done
+	ip link add docker0 type bridge
+	st=0; wait $up || st=$?
+	assert_eq "$st" "1" "$(cat out.txt)"
+	assert_contains "$(cat out.txt)" "create bridge docker0: File exists"
+	assert_eq "$(ip -j link show docker0 | jq -r '.[0].ifalias // "none"')" "none"
+	ip link del docker0
+	assert_eq "$(world)" "$before"
+EOF
+}
+
 @test "a link born in nsnet's group without its mark (its creator killed) is adopted by up and removed by down" {
 	sandbox <<'EOF'
 	before=$(world)
