@@ -602,10 +602,10 @@ NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
 	 * The lock covers the plan and all of apply (and its undo): the
 	 * plan's view of the bridges, the firewall and the names in use
 	 * must still hold when apply acts on it, or two ups sharing a bridge
-	 * would both create it. So it is held for the whole of up: 20 ms for
-	 * a few nodes, seconds for 1,000 (docs/performance.md). Others wait;
-	 * readers (status, check, doctor) never take it. The parse above
-	 * needs none.
+	 * would both create it. So it is held for the whole of up: about
+	 * 0.1 s for a few nodes, 2.2 s for 1,000 (docs/performance.md), and
+	 * other changes wait that long; readers (status, check, doctor)
+	 * never take it. The parse above needs none.
 	 */
 	else if (!rc)
 		rc = LOCKED(nn, topo_up(nn, t, flags, &pr));
