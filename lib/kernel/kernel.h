@@ -62,6 +62,8 @@ bool ns_is_ours(const char *name);
  * topology); -ENOENT when nsnet has no record of it. The one reader of
  * /run/nsnet/ns. */
 int ns_record_owner(const char *name, char *owner, size_t len);
+/* Forget a namespace (its record only). */
+void ns_record_remove(const char *name);
 /* Every namespace whose record names owner; *names (strings and array)
  * is the caller's. */
 size_t ns_records_of(const char *owner, char ***names);

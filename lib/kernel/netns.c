@@ -44,6 +44,14 @@ int ns_record_owner(const char *name, char *owner, size_t len)
 	return read_small_file(path, owner, len) < 0 ? -ENOENT : 0;
 }
 
+void ns_record_remove(const char *name)
+{
+	char path[512];
+
+	ns_record_path(path, sizeof(path), name);
+	unlink(path);
+}
+
 size_t ns_records_of(const char *owner, char ***names)
 {
 	DIR *d = opendir(NSNET_RUN_DIR "/ns");
@@ -141,12 +149,19 @@ int ns_add(struct nsnet *nn, const char *name)
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	if (!access(path, F_OK))
+		return err_set(nn, 0, "namespace %s already exists", name);
+	/* The record before the namespace (as ns_add_many does): killed at
+	 * any point after, nsnet still knows the namespace is its own. */
+	if ((rc = ns_record(nn, name, true)))
+		return rc;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
-		if (errno == EEXIST)
-			return err_set(nn, 0, "namespace %s already exists",
-				       name);
-		return err_set(nn, errno, "namespace %s: create %s", name, path);
+		rc = errno == EEXIST ?
+		     err_set(nn, 0, "namespace %s already exists", name) :
+		     err_set(nn, errno, "namespace %s: create %s", name, path);
+		ns_record(nn, name, false);
+		return rc;
 	}
 	close(fd);
 	/* unshare() moves only this thread; the bind mount keeps the new
@@ -154,6 +169,7 @@ int ns_add(struct nsnet *nn, const char *name)
 	if (unshare(CLONE_NEWNET)) {
 		rc = err_set(nn, errno, "namespace %s: unshare", name);
 		unlink(path);
+		ns_record(nn, name, false);
 		return rc;
 	}
 	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL)) {
@@ -161,6 +177,7 @@ int ns_add(struct nsnet *nn, const char *name)
 		if (setns(host->fd, CLONE_NEWNET))
 			abort();
 		unlink(path);
+		ns_record(nn, name, false);
 		return rc;
 	}
 	/* While inside: keep the namespace open and its socket, which saves
@@ -193,12 +210,11 @@ int ns_add(struct nsnet *nn, const char *name)
 		 * descriptors, past RLIMIT_NOFILE's usual 1,024. */
 		ns_release(nn, name);
 	}
-	if (!rc)
-		rc = ns_record(nn, name, true);
 	if (rc) {
 		ns_release(nn, name);
 		umount2(path, MNT_DETACH);
 		unlink(path);
+		ns_record(nn, name, false);
 		err_prefix(nn, "create namespace %s", name);
 	}
 	return rc;

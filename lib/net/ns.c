@@ -69,8 +69,11 @@ static int net_ns_del(struct nsnet *nn, const char *name, unsigned int flags)
 
 	if ((rc = check_ns_name(nn, name, false)))
 		return rc;
-	if (!ns_exists(name))
+	if (!ns_exists(name)) {
+		/* a record left by an ns add killed before its namespace */
+		ns_record_remove(name);
 		return err_set(nn, 0, "namespace %s does not exist", name);
+	}
 	if (!(flags & NSNET_FORCE) && ns_record_owner(name, owner, sizeof(owner)))
 		return err_set(nn, 0,
 			"namespace %s was not created by nsnet (no record); use --force to delete it anyway",
