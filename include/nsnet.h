@@ -111,7 +111,9 @@ NSNET_EXPORT int nsnet_check_ifname(struct nsnet *nn, const char *name);
  * processes and threads calling nsnet at once (each with its own context)
  * never see each other's half-done changes. The kernel drops the lock of a
  * process that dies. Functions that only read (show, status, check,
- * doctor, trace) do not take it.
+ * doctor, trace) do not take it. Callbacks (line, warn, progress, timing)
+ * may run while it is held: from inside one, a change through another
+ * context would wait for it forever.
  */
 #define NSNET_FORCE 0x1
 
