@@ -39,7 +39,7 @@ Y
 	nsnet bridge add mbr --addr 10.91.0.1/24
 	nsnet ns add mx
 	nsnet attach mx mbr --addr 10.91.0.2/24 --gateway 10.91.0.1
-	for round in $(seq 12); do
+	for round in $(seq 10); do
 		ms=$((RANDOM % 300 + 1))
 		case $((round % 4)) in
 		0) killed_at $ms up k.yaml ;;
