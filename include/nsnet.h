@@ -95,10 +95,36 @@ NSNET_EXPORT void nsnet_set_timing(struct nsnet *nn,
 NSNET_EXPORT int nsnet_check_ns_name(struct nsnet *nn, const char *name);
 NSNET_EXPORT int nsnet_check_ifname(struct nsnet *nn, const char *name);
 
+/* ---- ownership and locking ----------------------------------------------- */
+
+/*
+ * nsnet deletes only what it created: a namespace it keeps a record of
+ * (/run/nsnet/ns), a link born in its link group or carrying its mark (the
+ * alias "nsnet[:OWNER]"), a route or an address of its protocol (245).
+ * Asked to delete anything else, a *_del function fails with a sentence
+ * that says whose it is ("namespace X was not created by nsnet (no
+ * record); use --force to delete it anyway"), unless flags has NSNET_FORCE.
+ *
+ * Every function that changes something shared (namespaces, links,
+ * addresses, routes, the firewall, topologies) holds nsnet's one lock, an
+ * flock() on /run/nsnet/lock, while it reads and changes it, so that
+ * processes and threads calling nsnet at once (each with its own context)
+ * never see each other's half-done changes. The kernel drops the lock of a
+ * process that dies. Functions that only read (show, status, check,
+ * doctor, trace) do not take it. Callbacks (line, warn, progress, timing)
+ * may run while it is held: from inside one, a change through another
+ * context would wait for it forever.
+ */
+#define NSNET_FORCE 0x1
+
 /* ---- namespaces ---------------------------------------------------------- */
 
 NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name);
-NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name);
+/* Also removes the ports published to it (through the warn callback:
+ * "namespace X deleted with its published ports ..."), and returns once
+ * the host ends of its veths are gone. flags: NSNET_FORCE. */
+NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name,
+			      unsigned int flags);
 NSNET_EXPORT bool nsnet_ns_exists(const char *name);
 /* JSON array of {"name":..., "nsnet":bool} sorted by name. */
 NSNET_EXPORT int nsnet_ns_list(struct nsnet *nn, struct json_t **out);
@@ -117,7 +143,9 @@ NSNET_EXPORT int nsnet_cable_add(struct nsnet *nn, const struct nsnet_cable *c);
 NSNET_EXPORT int nsnet_bridge_add(struct nsnet *nn, const char *name,
 				  const char *const *addrs, size_t n_addrs,
 				  unsigned int flags);
-NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name);
+/* The bridge and the attachments nsnet made to it. flags: NSNET_FORCE. */
+NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name,
+				  unsigned int flags);
 
 struct nsnet_attach {
 	size_t struct_size;        /* sizeof(struct nsnet_attach) */
@@ -136,8 +164,9 @@ NSNET_EXPORT int nsnet_link_set_up(struct nsnet *nn, const char *ns,
 				   const char *ifname, bool up);
 NSNET_EXPORT int nsnet_link_set_mtu(struct nsnet *nn, const char *ns,
 				    const char *ifname, unsigned int mtu);
+/* flags: NSNET_FORCE (a link nsnet did not create). */
 NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
-				const char *ifname);
+				const char *ifname, unsigned int flags);
 
 /*
  * Impairments of a link: a rate (token bucket), a share of packets lost
@@ -181,15 +210,18 @@ NSNET_EXPORT int nsnet_link_impair_parse(struct nsnet *nn,
 
 NSNET_EXPORT int nsnet_addr_add(struct nsnet *nn, const char *ns,
 				const char *ifname, const char *cidr);
+/* flags: NSNET_FORCE (an address not added by nsnet). */
 NSNET_EXPORT int nsnet_addr_del(struct nsnet *nn, const char *ns,
-				const char *ifname, const char *cidr);
+				const char *ifname, const char *cidr,
+				unsigned int flags);
 /* dest: a prefix or "default"; via and/or dev. */
 NSNET_EXPORT int nsnet_route_add(struct nsnet *nn, const char *ns,
 				 const char *dest, const char *via,
 				 const char *dev);
+/* flags: NSNET_FORCE (a route of another protocol than nsnet's). */
 NSNET_EXPORT int nsnet_route_del(struct nsnet *nn, const char *ns,
 				 const char *dest, const char *via,
-				 const char *dev);
+				 const char *dev, unsigned int flags);
 NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns, bool on);
 NSNET_EXPORT int nsnet_forward_get(struct nsnet *nn, const char *ns,
 				   bool *v4, bool *v6);

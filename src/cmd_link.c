@@ -91,9 +91,11 @@ int cmd_bridge(struct nsnet *nn, int argc, char **argv)
 	if (argc < 2)
 		return usage_error("bridge", "missing subcommand");
 	if (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete")) {
+		unsigned int del_flags = want_force(&argc, argv) ? NSNET_FORCE : 0;
+
 		if (argc != 3)
 			return usage_error("bridge", "del takes one bridge name");
-		if (nsnet_bridge_del(nn, argv[2]) < 0)
+		if (nsnet_bridge_del(nn, argv[2], del_flags) < 0)
 			return lib_error(nn);
 		return EXIT_OK;
 	}
@@ -188,9 +190,11 @@ int cmd_link(struct nsnet *nn, int argc, char **argv)
 	int up = -1, rc = 0, i;
 
 	if (argc >= 2 && (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete"))) {
+		unsigned int del_flags = want_force(&argc, argv) ? NSNET_FORCE : 0;
+
 		if (argc != 4)
 			return usage_error("link", "del takes NS IF");
-		rc = nsnet_link_del(nn, argv[2], argv[3]);
+		rc = nsnet_link_del(nn, argv[2], argv[3], del_flags);
 		return rc < 0 ? lib_error(nn) : EXIT_OK;
 	}
 	if (argc < 5 || strcmp(argv[1], "set"))

@@ -164,8 +164,7 @@ void fw_forward_release(struct nsnet *nn, struct ns *host, bool localnet,
  * `forward on` after `nat add` stays on after `nat del`). Here rather than
  * with the other sysctls because those saved values are the firewall's.
  */
-NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
-				   bool on)
+static int forward_set(struct nsnet *nn, const char *ns_name, bool on)
 {
 	char path[256];
 	struct ns *ns;
@@ -184,4 +183,10 @@ NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
 		unlink(path);
 	}
 	return rc;
+}
+
+NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
+				   bool on)
+{
+	return LOCKED(nn, forward_set(nn, ns_name, on));
 }

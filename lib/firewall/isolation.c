@@ -73,8 +73,8 @@ int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 	return fw_cleanup(nn, false);
 }
 
-NSNET_EXPORT int nsnet_allow(struct nsnet *nn, const char *br1,
-			     const char *br2, bool allow)
+static int fw_allow(struct nsnet *nn, const char *br1, const char *br2,
+		    bool allow)
 {
 	struct nl_link l;
 	struct fw_script s;
@@ -117,4 +117,10 @@ NSNET_EXPORT int nsnet_allow(struct nsnet *nn, const char *br1,
 		fw_warn_foreign(nn, what);
 	}
 	return rc;
+}
+
+NSNET_EXPORT int nsnet_allow(struct nsnet *nn, const char *br1,
+			     const char *br2, bool allow)
+{
+	return LOCKED(nn, fw_allow(nn, br1, br2, allow));
 }

@@ -238,7 +238,7 @@ int fw_nat_add(struct nsnet *nn, const char *bridge, const char *out_if)
 NSNET_EXPORT int nsnet_nat_add(struct nsnet *nn, const char *bridge,
 			       const char *out_if)
 {
-	return fw_nat_add(nn, bridge, out_if);
+	return LOCKED(nn, fw_nat_add(nn, bridge, out_if));
 }
 
 /* Whatever is there of it goes, whether or not the bridge still exists. */
@@ -271,5 +271,5 @@ int fw_nat_del(struct nsnet *nn, const char *bridge)
 
 NSNET_EXPORT int nsnet_nat_del(struct nsnet *nn, const char *bridge)
 {
-	return fw_nat_del(nn, bridge);
+	return LOCKED(nn, fw_nat_del(nn, bridge));
 }

@@ -381,7 +381,7 @@ int fw_publish(struct nsnet *nn, const char *ns_name, const char *spec)
 NSNET_EXPORT int nsnet_publish(struct nsnet *nn, const char *ns_name,
 			       const char *spec)
 {
-	return fw_publish(nn, ns_name, spec);
+	return LOCKED(nn, fw_publish(nn, ns_name, spec));
 }
 
 /* Remove publication o and owner's orphan elements in its ports, run,
@@ -489,7 +489,7 @@ int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec)
 NSNET_EXPORT int nsnet_unpublish(struct nsnet *nn, const char *ns_name,
 				 const char *spec)
 {
-	return fw_unpublish(nn, ns_name, spec);
+	return LOCKED(nn, fw_unpublish(nn, ns_name, spec));
 }
 
 int fw_unpublish_owner(struct nsnet *nn, const char *owner, size_t *removed)

@@ -127,7 +127,7 @@ int nl_link_parse(const struct nlmsghdr *nlh, struct nl_link *l)
 
 /* ---- addresses ------------------------------------------------------------ */
 
-static const uint8_t addr_size[IFA_MAX + 1] = { [IFA_FLAGS] = 4 };
+static const uint8_t addr_size[IFA_MAX + 1] = { [IFA_FLAGS] = 4, [IFA_PROTO] = 1 };
 
 int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a)
 {
@@ -154,6 +154,7 @@ int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a)
 	a->index = (int)ifa->ifa_index;
 	a->scope = ifa->ifa_scope;
 	a->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	a->proto = tb[IFA_PROTO] ? mnl_attr_get_u8(tb[IFA_PROTO]) : 0;
 	return 0;
 }
 

@@ -46,12 +46,24 @@ void ns_release_all(struct nsnet *nn);
  * which ones exist now, for the caller's undo. */
 int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created);
 int ns_del_many(struct nsnet *nn, char *const *names, size_t n);
+/* Delete one namespace (unmount, remove its file and its record); no
+ * question of whose it is: callers ask. */
+int ns_del(struct nsnet *nn, const char *name);
+/* The id the host gives namespace name (what the host ends of its veths
+ * carry as IFLA_LINK_NETNSID), -1 when it has none. */
+int ns_host_nsid(struct nsnet *nn, const char *name);
+/* After deleting namespaces: wait until the host has no veth whose peer
+ * was in one of them (the ids of ns_host_nsid), at most max_ms. */
+void ns_peers_wait(struct nsnet *nn, const int *ids, size_t n,
+		   unsigned int max_ms);
 /* Whether nsnet created this namespace (record under /run/nsnet/ns). */
 bool ns_is_ours(const char *name);
 /* The owner in a namespace's record ("" for a plain `ns add`, else the
  * topology); -ENOENT when nsnet has no record of it. The one reader of
  * /run/nsnet/ns. */
 int ns_record_owner(const char *name, char *owner, size_t len);
+/* Forget a namespace (its record only). */
+void ns_record_remove(const char *name);
 /* Every namespace whose record names owner; *names (strings and array)
  * is the caller's. */
 size_t ns_records_of(const char *owner, char ***names);
@@ -166,6 +178,7 @@ struct nl_addr {
 	int index;
 	unsigned int scope;     /* RT_SCOPE_* */
 	unsigned int flags;     /* IFA_F_* */
+	unsigned int proto;     /* IFA_PROTO: RTPROT_NSNET on nsnet's */
 	struct ipaddr ip;       /* with its prefix */
 };
 int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a);
@@ -223,6 +236,11 @@ int nl_qdisc_parse(const struct nlmsghdr *nlh, struct nl_qdisc *q);
  * whatever its name. The alias, set right after by index, says whose it is.
  */
 #define NSNET_LINK_GROUP 0x6e736e74u
+/* The protocol number that marks the routes and the addresses nsnet adds
+ * ("proto 245" in `ip route` and `ip addr`, IFA_PROTO since Linux 6.1);
+ * unassigned in iproute2's rt_protos. A delete without NSNET_FORCE asks
+ * the kernel for exactly this protocol. */
+#define RTPROT_NSNET 245
 
 /* Alias every link nsnet creates carries: "nsnet" or "nsnet:<owner>". */
 const char *link_mark(struct nsnet *nn);
@@ -238,6 +256,13 @@ void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    const char *alias);
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index);
+/* Every link of ns through cb (a negative return stops the dump). When
+ * links change during the dump, restart(data) resets what cb collected
+ * and the dump runs again (bounded, about 2 s); restart NULL: no retry,
+ * -EINTR comes back. */
+int link_dump(struct nsnet *nn, struct ns *ns,
+	      int (*cb)(const struct nl_link *l, void *data), void *data,
+	      void (*restart)(void *data));
 
 /* ---- veth.c / bridge.c -------------------------------------------------------- */
 
@@ -328,11 +353,10 @@ int sockdiag_holder(struct nsnet *nn, struct mnl_socket *nl, int proto,
 
 /* ---- route.c ---------------------------------------------------------------- */
 
-/* The routing protocol number that marks routes nsnet added ("proto 245"
- * in `ip route`); unassigned in iproute2's rt_protos. */
-#define RTPROT_NSNET 245
-
 int route_parse(struct nsnet *nn, const char *dest, const char *via,
 		struct ipaddr *d, struct ipaddr *g);
+/* "dhcp", "kernel", ... as iproute2 names a route's protocol; else its
+ * number. */
+const char *route_proto_name(unsigned int proto, char *buf, size_t len);
 
 #endif /* NSNET_KERNEL_H */

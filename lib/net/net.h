@@ -52,5 +52,11 @@ bool impair_same(const struct nsnet_link_impair *have,
 bool impair_none(const struct nsnet_link_impair *imp);
 /* 0 when the kernel has netem; else the error of a delay without it. */
 int impair_netem_check(struct nsnet *nn);
+/* Remove every port published to one of the namespaces names[0..n-1]
+ * (they must still exist); said (may be NULL) receives the specs removed,
+ * comma-separated, for the sentence that tells the user. Goes on after a
+ * failure and returns the first. */
+int net_unpublish_all(struct nsnet *nn, char *const *names, size_t n,
+		      char *said, size_t len);
 
 #endif /* NSNET_NET_H */

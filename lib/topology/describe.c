@@ -18,6 +18,7 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_BRIDGE] = "bridge",
 		[ACT_BRIDGE_ADDR] = "bridge_address",
 		[ACT_NS] = "namespace",
+		[ACT_LO_UP] = "loopback_up",
 		[ACT_VETH] = "veth",
 		[ACT_HOST_UP] = "host_link_up",
 		[ACT_INNER_UP] = "link_up",
@@ -90,6 +91,7 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	case ACT_FIREWALL: snprintf(buf, len, "isolation of bridge %s", net->bridge); break;
 	case ACT_NAT: snprintf(buf, len, "NAT for bridge %s", net->bridge); break;
 	case ACT_NS: snprintf(buf, len, "namespace %s", nd->name); break;
+	case ACT_LO_UP: snprintf(buf, len, "%s lo up", nd->name); break;
 	case ACT_VETH:
 		snprintf(buf, len, "%s %s on %s", nd->name, nd->att[a->idx].ifname,
 			 t->nets[nd->att[a->idx].net].bridge);
@@ -208,7 +210,8 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		    ipstr(&net->gateway[a->family], x, sizeof(x), true), net->bridge);
 		break;
 	case ACT_BRIDGE_UP:
-		out(cmds, "ip link set %s up", net->bridge);
+		out(cmds, "ip link set %s alias \"nsnet:%s%s\" up", net->bridge, t->name,
+		    net->internal ? " internal" : "");
 		break;
 	case ACT_FIREWALL:
 		out(cmds, "nft add element inet nsnet bridges { \"%s\" }%s",
@@ -236,15 +239,20 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 	case ACT_VETH:
 		out(cmds, "ip link add %s master %s type veth peer name %s netns %s",
 		    at->host_if, t->nets[at->net].bridge, at->ifname, nd->name);
-		out(cmds, "ip link set %s alias nsnet:%s up", at->host_if, t->name);
+		out(cmds, "ip link set %s master %s alias nsnet:%s up", at->host_if,
+		    t->nets[at->net].bridge, t->name);
 		out(cmds, "ip -n %s link set %s alias nsnet:%s up", nd->name,
 		    at->ifname, t->name);
 		break;
+	case ACT_LO_UP:
+		out(cmds, "ip -n %s link set lo up", nd->name);
+		break;
 	case ACT_HOST_UP:
-		out(cmds, "ip link set %s up", at->host_if);
+		out(cmds, "ip link set %s alias nsnet:%s up", at->host_if, t->name);
 		break;
 	case ACT_INNER_UP:
-		out(cmds, "ip -n %s link set %s up", nd->name, at->ifname);
+		out(cmds, "ip -n %s link set %s alias nsnet:%s up", nd->name, at->ifname,
+		    t->name);
 		break;
 	case ACT_ADDR:
 		out(cmds, "ip -n %s addr add %s dev %s", nd->name,

@@ -111,7 +111,7 @@ static void graph_init(struct graph *g, const struct topo *t,
 		case ACT_NAT:
 			o = &g->nats[a->obj];
 			break;
-		case ACT_NS: case ACT_ROUTE: case ACT_SYSCTL: case ACT_HOSTS:
+		case ACT_NS: case ACT_LO_UP: case ACT_ROUTE: case ACT_SYSCTL: case ACT_HOSTS:
 		case ACT_RUN:
 			o = &g->nodes[a->obj];
 			break;

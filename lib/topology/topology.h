@@ -144,6 +144,7 @@ enum topo_act_kind {
 	ACT_BRIDGE,        /* create the bridge (down: ports first, up last) */
 	ACT_BRIDGE_ADDR,   /* gateway address on the bridge */
 	ACT_NS,            /* create the node's namespace */
+	ACT_LO_UP,         /* the node's loopback is down: up */
 	ACT_VETH,          /* veth: inner end born in the node, outer enslaved */
 	ACT_HOST_UP,       /* the bridge port is down: up */
 	ACT_INNER_UP,      /* the node's interface is down: up */
