@@ -6,8 +6,16 @@
  * names, addresses outside their subnet or used twice, overlapping subnets,
  * names too long for the kernel. Each error is "FILE:LINE:COL: what".
  * The format is documented in docs/topology.md.
+ *
+ * The file may come from anyone: its size is bounded (16 MiB), YAML
+ * anchors and aliases are refused (an alias repeats a subtree without
+ * copying it, so 87 KB of aliases made 1.6 million routes), nesting is
+ * bounded (TOPO_YAML_DEPTH_MAX), and every check is linear or n log n in
+ * the size of the file: names and addresses go through hash sets, subnets
+ * are compared after sorting.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -22,6 +30,7 @@ struct parser {
 	const char *file;
 	yaml_document_t *doc;
 	struct topo *t;
+	struct topo_set nets, nodes;  /* name -> index in t->nets, t->nodes */
 };
 
 static struct topo_pos pos_of(const yaml_node_t *n)
@@ -37,9 +46,16 @@ static int perr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
 	char msg[NSNET_ERR_MAX - 128];
 	va_list ap;
 
+	char *c;
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Messages quote the file; its control characters (a terminal's
+	 * escape sequences) must not reach the user's terminal. */
+	for (c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return err_usage(p->nn, "%s:%d:%d: %s", p->file, pos.line, pos.col, msg);
 }
 
@@ -81,9 +97,15 @@ static int scalar(struct parser *p, const yaml_node_t *n, const char *what,
 {
 	int rc = want(p, n, YAML_SCALAR_NODE, what);
 
-	if (!rc)
-		*out = (const char *)n->data.scalar.value;
-	return rc;
+	*out = NULL;
+	if (rc)
+		return rc;
+	/* "\0" in a double-quoted scalar: C would see a shorter string
+	 * than the file says ("web\0$(...)" as "web"). */
+	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
+		return perr(p, pos_of(n), "%s contains a NUL byte", what);
+	*out = (const char *)n->data.scalar.value;
+	return 0;
 }
 
 static int boolean(struct parser *p, const yaml_node_t *n, const char *what,
@@ -108,29 +130,33 @@ static int boolean(struct parser *p, const yaml_node_t *n, const char *what,
 typedef int (*pair_fn)(struct parser *p, const char *key, yaml_node_t *k,
 		       yaml_node_t *v, void *ctx);
 
+/* Duplicate keys through a hash set: comparing each key with every
+ * earlier one took 45 s for a mapping of 100,000 keys. */
 static int each_pair(struct parser *p, yaml_node_t *map, const char *what,
 		     pair_fn fn, void *ctx)
 {
-	yaml_node_pair_t *pair, *other;
-	int rc;
+	struct topo_set seen = { 0 };
+	yaml_node_pair_t *pair;
+	int rc = 0;
 
 	if ((rc = want(p, map, YAML_MAPPING_NODE, what)))
 		return rc;
 	for (pair = map->data.mapping.pairs.start;
-	     pair < map->data.mapping.pairs.top; pair++) {
+	     pair < map->data.mapping.pairs.top && !rc; pair++) {
 		yaml_node_t *k = node(p, pair->key), *v = node(p, pair->value);
 		const char *key;
+		size_t first;
 
 		if ((rc = scalar(p, k, "a key", &key)))
-			return rc;
-		for (other = map->data.mapping.pairs.start; other < pair; other++)
-			if (!strcmp((const char *)node(p, other->key)->data.scalar.value, key))
-				return perr(p, pos_of(k), "%s \"%s\" appears twice (first at line %d)",
-					    what, key, pos_of(node(p, other->key)).line);
-		if ((rc = fn(p, key, k, v, ctx)))
-			return rc;
+			break;
+		if (topo_set_put(&seen, key, strlen(key), (size_t)pos_of(k).line, &first))
+			rc = perr(p, pos_of(k), "%s \"%s\" appears twice (first at line %zu)",
+				  what, key, first);
+		else
+			rc = fn(p, key, k, v, ctx);
 	}
-	return 0;
+	topo_set_free(&seen);
+	return rc;
 }
 
 static int unknown_key(struct parser *p, yaml_node_t *k, const char *key,
@@ -244,6 +270,9 @@ static int net_entry(struct parser *p, const char *key, yaml_node_t *k,
 	int rc, f;
 
 	(void)ctx;
+	if (name_check(p->nn, "network", key, TOPO_NET_NAME_MAX))
+		return perr(p, pos_of(k), "%s", err_msg(p->nn));
+	topo_set_put(&p->nets, key, strlen(key), t->n_nets, NULL);
 	ARRAY_GROW(t->nets, t->n_nets);
 	net = &t->nets[t->n_nets++];
 	net->name = strdup(key);
@@ -301,10 +330,7 @@ static int node_net(struct parser *p, const char *key, yaml_node_t *k,
 	size_t n = 0, i, net;
 	int rc = 0;
 
-	for (net = 0; net < p->t->n_nets; net++)
-		if (!strcmp(p->t->nets[net].name, key))
-			break;
-	if (net == p->t->n_nets)
+	if (!topo_set_get(&p->nets, key, strlen(key), &net))
 		return perr(p, pos_of(k), "node %s is on network \"%s\", which is not in networks:",
 			    nd->name, key);
 	ARRAY_GROW(nd->att, nd->n_att);
@@ -357,6 +383,11 @@ static int node_sysctl(struct parser *p, const char *key, yaml_node_t *k,
 			return perr(p, pos_of(k), "sysctl name \"%s\" has a '%c'", key, *c);
 	if ((rc = scalar(p, v, "a sysctl value", &s)))
 		return rc;
+	/* Written to /proc/sys as it is: one line, printable (values such
+	 * as net.ipv4.tcp_rmem hold tabs or spaces). */
+	for (c = s; *c; c++)
+		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f)
+			return perr(p, pos_of(v), "sysctl %s: its value has a control character", key);
 	ARRAY_GROW(nd->sysctls, nd->n_sysctls);
 	nd->sysctls[nd->n_sysctls].key = strdup(key);
 	nd->sysctls[nd->n_sysctls].value = strdup(s);
@@ -465,6 +496,8 @@ static int node_entry(struct parser *p, const char *key, yaml_node_t *k,
 		return perr(p, pos_of(k), "node %s", err_msg(p->nn));
 	if (!strcmp(key, "upstream"))
 		return perr(p, pos_of(k), "node name \"upstream\" is taken by nsnet sandbox's simulated internet");
+	/* duplicates were found by each_pair */
+	topo_set_put(&p->nodes, key, strlen(key), t->n_nodes, NULL);
 	ARRAY_GROW(t->nodes, t->n_nodes);
 	nd = &t->nodes[t->n_nodes++];
 	nd->name = strdup(key);
@@ -610,16 +643,12 @@ static int top_key(struct parser *p, const char *key, yaml_node_t *k,
 
 	(void)ctx;
 	if (!strcmp(key, "name")) {
-		const char *c;
-
+		/* It names /run/nsnet/topo/NAME, which down empties: "." and
+		 * ".." would be /run/nsnet/topo and /run/nsnet. */
 		if ((rc = scalar(p, v, "name", &s)))
 			return rc;
-		if (!*s || strlen(s) > TOPO_NAME_MAX)
-			return perr(p, pos_of(v), "name must have 1 to %d characters", TOPO_NAME_MAX);
-		for (c = s; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
-				return perr(p, pos_of(v), "name \"%s\" has a '%c'; use letters, digits, '-', '_', '.'",
-					    s, *c);
+		if (topo_name_check(p->nn, s))
+			return perr(p, pos_of(v), "%s", err_msg(p->nn));
 		t->name = strdup(s);
 	} else if (!strcmp(key, "networks")) {
 		return is_null(v) ? 0 : each_pair(p, v, "network", net_entry, NULL);
@@ -664,62 +693,130 @@ static bool prefixes_overlap(const struct ipaddr *a, const struct ipaddr *b)
 	       (a->prefix <= b->prefix ? ip_in_prefix(a, b) : ip_in_prefix(b, a));
 }
 
-static int topo_check(struct parser *p)
+struct subnet_ref {
+	const struct ipaddr *sn;
+	size_t net;
+};
+
+static int subnet_cmp(const void *a, const void *b)
+{
+	const struct subnet_ref *x = a, *y = b;
+	int c = memcmp(x->sn->a.b, y->sn->a.b, ip_len(x->sn));
+
+	if (c)
+		return c;
+	if (x->sn->prefix != y->sn->prefix)
+		return x->sn->prefix < y->sn->prefix ? -1 : 1;
+	return x->net < y->net ? -1 : x->net > y->net;
+}
+
+/*
+ * Two subnets of one family that overlap. Sorted by address (the larger
+ * of two at one address first), a subnet that overlaps any later one
+ * overlaps the next one: that one starts inside it. So neighbours are
+ * enough, n log n where comparing every pair took seconds for 20,000
+ * networks. Of the overlaps found, the one that comes first in the file
+ * is reported, as comparing pairs in file order did.
+ */
+static int check_overlaps(struct parser *p)
 {
 	struct topo *t = p->t;
-	size_t i, j, k;
-	int f;
+	struct subnet_ref *v = calloc(t->n_nets + 1, sizeof(*v));
+	size_t i, n, bad_i = 0, bad_j = SIZE_MAX;
+	int f, rc = 0;
 
-	if (!t->name)
-		return perr(p, (struct topo_pos){ 1, 1 }, "the topology has no name: (add name: something)");
-	for (i = 0; i < t->n_nets; i++)
-		for (j = i + 1; j < t->n_nets; j++) {
-			if (!strcmp(t->nets[i].bridge, t->nets[j].bridge))
-				return perr(p, t->nets[j].pos, "networks %s and %s use the same bridge %s",
-					    t->nets[i].name, t->nets[j].name, t->nets[j].bridge);
-			for (f = 0; f < 2; f++)
-				if (t->nets[i].subnet[f].family && t->nets[j].subnet[f].family &&
-				    prefixes_overlap(&t->nets[i].subnet[f], &t->nets[j].subnet[f]))
-					return perr(p, t->nets[j].pos, "the subnet of network %s overlaps that of %s",
-						    t->nets[j].name, t->nets[i].name);
+	if (!v)
+		abort();
+	for (f = 0; f < 2; f++) {
+		for (i = n = 0; i < t->n_nets; i++)
+			if (t->nets[i].subnet[f].family)
+				v[n++] = (struct subnet_ref){ &t->nets[i].subnet[f], i };
+		qsort(v, n, sizeof(*v), subnet_cmp);
+		for (i = 0; i + 1 < n; i++) {
+			size_t a = v[i].net, b = v[i + 1].net;
+			size_t lo = a < b ? a : b, hi = a < b ? b : a;
+
+			if (prefixes_overlap(v[i].sn, v[i + 1].sn) &&
+			    (hi < bad_j || (hi == bad_j && lo < bad_i))) {
+				bad_i = lo;
+				bad_j = hi;
+			}
 		}
-	/* addresses: inside the subnet, not the gateway, nor used twice */
-	for (i = 0; i < t->n_nodes; i++) {
+	}
+	if (bad_j != SIZE_MAX)
+		rc = perr(p, t->nets[bad_j].pos, "the subnet of network %s overlaps that of %s",
+			  t->nets[bad_j].name, t->nets[bad_i].name);
+	free(v);
+	return rc;
+}
+
+/* Addresses: inside their subnet, not its gateway, not used twice (a hash
+ * set of the addresses seen: comparing with every earlier node was
+ * quadratic). */
+static int check_addresses(struct parser *p)
+{
+	struct topo *t = p->t;
+	struct topo_set seen = { 0 };
+	size_t i, j, other;
+	int f, rc = 0;
+
+	for (i = 0; i < t->n_nodes && !rc; i++) {
 		struct topo_node *nd = &t->nodes[i];
 
-		for (j = 0; j < nd->n_att; j++)
-			for (f = 0; f < 2; f++) {
+		for (j = 0; j < nd->n_att && !rc; j++)
+			for (f = 0; f < 2 && !rc; f++) {
 				struct topo_attach *a = &nd->att[j];
 				struct topo_net *net = &t->nets[a->net];
+				struct ipaddr host = a->addr[f];
 				char s[64], n2[64];
 
 				if (!a->explicit_addr[f])
 					continue;
+				host.prefix = -1;
 				if (!ip_in_prefix(&net->subnet[f], &a->addr[f]))
-					return perr(p, a->pos, "address %s of %s is outside the subnet %s of network %s",
-						    ip_str(&(struct ipaddr){ .family = a->addr[f].family, .prefix = -1,
-							   .a = a->addr[f].a }, s, sizeof(s)),
-						    nd->name, ip_str(&net->subnet[f], n2, sizeof(n2)), net->name);
-				if (ip_equal(&a->addr[f], &net->gateway[f]))
-					return perr(p, a->pos, "address of %s is the gateway of network %s",
-						    nd->name, net->name);
-				for (k = 0; k < i; k++) {
-					size_t m;
-
-					for (m = 0; m < t->nodes[k].n_att; m++)
-						if (t->nodes[k].att[m].explicit_addr[f] &&
-						    ip_equal(&t->nodes[k].att[m].addr[f], &a->addr[f]))
-							return perr(p, a->pos, "address of %s is used by %s too",
-								    nd->name, t->nodes[k].name);
-				}
+					rc = perr(p, a->pos, "address %s of %s is outside the subnet %s of network %s",
+						  ip_str(&host, s, sizeof(s)), nd->name,
+						  ip_str(&net->subnet[f], n2, sizeof(n2)), net->name);
+				else if (ip_equal(&a->addr[f], &net->gateway[f]))
+					rc = perr(p, a->pos, "address of %s is the gateway of network %s",
+						  nd->name, net->name);
+				else if (topo_set_put(&seen, a->addr[f].a.b, ip_len(&a->addr[f]), i, &other) &&
+					 other != i)
+					rc = perr(p, a->pos, "address of %s is used by %s too",
+						  nd->name, t->nodes[other].name);
 			}
 	}
+	topo_set_free(&seen);
+	return rc;
+}
+
+static bool is_node(struct parser *p, const char *name)
+{
+	return topo_set_get(&p->nodes, name, strlen(name), NULL);
+}
+
+static int topo_check(struct parser *p)
+{
+	struct topo *t = p->t;
+	struct topo_set bridges = { 0 };
+	size_t i, first;
+	int rc = 0;
+
+	if (!t->name)
+		return perr(p, (struct topo_pos){ 1, 1 }, "the topology has no name: (add name: something)");
+	for (i = 0; i < t->n_nets && !rc; i++)
+		if (topo_set_put(&bridges, t->nets[i].bridge, strlen(t->nets[i].bridge), i, &first))
+			rc = perr(p, t->nets[i].pos, "networks %s and %s use the same bridge %s",
+				  t->nets[first].name, t->nets[i].name, t->nets[i].bridge);
+	topo_set_free(&bridges);
+	if (rc || (rc = check_overlaps(p)) || (rc = check_addresses(p)))
+		return rc;
 	for (i = 0; i < t->n_cables; i++) {
 		struct topo_cable *c = &t->cables[i];
 
-		if (!ns_is_host(c->a) && !topo_node_find(t, c->a))
+		if (!ns_is_host(c->a) && !is_node(p, c->a))
 			return perr(p, c->pos, "cable end %s is not a node (nor host)", c->a);
-		if (!ns_is_host(c->b) && !topo_node_find(t, c->b))
+		if (!ns_is_host(c->b) && !is_node(p, c->b))
 			return perr(p, c->pos, "cable end %s is not a node (nor host)", c->b);
 		if (!strcmp(c->a, c->b))
 			return perr(p, c->pos, "cable from %s to itself", c->a);
@@ -727,14 +824,96 @@ static int topo_check(struct parser *p)
 	for (i = 0; i < t->n_expects; i++) {
 		struct ipaddr ip;
 
-		if (!topo_node_find(t, t->expects[i].from))
+		if (!is_node(p, t->expects[i].from))
 			return perr(p, t->expects[i].pos, "expectation from %s: not a node",
 				    t->expects[i].from);
-		if (!topo_node_find(t, t->expects[i].to) && ip_parse(t->expects[i].to, &ip))
+		if (!is_node(p, t->expects[i].to) && ip_parse(t->expects[i].to, &ip))
 			return perr(p, t->expects[i].pos, "expectation to %s: neither a node nor an IP address",
 				    t->expects[i].to);
 	}
 	return 0;
+}
+
+static struct topo_pos pos_of_mark(const yaml_mark_t *m)
+{
+	return (struct topo_pos){ (int)m->line + 1, (int)m->column + 1 };
+}
+
+static int yaml_error(struct parser *p, yaml_parser_t *yp)
+{
+	return perr(p, pos_of_mark(&yp->problem_mark), "%s%s%s",
+		    yp->problem ? yp->problem : "YAML error",
+		    yp->context ? " " : "", yp->context ? yp->context : "");
+}
+
+/*
+ * Before libyaml builds the document, one pass over its events refuses
+ * what a topology file never needs and an attacker would use:
+ *  - anchors and aliases: an alias repeats a subtree without copying it,
+ *    so a few KB expand to millions of objects (87 KB gave 1.6 million
+ *    routes); refusing them is simpler and safer than counting the
+ *    expansion, and the format has nothing worth repeating (libyaml also
+ *    checks each anchor against every earlier one: quadratic);
+ *  - nesting deeper than TOPO_YAML_DEPTH_MAX (the format needs 5): 20,000
+ *    open brackets took libyaml 2.5 s, and deep trees cost stack;
+ *  - a second document, which the loader would silently ignore.
+ */
+static int yaml_prescan(struct parser *p, const char *buf, size_t len)
+{
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	int depth = 0, docs = 0, rc = 0;
+	bool end = false;
+
+	if (!yaml_parser_initialize(&yp))
+		return err_set(p->nn, ENOMEM, "%s", p->file);
+	yaml_parser_set_input_string(&yp, (const unsigned char *)buf, len);
+	while (!rc && !end) {
+		const yaml_char_t *anchor = NULL;
+		struct topo_pos pos;
+
+		if (!yaml_parser_parse(&yp, &ev)) {
+			rc = yaml_error(p, &yp);
+			break;
+		}
+		pos = pos_of_mark(&ev.start_mark);
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1)
+				rc = perr(p, pos, "a second YAML document: a topology file is one document");
+			break;
+		case YAML_ALIAS_EVENT:
+			rc = perr(p, pos, "alias *%s: YAML anchors and aliases are not accepted in a topology file (write the value out)",
+				  (const char *)ev.data.alias.anchor);
+			break;
+		case YAML_SCALAR_EVENT:
+			anchor = ev.data.scalar.anchor;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			anchor = ev.type == YAML_SEQUENCE_START_EVENT ?
+				ev.data.sequence_start.anchor : ev.data.mapping_start.anchor;
+			if (++depth > TOPO_YAML_DEPTH_MAX)
+				rc = perr(p, pos, "lists and mappings nested more than %d deep",
+					  TOPO_YAML_DEPTH_MAX);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (anchor && !rc)
+			rc = perr(p, pos, "anchor &%s: YAML anchors and aliases are not accepted in a topology file (write the value out)",
+				  (const char *)anchor);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&yp);
+	return rc;
 }
 
 int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
@@ -747,13 +926,13 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 	int rc;
 
 	*out = NULL;
+	if ((rc = yaml_prescan(&p, buf, len)))
+		return rc;
 	if (!yaml_parser_initialize(&yp))
 		return err_set(nn, ENOMEM, "%s", name);
 	yaml_parser_set_input_string(&yp, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&yp, &doc)) {
-		rc = err_usage(nn, "%s:%zu:%zu: %s%s%s", name, yp.problem_mark.line + 1,
-			       yp.problem_mark.column + 1, yp.problem ? yp.problem : "YAML error",
-			       yp.context ? " " : "", yp.context ? yp.context : "");
+		rc = yaml_error(&p, &yp);
 		yaml_parser_delete(&yp);
 		return rc;
 	}
@@ -778,6 +957,8 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 		free(p.t->file);
 		p.t->file = NULL;
 	}
+	topo_set_free(&p.nets);
+	topo_set_free(&p.nodes);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&yp);
 	if (rc) {
@@ -810,7 +991,7 @@ int topo_parse_file(struct nsnet *nn, const char *path, struct topo **out)
 			buf = nb;
 			memcpy(buf + len, chunk, n);
 			len += n;
-			if (len > 16 << 20) {
+			if (len > TOPO_FILE_MAX) {
 				fclose(f);
 				free(buf);
 				return err_usage(nn, "%s: larger than 16 MiB", path);

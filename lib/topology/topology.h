@@ -29,7 +29,11 @@
 #include "net/net.h"
 #include "run/run.h"
 
-#define TOPO_NAME_MAX 32
+/* Limits of a topology file (docs/topology.md names them). */
+#define TOPO_NAME_MAX 32        /* the topology's name */
+#define TOPO_NET_NAME_MAX 64    /* a network's name */
+#define TOPO_YAML_DEPTH_MAX 64  /* mappings and lists inside each other */
+#define TOPO_FILE_MAX (16 << 20)
 
 /* Where something was written in the file, for error messages (1-based). */
 struct topo_pos {
@@ -119,6 +123,29 @@ void strv_free(char **v, size_t n);
 struct topo_node *topo_node_find(const struct topo *t, const char *name);
 /* Whether a command's FILE|NAME argument names a file. */
 bool topo_arg_is_file(const char *arg);
+/* The one name rule (name_check) for a topology's name: it becomes the
+ * directory /run/nsnet/topo/NAME and the links' mark. */
+int topo_name_check(struct nsnet *nn, const char *name);
+
+/*
+ * model.c: a hash set of byte strings, each with a value (an index), for
+ * the checks that must stay linear in the size of a file (duplicate keys,
+ * names, addresses). Keys are borrowed: they must outlive the set.
+ */
+struct topo_set {
+	struct topo_set_slot {
+		const void *key;   /* NULL: empty */
+		size_t len, val;
+	} *slot;
+	size_t cap, n;
+};
+/* true, with the value already there in *old (if old), when key is in s;
+ * else key is added with val. */
+bool topo_set_put(struct topo_set *s, const void *key, size_t len, size_t val,
+		  size_t *old);
+bool topo_set_get(const struct topo_set *s, const void *key, size_t len,
+		  size_t *val);
+void topo_set_free(struct topo_set *s);
 
 /* parse.c: parse and validate everything that needs no kernel. Errors
  * are "FILE:LINE:COL: what" and exit status 2. */

@@ -160,7 +160,7 @@ static void test_overlap(void **state)
 static void test_name_too_long(void **state)
 {
 	(void)state;
-	parse_bad("name: abcdefghijklmnopqrstuvwxyz0123456789\n", 1, 7, "1 to 32 characters");
+	parse_bad("name: abcdefghijklmnopqrstuvwxyz0123456789\n", 1, 7, "at most 32 are allowed");
 	parse_bad(NET "  abcdefghijklmnopq:\n    subnet: 10.1.0.0/24\n", 5, 3,
 		  "network abcdefghijklmnopq: its bridge name");
 	parse_bad(NET "    bridge: abcdefghijklmnopq\n", 5, 13, "bridge");
