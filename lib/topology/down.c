@@ -22,6 +22,9 @@ static int topo_name_of(struct nsnet *nn, const char *file_or_name, char *name,
 	int rc;
 
 	if (!topo_arg_is_file(file_or_name)) {
+		/* "." or ".." would make the record /run/nsnet/topo/.. */
+		if ((rc = topo_name_check(nn, file_or_name)))
+			return rc;
 		snprintf(name, len, "%s", file_or_name);
 		return 0;
 	}

@@ -83,7 +83,7 @@ void topo_free(struct topo *t)
 
 /* ---- a hash set of byte strings (open addressing, linear probing) ------ */
 
-static uint64_t topo_set_hash(const void *key, size_t len)
+uint64_t topo_hash(const void *key, size_t len)
 {
 	const unsigned char *b = key;
 	uint64_t h = 14695981039346656037ull;  /* FNV-1a */
@@ -101,7 +101,7 @@ static struct topo_set_slot *topo_set_find(const struct topo_set *s,
 
 	if (!s->cap)
 		return NULL;
-	for (i = topo_set_hash(key, len) & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
+	for (i = topo_hash(key, len) & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
 		if (!s->slot[i].key || (s->slot[i].len == len &&
 					!memcmp(s->slot[i].key, key, len)))
 			return &s->slot[i];

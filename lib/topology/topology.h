@@ -145,6 +145,8 @@ bool topo_set_put(struct topo_set *s, const void *key, size_t len, size_t val,
 		  size_t *old);
 bool topo_set_get(const struct topo_set *s, const void *key, size_t len,
 		  size_t *val);
+/* FNV-1a, 64 bits (the set's hash; the hosts file's check). */
+uint64_t topo_hash(const void *data, size_t len);
 void topo_set_free(struct topo_set *s);
 
 /* parse.c: parse and validate everything that needs no kernel. Errors
@@ -223,12 +225,20 @@ void topo_record_dir(char *buf, size_t len, const char *name);
 /* Create the record, with the file the topology came from. */
 int topo_record_write(struct nsnet *nn, const struct topo *t);
 void topo_record_remove(const char *name);
-/* The hosts file every node gets. */
+/* The hosts file every node gets; its first line marks it as nsnet's,
+ * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
-/* Whether node's /etc/netns/<node>/hosts is hosts. */
-bool topo_hosts_current(const char *node, const char *hosts);
-/* Write node's hosts and resolv.conf (no nameserver). */
+/* Node's /etc/netns/<node>: 1 when its hosts is hosts and its resolv.conf
+ * nsnet's, 0 when up must write them (missing, or nsnet's and out of
+ * date), a negative errno with the error set when a file there is not
+ * nsnet's (written by someone else, changed since, a symbolic link): up
+ * leaves those alone and refuses. */
+int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts);
+/* Write node's hosts and resolv.conf (no nameserver), atomically, never
+ * through a symbolic link, never over a file that is not nsnet's. */
 int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
+/* Remove the files of node's /etc/netns/<node> that are still as nsnet
+ * wrote them, and the directory if that leaves it empty. */
 void topo_hosts_remove(const char *node);
 
 /* run.c */
