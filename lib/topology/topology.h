@@ -215,7 +215,7 @@ const char *topo_action_kind(enum topo_act_kind kind);
 void topo_action_str(const struct topo *t, const struct topo_action *a,
 		     char *buf, size_t len);
 /* Append to cmds the equivalent ip/nft/shell commands of an action, as
- * strings. */
+ * strings; every word a shell could read as more than text is quoted. */
 void topo_action_commands(const struct topo *t, const struct topo_action *a,
 			  struct json_t *cmds);
 
@@ -242,15 +242,21 @@ int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
 void topo_hosts_remove(const char *node);
 
 /* run.c */
-/* Whether the pid recorded for a run: command is alive. */
+/* The PATH of run: commands (their whole environment: docs/topology.md). */
+#define TOPO_RUN_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* Whether the process recorded for a run: command runs: the pid with the
+ * recorded start time, in the node's namespace (never a bare pid: the
+ * kernel reuses them). */
 bool topo_run_alive(const char *topo, const char *node, size_t idx);
 void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
 		      size_t idx);
-/* Start node's run: command idx, recording its pid. */
+/* Start node's run: command idx (no descriptor but 0-2, the environment
+ * of docs/topology.md), recording its pid, start time and namespace. */
 int topo_run_start(struct nsnet *nn, const struct topo *t,
 		   const struct topo_node *nd, size_t idx);
 /* End the process groups of a topology's run: commands (TERM, then KILL
- * after a second). */
+ * after a second): only processes that are provably theirs, through
+ * pidfds. */
 void topo_runs_stop(const char *topo);
 
 /* progress.c */
