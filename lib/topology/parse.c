@@ -25,6 +25,24 @@
 #include "firewall/firewall.h"
 #include "kernel/kernel.h"
 
+/*
+ * ARRAY_GROW, with a capacity implied by the count: the model's arrays are
+ * made here only, one element at a time from empty, so they are
+ * reallocated only when the count reaches a power of two. Growing by one
+ * element each time copied the whole array each time where realloc cannot
+ * grow in place: 100,000 sysctls took 215 s under ASan.
+ */
+#define PARSE_GROW(arr, n) do {                                            \
+	size_t n_ = (n);                                                   \
+	if (!(n_ & (n_ - 1))) {                                            \
+		void *p_ = realloc((arr), (n_ ? 2 * n_ : 1) * sizeof(*(arr))); \
+		if (!p_)                                                   \
+			abort();                                           \
+		(arr) = p_;                                                \
+	}                                                                  \
+	memset(&(arr)[n_], 0, sizeof(*(arr)));                             \
+} while (0)
+
 struct parser {
 	struct nsnet *nn;
 	const char *file;
@@ -175,10 +193,10 @@ static int string_list(struct parser *p, yaml_node_t *v, const char *what,
 	int rc;
 
 	if (v->type == YAML_SCALAR_NODE && !is_null(v)) {
-		ARRAY_GROW(*out, *n);
+		PARSE_GROW(*out, *n);
 		(*out)[(*n)++] = strdup((const char *)v->data.scalar.value);
 		if (posv) {
-			ARRAY_GROW(*posv, *n - 1);
+			PARSE_GROW(*posv, *n - 1);
 			(*posv)[*n - 1] = pos_of(v);
 		}
 		return 0;
@@ -192,10 +210,10 @@ static int string_list(struct parser *p, yaml_node_t *v, const char *what,
 
 		if ((rc = scalar(p, e, what, &s)))
 			return rc;
-		ARRAY_GROW(*out, *n);
+		PARSE_GROW(*out, *n);
 		(*out)[(*n)++] = strdup(s);
 		if (posv) {
-			ARRAY_GROW(*posv, *n - 1);
+			PARSE_GROW(*posv, *n - 1);
 			(*posv)[*n - 1] = pos_of(e);
 		}
 	}
@@ -273,7 +291,7 @@ static int net_entry(struct parser *p, const char *key, yaml_node_t *k,
 	if (name_check(p->nn, "network", key, TOPO_NET_NAME_MAX))
 		return perr(p, pos_of(k), "%s", err_msg(p->nn));
 	topo_set_put(&p->nets, key, strlen(key), t->n_nets, NULL);
-	ARRAY_GROW(t->nets, t->n_nets);
+	PARSE_GROW(t->nets, t->n_nets);
 	net = &t->nets[t->n_nets++];
 	net->name = strdup(key);
 	net->pos = pos_of(k);
@@ -333,7 +351,7 @@ static int node_net(struct parser *p, const char *key, yaml_node_t *k,
 	if (!topo_set_get(&p->nets, key, strlen(key), &net))
 		return perr(p, pos_of(k), "node %s is on network \"%s\", which is not in networks:",
 			    nd->name, key);
-	ARRAY_GROW(nd->att, nd->n_att);
+	PARSE_GROW(nd->att, nd->n_att);
 	a = &nd->att[nd->n_att++];
 	a->net = net;
 	a->pos = pos_of(k);
@@ -388,7 +406,7 @@ static int node_sysctl(struct parser *p, const char *key, yaml_node_t *k,
 	for (c = s; *c; c++)
 		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f)
 			return perr(p, pos_of(v), "sysctl %s: its value has a control character", key);
-	ARRAY_GROW(nd->sysctls, nd->n_sysctls);
+	PARSE_GROW(nd->sysctls, nd->n_sysctls);
 	nd->sysctls[nd->n_sysctls].key = strdup(key);
 	nd->sysctls[nd->n_sysctls].value = strdup(s);
 	nd->sysctls[nd->n_sysctls++].pos = pos_of(k);
@@ -450,7 +468,7 @@ static int node_key(struct parser *p, const char *key, yaml_node_t *k,
 		if ((rc = string_list(p, v, "routes", &list, &n, &posv)))
 			goto out;
 		for (i = 0; i < n && !rc; i++) {
-			ARRAY_GROW(nd->routes, nd->n_routes);
+			PARSE_GROW(nd->routes, nd->n_routes);
 			rc = parse_route(p, list[i], posv[i], &nd->routes[nd->n_routes++]);
 		}
 	} else if (!strcmp(key, "publish")) {
@@ -498,7 +516,7 @@ static int node_entry(struct parser *p, const char *key, yaml_node_t *k,
 		return perr(p, pos_of(k), "node name \"upstream\" is taken by nsnet sandbox's simulated internet");
 	/* duplicates were found by each_pair */
 	topo_set_put(&p->nodes, key, strlen(key), t->n_nodes, NULL);
-	ARRAY_GROW(t->nodes, t->n_nodes);
+	PARSE_GROW(t->nodes, t->n_nodes);
 	nd = &t->nodes[t->n_nodes++];
 	nd->name = strdup(key);
 	nd->pos = pos_of(k);
@@ -563,7 +581,7 @@ static int parse_cables(struct parser *p, yaml_node_t *v)
 		yaml_node_t *e = node(p, *it);
 		struct topo_cable *c;
 
-		ARRAY_GROW(p->t->cables, p->t->n_cables);
+		PARSE_GROW(p->t->cables, p->t->n_cables);
 		c = &p->t->cables[p->t->n_cables++];
 		c->pos = pos_of(e);
 		if ((rc = each_pair(p, e, "cable", cable_key, c)))
@@ -664,7 +682,7 @@ static int top_key(struct parser *p, const char *key, yaml_node_t *k,
 		rc = string_list(p, v, "expect", &list, &n, &posv);
 		for (i = 0; i < n; i++) {
 			if (!rc) {
-				ARRAY_GROW(t->expects, t->n_expects);
+				PARSE_GROW(t->expects, t->n_expects);
 				rc = parse_expect(p, list[i], posv[i], &t->expects[t->n_expects++]);
 			}
 			free(list[i]);
