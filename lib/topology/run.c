@@ -217,6 +217,7 @@ static int pidfd_signal(int pidfd, pid_t pid, int sig)
 struct run_target {
 	pid_t pid;
 	int pidfd;    /* -1: no pidfd_open (Linux < 5.3): kill() */
+	bool leader;  /* the recorded process itself */
 };
 
 /*
@@ -259,6 +260,7 @@ static size_t run_targets(const struct run_id *ids, size_t n_ids,
 			continue;
 		ARRAY_GROW(tg, n);
 		tg[n].pid = pid;
+		tg[n].leader = pid == ids[i].pid;
 		tg[n].pidfd = pidfd_open_(pid);
 		/* the pidfd may have caught a successor: check again */
 		if (proc_stat(pid, NULL, &pgrp, &again) || again != start) {
@@ -275,13 +277,23 @@ static size_t run_targets(const struct run_id *ids, size_t n_ids,
 	return n;
 }
 
+/*
+ * Each target through its pidfd; and the whole group of a leader that is
+ * still there: while it is, no other group can have its number, and the
+ * group signal also reaches what the group forked since the targets were
+ * found.
+ */
 static void run_targets_signal(struct run_target *tg, size_t n, int sig)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (tg[i].pid > 0)
-			pidfd_signal(tg[i].pidfd, tg[i].pid, sig);
+	for (i = 0; i < n; i++) {
+		if (tg[i].pid <= 0)
+			continue;
+		if (tg[i].leader && !pidfd_signal(tg[i].pidfd, tg[i].pid, 0))
+			kill(-tg[i].pid, sig);
+		pidfd_signal(tg[i].pidfd, tg[i].pid, sig);
+	}
 }
 
 /* Whether target i has ended (reaped, if it was our child). */
@@ -376,7 +388,7 @@ NSNET_EXPORT int nsnet_topo_logs(struct nsnet *nn, const char *node, int out_fd)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), NSNET_RUN_DIR "/topo/%s/%s.log", de->d_name, node);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		found++;
