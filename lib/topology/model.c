@@ -4,7 +4,9 @@
  * parser built, a hash set for the checks that must stay linear in the
  * size of a file. The bottom of the topology layer: it calls nothing above.
  */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "topology/topology.h"
@@ -12,6 +14,20 @@
 bool topo_arg_is_file(const char *arg)
 {
 	return strchr(arg, '/') || strstr(arg, ".yaml") || strstr(arg, ".yml");
+}
+
+int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		   const char *fmt, va_list ap)
+{
+	char msg[NSNET_ERR_MAX - 128], *c;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Messages quote the file; its control characters (a terminal's
+	 * escape sequences) must not reach the user's terminal. */
+	for (c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return err_usage(nn, "%s:%d:%d: %s", file, pos.line, pos.col, msg);
 }
 
 int topo_name_check(struct nsnet *nn, const char *name)

@@ -5,6 +5,7 @@
  *
  *   model.c     the plain structs and their helpers
  *   ipam.c      the addresses left empty, chosen deterministically
+ *   validate.c  the checks across a parsed model (subnets, addresses, ends)
  *   parse.c     YAML (libyaml) to the model, validated
  *   files.c     the record /run/nsnet/topo/<name> and the nodes' hosts files
  *   load.c      the topology a command names (FILE, NAME, or the one up)
@@ -148,6 +149,15 @@ bool topo_set_get(const struct topo_set *s, const void *key, size_t len,
 /* FNV-1a, 64 bits (the set's hash; the hosts file's check). */
 uint64_t topo_hash(const void *data, size_t len);
 void topo_set_free(struct topo_set *s);
+
+/* model.c: the error "FILE:LINE:COL: what" (exit status 2), with the
+ * control characters of what (quoted from the file) shown as '?'. */
+int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		   const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* validate.c: the checks across a parsed model t of file, which has a name
+ * or is refused, and the positions of what it holds. */
+int topo_validate(struct nsnet *nn, const char *file, struct topo *t);
 
 /* parse.c: parse and validate everything that needs no kernel. Errors
  * are "FILE:LINE:COL: what" and exit status 2. */
