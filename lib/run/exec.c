@@ -332,12 +332,13 @@ NSNET_EXPORT int nsnet_exec(struct nsnet *nn, const char *ns_name,
  */
 static void exec_close_fds_on_exec(void)
 {
-	long fd, max = sysconf(_SC_OPEN_MAX);
+	long fd, max;
 
 #if defined(SYS_close_range) && defined(CLOSE_RANGE_CLOEXEC)
 	if (!syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC))
 		return;
 #endif
+	max = sysconf(_SC_OPEN_MAX);
 	if (max < 0 || max > 65536)
 		max = 65536;
 	for (fd = 3; fd < max; fd++)

@@ -87,13 +87,13 @@ enum etc_state { ETC_ABSENT, ETC_OURS, ETC_FOREIGN };
 char *topo_hosts_file(const struct topo *t)
 {
 	size_t i, j, len = 0, cap = 4096, head;
-	char *s = malloc(cap), line[160];
+	char *s = malloc(cap), keep;
 	int f;
 
 	if (!s)
 		abort();
 	/* the first line, with the hash of the rest, is written last */
-	len = (size_t)snprintf(s, cap, HOSTS_MARK "%s" HOSTS_CHECK "%016llx\n",
+	len = (size_t)snprintf(s, cap, HOSTS_MARK "%.32s" HOSTS_CHECK "%016llx\n",
 			       t->name, 0ull);
 	head = len;
 	len += (size_t)snprintf(s + len, cap - len, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
@@ -116,9 +116,11 @@ char *topo_hosts_file(const struct topo *t)
 							ip_str(&ip, a, sizeof(a)),
 							t->nodes[i].name);
 			}
-	snprintf(line, sizeof(line), HOSTS_MARK "%s" HOSTS_CHECK "%016llx\n", t->name,
+	/* the same length: the hash has 16 digits either way */
+	keep = s[head];
+	snprintf(s, head + 1, HOSTS_MARK "%.32s" HOSTS_CHECK "%016llx\n", t->name,
 		 (unsigned long long)topo_hash(s + head, len - head));
-	memcpy(s, line, head);
+	s[head] = keep;
 	return s;
 }
 
