@@ -162,6 +162,10 @@ int mkdir_p(struct nsnet *nn, const char *path);
 /* Write text to path through a temporary file and rename(): never through
  * a symbolic link, never half a file. */
 int write_file_atomic(struct nsnet *nn, const char *path, const char *text);
+/* The same for name in the directory open as dirfd (AT_FDCWD: name is a
+ * path); dir names that directory in errors (NULL: none). */
+int write_file_atomic_at(struct nsnet *nn, int dirfd, const char *dir,
+			 const char *name, const char *text);
 /* CLOCK_MONOTONIC in milliseconds. */
 double mono_ms(void);
 /* The address /etc/netns/NS/hosts gives name (what programs inside ns see

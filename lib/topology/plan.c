@@ -491,8 +491,12 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		for (j = 0; j < nd->n_publish; j++)
 			if (!fw_has_publish(fw, nd->name, nd->publish[j]))
 				add(p, ACT_PUBLISH, i, j, 0, !fresh);
-		if (fresh || !topo_hosts_current(nd->name, hosts))
+		/* a file there that is not nsnet's: refused, before any change */
+		if ((rc = topo_hosts_state(nn, nd->name, hosts)) < 0)
+			goto node_out;
+		if (fresh || !rc)
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);
+		rc = 0;
 		for (j = 0; j < nd->n_run; j++)
 			if (!topo_run_alive(t->name, nd->name, j))
 				add(p, ACT_RUN, i, j, 0, !fresh);
