@@ -351,62 +351,17 @@ static bool dr_jumps_to(json_t *v, const char *chain)
 	return t && !strcmp(t, chain);
 }
 
-static const char *dr_trim(const char *a, const char *b, size_t *len)
-{
-	while (a < b && (*a == ' ' || *a == '\n' || *a == '\t'))
-		a++;
-	while (b > a && (b[-1] == ' ' || b[-1] == '\n' || b[-1] == '\t'))
-		b--;
-	*len = (size_t)(b - a);
-	return a;
-}
-
-/* The base chains and how many rules each has, read from the skeleton
- * firewall/rules.c writes, so that the two cannot drift apart. The
- * skeleton is one nft block: "table inet nsnet { ...; chain NAME { type
- * ...; RULE; RULE; }; ... }", rules may hold anonymous sets in braces and
- * the comment a quoted ';'. */
+/* The base chains and how many rules each has, from the table of chains
+ * firewall/rules.c writes the skeleton from, so that the two cannot drift
+ * apart. */
 static size_t dr_skeleton(struct dr_chain_want *w, size_t max)
 {
-	struct fw_script s;
-	const char *p, *end, *st, *x;
-	struct dr_chain_want *cur = NULL;
-	bool quoted = false;
-	int depth = 0;
-	size_t n = 0, len;
+	size_t i, n = 0;
 
-	fw_script_init(&s);
-	fw_rules_skeleton(&s);
-	st = s.text;
-	end = s.text + s.len;
-	for (p = s.text; p < end; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		if (quoted || (*p != '{' && *p != '}' && *p != ';'))
-			continue;
-		/* Depth 1 is the table, 2 a chain's body; deeper braces are
-		 * inside one rule and end nothing. */
-		if (*p == '{' && ++depth == 2) {
-			x = dr_trim(st, p, &len);
-			if (len > 6 && !strncmp(x, "chain ", 6) && n < max) {
-				cur = &w[n++];
-				snprintf(cur->name, sizeof(cur->name), "%.*s",
-					 (int)(len - 6), x + 6);
-				cur->rules = 0;
-			}
-		}
-		if (*p != '{' && depth == 2 && cur) {
-			x = dr_trim(st, p, &len);
-			if (len && strncmp(x, "type ", 5) && strncmp(x, "policy ", 7) &&
-			    strncmp(x, "comment ", 8))
-				cur->rules++;
-		}
-		if (*p == '}' && depth-- == 2)
-			cur = NULL;
-		if (depth <= 2 && !(*p == '}' && depth == 2))
-			st = p + 1;
+	for (i = 0; i < fw_n_chains && n < max; i++) {
+		snprintf(w[n].name, sizeof(w[n].name), "%s", fw_chains[i].name);
+		w[n++].rules = fw_chain_rules(&fw_chains[i]);
 	}
-	fw_script_free(&s);
 	return n;
 }
 
@@ -625,10 +580,14 @@ static int dr_check_nat_parts(struct doctor *dr, struct ns *host, json_t *rs,
 	fw_nat_chain(post, sizeof(post), bridge, false);
 	fw_nat_chain(fwd, sizeof(fwd), bridge, true);
 	json_array_foreach(json_object_get(dr_nsnet_obj(rs, "map", "natfwd"), "elem"), i, e) {
-		json_t *v = dr_elem_val(e);
+		json_t *v = dr_elem_val(e), *k = json_array_get(v, 0);
 
-		if (json_is_array(v) && json_is_string(json_array_get(v, 0)) &&
-		    !strcmp(json_string_value(json_array_get(v, 0)), bridge))
+		/* A key with a comment (the bridge's ifindex) comes wrapped:
+		 * {"elem": {"val": "app_br", "comment": "ifindex 3"}}. */
+		if (json_is_object(json_object_get(k, "elem")))
+			k = json_object_get(json_object_get(k, "elem"), "val");
+		if (json_is_array(v) && json_is_string(k) &&
+		    !strcmp(json_string_value(k), bridge))
 			in_fwd = true;
 	}
 	json_array_foreach(json_object_get(dr_nsnet_obj(rs, "map", "natpost4"), "elem"), i, e)
@@ -714,7 +673,9 @@ int dr_check_published(struct doctor *dr, struct ns *host, bool *published)
 	rs = dr_ruleset(dr, host);
 	if (!rs)
 		return 0;
-	if (fw_show(dr->nn, &fw)) {
+	/* What really forwards, not what the records say (a flushed map
+	 * leaves its owners behind). */
+	if (fw_show_working(dr->nn, &fw)) {
 		err_clear(dr->nn);
 		json_decref(rs);
 		return 0;
@@ -734,15 +695,16 @@ int dr_check_published(struct doctor *dr, struct ns *host, bool *published)
 	json_array_foreach(json_object_get(dr_nsnet_obj(rs, "set", "owners"), "elem"), i, e) {
 		json_t *c = json_object_get(dr_elem_val(e), "concat");
 
-		v = json_array_get(c, 1);
+		/* family . mark . proto . first . last . target port */
+		v = json_array_get(c, 2);
 		if (!json_is_string(v) || strcmp(json_string_value(v), proto) ||
-		    json_integer_value(json_array_get(c, 2)) > dr->d.port ||
-		    json_integer_value(json_array_get(c, 3)) < dr->d.port)
+		    json_integer_value(json_array_get(c, 3)) > dr->d.port ||
+		    json_integer_value(json_array_get(c, 4)) < dr->d.port)
 			continue;
 		ns = dr_elem_comment(e);
-		lo = (unsigned int)json_integer_value(json_array_get(c, 2));
-		hi = (unsigned int)json_integer_value(json_array_get(c, 3));
-		to = (unsigned int)json_integer_value(json_array_get(c, 4));
+		lo = (unsigned int)json_integer_value(json_array_get(c, 3));
+		hi = (unsigned int)json_integer_value(json_array_get(c, 4));
+		to = (unsigned int)json_integer_value(json_array_get(c, 5));
 		if (*published)
 			break;
 		dr_fail(dr, "%s: nsnet's set owners publishes %s/%u to %s, but none of the maps pub4, pub4any, rng4 has it (flushed outside nsnet?): nothing forwards the port",
@@ -755,13 +717,14 @@ int dr_check_published(struct doctor *dr, struct ns *host, bool *published)
 			dr_fix(dr, "nsnet up %s", file);
 		} else if (ns) {
 			/* publish refuses a port the sets still hold. */
-			dr_fix(dr, "nft delete element inet nsnet owners { 0x%08llx . %s . %u . %u . %u }",
-			       (unsigned long long)json_integer_value(json_array_get(c, 0)),
+			dr_fix(dr, "nft delete element inet nsnet owners { %lld . 0x%08llx . %s . %u . %u . %u }",
+			       (long long)json_integer_value(json_array_get(c, 0)),
+			       (unsigned long long)json_integer_value(json_array_get(c, 1)),
 			       proto, lo, hi, to);
 			for (; lo <= hi; lo++)
 				dr_fix(dr, "nft delete element inet nsnet ports { %s . %u }",
 				       proto, lo);
-			lo = (unsigned int)json_integer_value(json_array_get(c, 2));
+			lo = (unsigned int)json_integer_value(json_array_get(c, 3));
 			if (hi > lo)
 				snprintf(spec, sizeof(spec), "%u-%u:%u-%u/%s", lo, hi,
 					 to, to + hi - lo, proto);
