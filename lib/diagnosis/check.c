@@ -478,6 +478,22 @@ static bool routed_covered(const struct check_state *st, const struct check_prob
 
 /* ---- sending and answers ------------------------------------------------------- */
 
+/* Without IP_RECVERR the kernel hides a packet its own queue dropped: a
+ * raw or UDP send returns success on ENOBUFS (raw_sendmsg, udp_send_skb),
+ * and the probe would look like silence from the network. With it, the
+ * send fails and the probe is "not probed". The ICMP errors it also
+ * queues on the socket's error queue are read and dropped (the raw socket
+ * gets them as packets anyway). */
+static void check_recverr(int fd, int family)
+{
+	int one = 1;
+
+	if (family == AF_INET)
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+}
+
 /* Runs inside the source's namespace: every socket it will send from. */
 struct check_open_arg {
 	struct check_state *st;
@@ -517,12 +533,15 @@ static int check_open_here(void *arg)
 				       sizeof(size)))
 				setsockopt(*icmp, SOL_SOCKET, SO_RCVBUF, &size,
 					   sizeof(size));
+			check_recverr(*icmp, family);
 			continue;
 		}
 		fd = socket(family, (pr->proto == IPPROTO_TCP ? SOCK_STREAM :
 				     SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			a->error = errno;
+		if (fd >= 0 && pr->proto == IPPROTO_UDP)
+			check_recverr(fd, family);
 		/* Closed with a RST: no FIN exchange, no TIME_WAIT left in
 		 * the node after the check. */
 		if (fd >= 0 && pr->proto == IPPROTO_TCP)
@@ -769,6 +788,13 @@ static void check_read_icmp(struct check_state *st, size_t from, int family)
 		struct ping_reply r;
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			/* a pending error (IP_RECVERR): empty the queue it
+			 * came with and read on */
+			while (recv(fd, buf, sizeof(buf), MSG_ERRQUEUE) >= 0)
+				;
+			continue;
+		}
 		if (n < 0)
 			return;
 		switch (ping_parse(buf, (size_t)n, family, s->id, &r)) {
