@@ -166,7 +166,7 @@ int check_plan_build_sample(struct nsnet *nn, const struct topo *t,
 	if (!p->cells)
 		abort();
 	for (i = 0; i < t->n_nodes; i++) {
-		if (p->sample) {
+		if (pick) {
 			for (k = 0; k < sample; k++)
 				pick[k] = (i + (k + 1) * p->stride) % t->n_nodes;
 			qsort(pick, sample, sizeof(*pick), size_cmp);
