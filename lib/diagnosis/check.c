@@ -26,8 +26,9 @@
  * A probe the local kernel refused to send (a full queue, no memory) is
  * "not probed", never "unreached": the network was not asked.
  *
- * This file sends the probes and reads the answers; check_plan.c decides
- * which probes there are, in which order, and what their answers mean.
+ * This file sends the probes and reads the answers; check_neigh.c keeps
+ * the neighbour entries; check_plan.c decides which probes there are, in
+ * which order, and what their answers mean.
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,119 +44,13 @@
 #include "topology/topology.h"
 #include "diagnosis/diagnosis.h"
 
-#define CHECK_TRIES 3
-#define CHECK_PAYLOAD 16
-#define CHECK_RCVBUF (4 << 20)
-/* Same-segment probes in flight. Each pair in flight holds a permanent
- * neighbour entry on both sides, about 500 bytes of kernel memory each
- * (measured on 6.18: 89,700 entries, 43 MiB of slab): 32,768 probes are
- * about 16 MiB. */
-#define CHECK_WINDOW 32768
-/* Probes started per turn of the loop before the answers are read again:
- * a long burst would make answers that came in time look late. */
-#define CHECK_BURST 1024
-/* Nodes per block of the start order (check_plan_order). */
-#define CHECK_BLOCK 32
+#include "diagnosis/check.h"
 
 static const char check_udp_payload[] = "nsnet check\n";
-
-/* ---- state --------------------------------------------------------------- */
-
-enum check_ent_state { ENT_QUEUED, ENT_OURS, ENT_THEIRS, ENT_FAILED };
-
-/* A neighbour entry check needs: in a namespace (a node, or the host when
- * where == n_nodes), on ifindex, addr -> mac. */
-struct check_entry {
-	size_t where;
-	int ifindex;
-	struct ipaddr addr;
-	unsigned char mac[6];
-	enum check_ent_state state;
-	int error;                 /* ENT_FAILED: the kernel's errno */
-	unsigned int refs;         /* probes started and not done that need it */
-	size_t next;               /* hash chain, or free list */
-};
-
-/* An entry to delete: a copy, the entry itself is gone from the table. */
-struct check_del {
-	int ifindex;
-	struct ipaddr addr;
-};
-
-/* One interface of a node: what its neighbours' entries point at. */
-struct check_if {
-	char name[IFNAMSIZ];
-	int index;
-	unsigned char mac[6];
-};
-
-/* A namespace check talks to: its entries to add and delete next. */
-struct check_where {
-	size_t *add;
-	size_t n_add;
-	struct check_del *del;
-	size_t n_del;
-	bool dirty;
-	struct check_if *ifs;      /* a node's interfaces; the host's bridges */
-	size_t n_ifs;
-};
-
-/* What one node sends from. */
-struct check_source {
-	int icmp[2];               /* raw ICMP / ICMPv6 sockets; -1: none needed */
-	uint16_t id;               /* echo id of this source */
-	size_t *echo;              /* probe index by echo sequence number */
-	size_t n_echo[2];
-	size_t *echo6;
-};
-
-/* A queue of probes due at monotone times (see check_due). */
-struct check_fifo {
-	struct { size_t probe; double due; } *v;
-	size_t head, n, cap;
-};
-
-struct check_state {
-	struct nsnet *nn;
-	const struct topo *t;
-	struct check_plan *p;
-	struct check_source *src;
-	struct check_where *where; /* n_nodes + 1: the host last */
-	int ep;                    /* epoll */
-	int *fd;                   /* per probe: its TCP/UDP socket, or -1 */
-	uint8_t *tries;            /* per probe: packets sent so far */
-	double *sent_at;           /* per probe: first packet out, ms */
-	double *first_try;         /* per probe: first attempt to send, ms */
-	int *neigh_err;            /* per probe: an entry it needed failed */
-	uint32_t (*pent)[2];       /* per same-segment probe: its two entries */
-	bool *uncovered;           /* per probe: may need ARP/NDP */
-	size_t *order, cursor;     /* start order (check_plan_order) */
-	size_t *by_src, *src_probe; /* the probes of node n: src_probe[by_src[n]..by_src[n+1]) */
-	double timeout_ms;
-	size_t pending, done;
-	size_t pair_inflight;      /* same-segment probes started, not done */
-	/* the neighbour entries in use */
-	struct check_entry *ent;
-	size_t n_ent, free_ent;
-	size_t *bucket;
-	size_t n_bucket, live;
-	size_t *dirty;             /* namespaces with entries to send */
-	size_t n_dirty;
-	bool pinned_ok;            /* routed probes have their entries */
-	/* timers: resend 1 and 2, the deadline of echoes/UDP, of TCP, and
-	 * the probes the kernel has not let out yet */
-	struct check_fifo resend1, resend2, deadline, deadline_tcp, sendq;
-	double next_progress;
-};
 
 static int fam_idx(int family)
 {
 	return family == AF_INET6;
-}
-
-static const char *where_name(const struct check_state *st, size_t w)
-{
-	return w == st->p->n_nodes ? NSNET_HOST : st->t->nodes[w].name;
 }
 
 static void fifo_push(struct check_fifo *f, size_t probe, double due)
@@ -192,288 +87,6 @@ static void fifo_pop(struct check_fifo *f)
 {
 	f->head = (f->head + 1) % f->cap;
 	f->n--;
-}
-
-/* ---- interfaces and MACs --------------------------------------------------- */
-
-/* The interface ifname of namespace w (a node's, or a bridge of the host):
- * index 0 when it cannot be found (then no entry is made for it). */
-static const struct check_if *where_if(struct check_state *st, size_t w,
-				       const char *ifname)
-{
-	struct check_where *cw = &st->where[w];
-	struct nl_link l;
-	struct ns *ns;
-	size_t i;
-
-	for (i = 0; i < cw->n_ifs; i++)
-		if (!strcmp(cw->ifs[i].name, ifname))
-			return &cw->ifs[i];
-	memset(&l, 0, sizeof(l));
-	if (ns_get(st->nn, where_name(st, w), &ns) ||
-	    nl_link_get(st->nn, ns, ifname, &l))
-		l.index = 0;
-	err_clear(st->nn);
-	ARRAY_GROW(cw->ifs, cw->n_ifs);
-	snprintf(cw->ifs[cw->n_ifs].name, IFNAMSIZ, "%s", ifname);
-	cw->ifs[cw->n_ifs].index = l.index;
-	memcpy(cw->ifs[cw->n_ifs].mac, l.mac, 6);
-	return &cw->ifs[cw->n_ifs++];
-}
-
-/* ---- the entries: a small hash table, reference counted ------------------------ */
-
-static size_t ent_hash(size_t where, int ifindex, const struct ipaddr *a)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i, n = ip_len(a);
-
-	h = (h ^ where) * 1099511628211ull;
-	h = (h ^ (uint64_t)(unsigned int)ifindex) * 1099511628211ull;
-	for (i = 0; i < n; i++)
-		h = (h ^ a->a.b[i]) * 1099511628211ull;
-	return (size_t)(h ^ (h >> 29));
-}
-
-static void ent_rehash(struct check_state *st)
-{
-	size_t n = st->n_bucket ? st->n_bucket * 2 : 4096, i;
-	size_t *b = malloc(n * sizeof(*b));
-
-	if (!b)
-		abort();
-	for (i = 0; i < n; i++)
-		b[i] = SIZE_MAX;
-	for (i = 0; i < st->n_bucket; i++) {
-		size_t e = st->bucket[i];
-
-		while (e != SIZE_MAX) {
-			size_t next = st->ent[e].next;
-			size_t h = ent_hash(st->ent[e].where, st->ent[e].ifindex,
-					    &st->ent[e].addr) & (n - 1);
-
-			st->ent[e].next = b[h];
-			b[h] = e;
-			e = next;
-		}
-	}
-	free(st->bucket);
-	st->bucket = b;
-	st->n_bucket = n;
-}
-
-static void where_dirty(struct check_state *st, size_t w)
-{
-	if (st->where[w].dirty)
-		return;
-	st->where[w].dirty = true;
-	st->dirty[st->n_dirty++] = w;
-}
-
-/* Take a reference on the entry (where, ifindex, addr -> mac); a new one
- * is queued for adding. Returns its index. */
-static size_t ent_ref(struct check_state *st, size_t where, int ifindex,
-		      const struct ipaddr *addr, const unsigned char mac[6])
-{
-	struct check_where *cw = &st->where[where];
-	size_t h, e;
-
-	if (st->live * 2 >= st->n_bucket)
-		ent_rehash(st);
-	h = ent_hash(where, ifindex, addr) & (st->n_bucket - 1);
-	for (e = st->bucket[h]; e != SIZE_MAX; e = st->ent[e].next)
-		if (st->ent[e].where == where && st->ent[e].ifindex == ifindex &&
-		    ip_equal(&st->ent[e].addr, addr)) {
-			st->ent[e].refs++;
-			return e;
-		}
-	if (st->free_ent != SIZE_MAX) {
-		e = st->free_ent;
-		st->free_ent = st->ent[e].next;
-	} else {
-		ARRAY_GROW(st->ent, st->n_ent);
-		e = st->n_ent++;
-	}
-	st->ent[e] = (struct check_entry){ .where = where, .ifindex = ifindex,
-		.addr = *addr, .state = ENT_QUEUED, .refs = 1, .next = st->bucket[h] };
-	memcpy(st->ent[e].mac, mac, 6);
-	st->bucket[h] = e;
-	st->live++;
-	ARRAY_GROW(cw->add, cw->n_add);
-	cw->add[cw->n_add++] = e;
-	where_dirty(st, where);
-	return e;
-}
-
-/* Drop a reference; the last one queues the deletion of an entry we made. */
-static void ent_unref(struct check_state *st, size_t e)
-{
-	struct check_entry *en = &st->ent[e];
-	size_t h, *pp;
-
-	if (--en->refs)
-		return;
-	if (en->state == ENT_OURS) {
-		struct check_where *cw = &st->where[en->where];
-
-		ARRAY_GROW(cw->del, cw->n_del);
-		cw->del[cw->n_del++] = (struct check_del){ en->ifindex, en->addr };
-		where_dirty(st, en->where);
-	}
-	h = ent_hash(en->where, en->ifindex, &en->addr) & (st->n_bucket - 1);
-	for (pp = &st->bucket[h]; *pp != SIZE_MAX; pp = &st->ent[*pp].next)
-		if (*pp == e) {
-			*pp = en->next;
-			break;
-		}
-	en->next = st->free_ent;
-	st->free_ent = e;
-	st->live--;
-}
-
-/* Send what is queued, one batch per namespace: deletions first (an entry
- * deleted and needed again goes out and back in, in that order), then the
- * additions. An existing entry (EEXIST) is someone else's: used, never
- * deleted. One that could not be made leaves its probes to ARP/NDP. */
-static void check_flush(struct check_state *st)
-{
-	size_t d;
-
-	for (d = 0; d < st->n_dirty; d++) {
-		size_t w = st->dirty[d], i, round;
-		struct check_where *cw = &st->where[w];
-		struct ns *ns;
-		int rc = ns_get(st->nn, where_name(st, w), &ns);
-
-		cw->dirty = false;
-		for (round = 0; !rc && (cw->n_del || cw->n_add) && round < 64; round++) {
-			struct nl_batch b;
-			size_t keep_del = 0, keep_add = 0;
-
-			nl_batch_init(&b);
-			for (i = 0; i < cw->n_del; i++)
-				neigh_queue_del(&b, where_name(st, w), cw->del[i].ifindex,
-						&cw->del[i].addr);
-			for (i = 0; i < cw->n_add; i++) {
-				const struct check_entry *en = &st->ent[cw->add[i]];
-
-				neigh_queue_add(&b, where_name(st, w), en->ifindex,
-						&en->addr, en->mac);
-			}
-			size_t sent = 0;
-
-			nl_batch_send(st->nn, ns, &b);
-			err_clear(st->nn);
-			for (i = 0; i < b.n; i++)
-				sent += b.req[i].done;
-			/* nl_batch_send stops after the first chunk with a
-			 * failure: what it did not send goes again. */
-			for (i = 0; i < cw->n_del; i++)
-				if (!b.req[i].done)
-					cw->del[keep_del++] = cw->del[i];
-			for (i = 0; i < cw->n_add; i++) {
-				const struct nl_req *r = &b.req[cw->n_del + i];
-				struct check_entry *en = &st->ent[cw->add[i]];
-
-				if (!r->done) {
-					cw->add[keep_add++] = cw->add[i];
-				} else if (!r->error) {
-					en->state = ENT_OURS;
-					st->p->neigh_added++;
-				} else if (r->error == -EEXIST) {
-					en->state = ENT_THEIRS;
-				} else {
-					en->state = ENT_FAILED;
-					en->error = -r->error;
-				}
-			}
-			nl_batch_free(&b);
-			cw->n_del = keep_del;
-			cw->n_add = keep_add;
-			if (!sent)
-				break;  /* no socket in the namespace */
-		}
-		/* The namespace is gone, or the kernel keeps refusing. */
-		for (i = 0; i < cw->n_add; i++) {
-			st->ent[cw->add[i]].state = ENT_FAILED;
-			st->ent[cw->add[i]].error = rc ? -rc : EIO;
-		}
-		cw->n_add = cw->n_del = 0;
-		err_clear(st->nn);
-	}
-	st->n_dirty = 0;
-}
-
-/* ---- which entries a probe needs ---------------------------------------------- */
-
-/* Between two nodes of one segment: the target's address in the source,
- * the source's address in the target. Held until the probe is done (an
- * entry with references is never reused, so the indices stay valid). */
-static void probe_entries(struct check_state *st, size_t i)
-{
-	const struct check_probe *pr = &st->p->probes[i];
-	const struct check_target *tg = &st->p->targets[pr->target];
-	const struct check_if *sif, *tif;
-
-	sif = where_if(st, pr->from, pr->src_if);
-	tif = where_if(st, (size_t)tg->node, tg->ifname[pr->addr]);
-	if (!sif->index || !tif->index) {
-		st->uncovered[i] = true;
-		return;
-	}
-	st->pent[i][0] = (uint32_t)ent_ref(st, pr->from, sif->index,
-					   &tg->addr[pr->addr], tif->mac);
-	st->pent[i][1] = (uint32_t)ent_ref(st, (size_t)tg->node, tif->index,
-					   &pr->src_addr, sif->mac);
-}
-
-/*
- * Routed probes leave through a gateway (the address of a network's bridge
- * in the host) and come back through it: each node gets an entry for the
- * gateways of its networks, the host one for each node's address on each
- * bridge. O(nodes) entries, made once for the whole run.
- */
-static void check_pin_routed(struct check_state *st)
-{
-	const struct topo *t = st->t;
-	size_t n, a, host = st->p->n_nodes;
-	int f;
-
-	for (n = 0; n < t->n_nodes; n++)
-		for (a = 0; a < t->nodes[n].n_att; a++) {
-			const struct topo_attach *att = &t->nodes[n].att[a];
-			const struct topo_net *net = &t->nets[att->net];
-			const struct check_if *nif = NULL, *bif = NULL;
-
-			for (f = 0; f < 2; f++) {
-				struct ipaddr gw = net->gateway[f], me = att->addr[f];
-
-				if (!gw.family || !me.family)
-					continue;
-				if (!nif) {
-					nif = where_if(st, n, att->ifname);
-					bif = where_if(st, host, net->bridge);
-				}
-				if (!nif->index || !bif->index)
-					continue;
-				gw.prefix = me.prefix = -1;
-				ent_ref(st, n, nif->index, &gw, bif->mac);
-				ent_ref(st, host, bif->index, &me, nif->mac);
-			}
-		}
-	check_flush(st);
-}
-
-/* Whether a routed probe from node `from` can count on its entries. */
-static bool routed_covered(const struct check_state *st, const struct check_probe *pr)
-{
-	const struct topo *t = st->t;
-
-	/* A route through another node asks that node's kernel to resolve. */
-	if (!st->pinned_ok || t->nodes[pr->from].n_routes)
-		return false;
-	return st->p->targets[pr->target].node < 0 ||
-	       !t->nodes[st->p->targets[pr->target].node].n_routes;
 }
 
 /* ---- sending and answers ------------------------------------------------------- */
@@ -609,8 +222,8 @@ static void probe_done(struct check_state *st, size_t i,
 		return;
 	st->pair_inflight--;
 	if (st->pent[i][0] != UINT32_MAX) {
-		ent_unref(st, st->pent[i][0]);
-		ent_unref(st, st->pent[i][1]);
+		check_ent_unref(st, st->pent[i][0]);
+		check_ent_unref(st, st->pent[i][1]);
 	}
 }
 
@@ -687,22 +300,31 @@ static void probe_first(struct check_state *st, size_t i, double now)
 	}
 }
 
+/* Whether same-segment probes may start: the window refills by a burst at
+ * a time, so that each namespace's entries go in batches, not one by one
+ * as single answers come in. */
+static bool pair_room(const struct check_state *st)
+{
+	return !st->pair_inflight || st->pair_inflight + CHECK_BURST <= CHECK_WINDOW;
+}
+
 /* Start the next probes of the start order: their entries first, in one
  * batch per namespace, then their first packets. */
 static void check_start(struct check_state *st, double now)
 {
 	size_t started[CHECK_BURST], n = 0, k;
+	bool room = pair_room(st);
 
 	while (st->cursor < st->p->n_probes && n < CHECK_BURST) {
 		size_t i = st->order[st->cursor];
 		const struct check_probe *pr = &st->p->probes[i];
 
 		if (check_probe_pair(st->p, pr)) {
-			if (st->pair_inflight >= CHECK_WINDOW)
+			if (!room || st->pair_inflight >= CHECK_WINDOW)
 				break;
 			st->pair_inflight++;
-			probe_entries(st, i);
-		} else if (!routed_covered(st, pr)) {
+			check_probe_entries(st, i);
+		} else if (!check_routed_covered(st, pr)) {
 			st->uncovered[i] = true;
 		}
 		started[n++] = i;
@@ -893,55 +515,6 @@ static int check_fd_room(struct nsnet *nn, size_t need)
 	return 0;
 }
 
-/* Entries an earlier check left (it was killed before it could delete
- * them): permanent, marked as nsnet's. A permanent entry outlives a MAC
- * that changes when `up` repairs a node, so they go. */
-struct check_purge {
-	struct check_state *st;
-	size_t where;
-};
-
-static int check_purge_cb(const struct nl_neigh *nb, void *data)
-{
-	struct check_purge *c = data;
-	struct check_where *cw = &c->st->where[c->where];
-	size_t i;
-
-	if (nb->protocol != RTPROT_NSNET || !(nb->state & NUD_PERMANENT))
-		return 0;
-	/* In the host: only on this topology's bridges. */
-	if (c->where == c->st->p->n_nodes) {
-		for (i = 0; i < c->st->t->n_nets; i++)
-			if (where_if(c->st, c->where, c->st->t->nets[i].bridge)->index ==
-			    nb->index)
-				break;
-		if (i == c->st->t->n_nets)
-			return 0;
-	}
-	ARRAY_GROW(cw->del, cw->n_del);
-	cw->del[cw->n_del++] = (struct check_del){ nb->index, nb->ip };
-	where_dirty(c->st, c->where);
-	return 0;
-}
-
-static void check_purge_restart(void *data)
-{
-	struct check_purge *c = data;
-
-	c->st->where[c->where].n_del = 0;
-}
-
-static void check_purge(struct check_state *st, size_t w)
-{
-	struct check_purge c = { st, w };
-	struct ns *ns;
-
-	if (!ns_get(st->nn, where_name(st, w), &ns))
-		neigh_dump(st->nn, ns, AF_UNSPEC, check_purge_cb, &c,
-			   check_purge_restart);
-	err_clear(st->nn);
-}
-
 static void check_state_free(struct check_state *st)
 {
 	size_t i;
@@ -1102,7 +675,7 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 	    !st.order || !st.pent)
 		abort();
 	memset(st.pent, 0xff, n * sizeof(*st.pent));
-	ent_rehash(&st);
+	check_ent_rehash(&st);
 	p->timeout_s = timeout_s;
 	p->neigh_added = 0;
 	p->neigh_overflows = 0;
@@ -1156,7 +729,7 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 		if (!st.pending)
 			break;
 		now = mono_ms();
-		if (st.cursor < p->n_probes && st.pair_inflight < CHECK_WINDOW)
+		if (st.cursor < p->n_probes && pair_room(&st))
 			wait = 0;
 		else
 			wait = next > now ? (int)(next - now) + 1 : 0;
@@ -1183,7 +756,7 @@ out:
 	/* The pinned entries, and whatever an error left. */
 	for (i = 0; i < st.n_ent; i++)
 		while (st.ent[i].refs)
-			ent_unref(&st, i);
+			check_ent_unref(&st, i);
 	check_flush(&st);
 	check_state_free(&st);
 	for (i = 0; i < p->n_nodes; i++)
