@@ -8,6 +8,7 @@
 #
 #   sudo NSNET=build-release/nsnet bench/scale-bench.sh [-n 1000,2000,5000,10000]
 #        [-r RUNS] [-s SAMPLE] [-m MININET_SIZES] [-p PINGALL_SIZES] [-t SECONDS]
+#        [-f FLOOR_SIZES]
 #
 #   -n  node counts (nodes in networks of 1,000: one Linux bridge takes
 #       1,024 ports at most)                     default 1000,2000,5000,10000
@@ -18,6 +19,7 @@
 #   -p  sizes at which Mininet runs pingall (one ping per pair, in turn)
 #                                                    default 20,50
 #   -t  the longest one Mininet run may take (timeout), seconds    default 300
+#   -f  sizes at which the ip -batch floor runs              default: all of -n
 #
 # A quick run: bench/scale-bench.sh -n 1000,2000 -m 100 -p 20
 #
@@ -40,7 +42,8 @@ SAMPLE=20
 MN_SIZES=100,1000,2000
 PING_SIZES=20,50
 MN_TIMEOUT=300
-while getopts "n:r:s:m:p:t:h" opt; do
+FLOOR_SIZES=
+while getopts "n:r:s:m:p:t:f:h" opt; do
 	case $opt in
 	n) SIZES=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
@@ -48,13 +51,15 @@ while getopts "n:r:s:m:p:t:h" opt; do
 	m) MN_SIZES=$OPTARG ;;
 	p) PING_SIZES=$OPTARG ;;
 	t) MN_TIMEOUT=$OPTARG ;;
-	*) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	f) FLOOR_SIZES=$OPTARG ;;
+	*) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 [[ $RUNS =~ ^[1-9]$ ]] || { echo "RUNS must be 1-9" >&2; exit 2; }
 [[ $SAMPLE =~ ^[0-9]+$ ]] || { echo "SAMPLE must be a number" >&2; exit 2; }
 [[ $MN_TIMEOUT =~ ^[0-9]+$ ]] || { echo "-t: seconds" >&2; exit 2; }
-for list in "$SIZES" "$MN_SIZES" "$PING_SIZES"; do
+FLOOR_SIZES=${FLOOR_SIZES:-$SIZES}
+for list in "$SIZES" "$MN_SIZES" "$PING_SIZES" "$FLOOR_SIZES"; do
 	[[ -z $list || $list =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "sizes: N,N,..." >&2; exit 2; }
 done
 bench_find_nsnet
@@ -207,6 +212,7 @@ for n in "${sizes[@]}"; do
 		"$(fmt_mib "${cols[8]}")" "$(fmt_mib "${cols[9]}")" "${last[10]}" \
 		"$([ "$SAMPLE" -gt 0 ] && echo " (--sample $SAMPLE)")" "${last[11]}" "${last[12]}" \
 		"$(cut -d' ' -f1 /proc/loadavg)"
+	in_list "$n" "$FLOOR_SIZES" || continue
 	ups=() downs=() mems=() hosts=()
 	for ((r = 0; r < RUNS; r++)); do
 		sleep 2
