@@ -30,6 +30,7 @@
  * the neighbour entries; check_plan.c decides which probes there are, in
  * which order, and what their answers mean.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -300,22 +301,22 @@ static void probe_first(struct check_state *st, size_t i, double now)
 	}
 }
 
-/* Whether same-segment probes may start: the window refills by a burst at
- * a time, so that each namespace's entries go in batches, not one by one
- * as single answers come in. */
+/* Whether same-segment probes may be prepared: the window refills by a
+ * large step at a time, so that each namespace's entries go in batches,
+ * not one by one as single answers come in. */
 static bool pair_room(const struct check_state *st)
 {
-	return !st->pair_inflight || st->pair_inflight + CHECK_BURST <= CHECK_WINDOW;
+	return !st->pair_inflight || st->pair_inflight + CHECK_PREPARE <= CHECK_WINDOW;
 }
 
-/* Start the next probes of the start order: their entries first, in one
- * batch per namespace, then their first packets. */
-static void check_start(struct check_state *st, double now)
+/* Prepare the next probes of the start order: their entries, in one batch
+ * per namespace for up to CHECK_PREPARE probes. */
+static void check_prepare(struct check_state *st)
 {
-	size_t started[CHECK_BURST], n = 0, k;
+	size_t first = st->cursor, n = 0, k;
 	bool room = pair_room(st);
 
-	while (st->cursor < st->p->n_probes && n < CHECK_BURST) {
+	while (st->cursor < st->p->n_probes && n < CHECK_PREPARE) {
 		size_t i = st->order[st->cursor];
 		const struct check_probe *pr = &st->p->probes[i];
 
@@ -327,7 +328,7 @@ static void check_start(struct check_state *st, double now)
 		} else if (!check_routed_covered(st, pr)) {
 			st->uncovered[i] = true;
 		}
-		started[n++] = i;
+		n++;
 		st->cursor++;
 	}
 	if (!n)
@@ -335,8 +336,8 @@ static void check_start(struct check_state *st, double now)
 	check_flush(st);
 	/* Now the entries' fates are known: a probe whose entry could not
 	 * be made goes out all the same, through ARP/NDP. */
-	for (k = 0; k < n; k++) {
-		size_t i = started[k], j;
+	for (k = first; k < st->cursor; k++) {
+		size_t i = st->order[k], j;
 
 		for (j = 0; j < 2 && st->pent[i][0] != UINT32_MAX; j++) {
 			const struct check_entry *en = &st->ent[st->pent[i][j]];
@@ -346,8 +347,20 @@ static void check_start(struct check_state *st, double now)
 				st->uncovered[i] = true;
 			}
 		}
-		probe_first(st, i, now);
 	}
+	st->ready_end = st->cursor;
+}
+
+/* The first packets of prepared probes, CHECK_BURST a turn; the next
+ * probes are prepared when these are out. */
+static void check_start(struct check_state *st, double now)
+{
+	size_t n;
+
+	if (st->ready == st->ready_end)
+		check_prepare(st);
+	for (n = 0; st->ready < st->ready_end && n < CHECK_BURST; n++)
+		probe_first(st, st->order[st->ready++], now);
 }
 
 /* What is due: resends, deadlines, first packets the kernel refused.
@@ -610,10 +623,36 @@ static int check_number_echoes(struct check_state *st, size_t *need)
 	return 0;
 }
 
-/* Every node's sockets, and the namespace's leftovers purged. */
+/*
+ * A check that is killed cannot delete its entries: a check says it runs
+ * with a mark in the topology's record, and the next one that finds the
+ * mark purges what is left. Only then: finding them takes a neighbour dump
+ * per namespace, and the kernel answers each by walking the machine's
+ * whole table (neigh_dump_table). Without a record to mark: always.
+ */
+static bool check_mark(struct check_state *st)
+{
+	char dir[512];
+	bool left;
+	int fd;
+
+	topo_record_dir(dir, sizeof(dir), st->t->name);
+	snprintf(st->mark, sizeof(st->mark), "%s/check-running", dir);
+	left = !access(st->mark, F_OK);
+	fd = open(st->mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		st->mark[0] = '\0';
+		return true;
+	}
+	close(fd);
+	return left;
+}
+
+/* Every node's sockets, and what a killed check left purged. */
 static int check_open(struct check_state *st)
 {
 	const struct topo *t = st->t;
+	bool purge = check_mark(st);
 	size_t i;
 	int rc;
 
@@ -639,9 +678,11 @@ static int check_open(struct check_state *st)
 				if (epoll_ctl(st->ep, EPOLL_CTL_ADD, st->src[i].icmp[f], &ev))
 					return err_set(st->nn, errno, "check: epoll");
 			}
-		check_purge(st, i);
+		if (purge)
+			check_purge(st, i);
 	}
-	check_purge(st, st->p->n_nodes);
+	if (purge)
+		check_purge(st, st->p->n_nodes);
 	check_flush(st);
 	return 0;
 }
@@ -729,7 +770,8 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 		if (!st.pending)
 			break;
 		now = mono_ms();
-		if (st.cursor < p->n_probes && pair_room(&st))
+		if (st.ready < st.ready_end ||
+		    (st.cursor < p->n_probes && pair_room(&st)))
 			wait = 0;
 		else
 			wait = next > now ? (int)(next - now) + 1 : 0;
@@ -758,6 +800,8 @@ out:
 		while (st.ent[i].refs)
 			check_ent_unref(&st, i);
 	check_flush(&st);
+	if (st.mark[0])
+		unlink(st.mark);
 	check_state_free(&st);
 	for (i = 0; i < p->n_nodes; i++)
 		ns_release(nn, t->nodes[i].name);

@@ -21,6 +21,9 @@
  * (measured on 6.18: 89,700 entries, 43 MiB of slab): 32,768 probes are
  * about 16 MiB. */
 #define CHECK_WINDOW 32768
+/* Probes whose neighbour entries are made at once: a sampled check's pairs
+ * are spread over every namespace, and each batch should carry many. */
+#define CHECK_PREPARE 8192
 /* Probes started per turn of the loop before the answers are read again:
  * a long burst would make answers that came in time look late. */
 #define CHECK_BURST 1024
@@ -95,7 +98,8 @@ struct check_state {
 	int *neigh_err;            /* per probe: an entry it needed failed */
 	uint32_t (*pent)[2];       /* per same-segment probe: its two entries */
 	bool *uncovered;           /* per probe: may need ARP/NDP */
-	size_t *order, cursor;     /* start order (check_plan_order) */
+	size_t *order, cursor;     /* start order (check_plan_order); prepared up to cursor */
+	size_t ready, ready_end;   /* order[ready..ready_end): prepared, not yet sent */
 	size_t *by_src, *src_probe; /* the probes of node n: src_probe[by_src[n]..by_src[n+1]) */
 	double timeout_ms;
 	size_t pending, done;
@@ -112,6 +116,7 @@ struct check_state {
 	 * the probes the kernel has not let out yet */
 	struct check_fifo resend1, resend2, deadline, deadline_tcp, sendq;
 	double next_progress;
+	char mark[600];            /* the running mark (check_mark), or "" */
 };
 
 /* ---- check_neigh.c: the neighbour entries ------------------------------------ */

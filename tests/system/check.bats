@@ -226,11 +226,23 @@ EOF2
 		'{"per_node":3,"stride":4,"pairs_total":182,"pairs_not_probed":139}'
 	expect_status 2 nsnet check big --sample 0
 	expect_status 2 nsnet check big --sample x
-	# an entry a killed check left (permanent, protocol 245) is removed by
-	# the next check; one of the user's is not
-	ip -n n1 neigh add 10.30.0.99 lladdr 02:00:00:00:00:99 dev eth0 nud permanent proto 245
+	# a check killed before its end leaves its entries (permanent,
+	# protocol 245): the next check removes them; the user's stay
 	ip -n n1 neigh add 10.30.0.98 lladdr 02:00:00:00:00:98 dev eth0 nud permanent
+	ip netns exec n14 nft add table inet t
+	ip netns exec n14 nft add chain inet t in '{ type filter hook input priority 0; }'
+	ip netns exec n14 nft add rule inet t in icmp type echo-request drop
+	"$NSNET" check big -W 30 >/dev/null &
+	for i in $(seq 100); do
+		ip -n n14 neigh show nud permanent | grep -q 'proto 245' && break
+		sleep 0.1
+	done
+	kill -9 $!; wait $! || true
+	[ "$(ip -n n14 neigh show nud permanent | grep -c 'proto 245')" -gt 0 ]
+	ip netns exec n14 nft delete table inet t
 	nsnet check big >/dev/null
-	assert_eq "$(ip -n n1 -j neigh show nud permanent | jq -r '[.[].dst] | join(",")')" "10.30.0.98"
+	for i in $(seq 1 14); do ip -n n$i neigh show nud permanent; done > left
+	assert_eq "$(grep -c 'proto 245' left || true)" "0"
+	assert_eq "$(cat left)" "10.30.0.98 dev eth0 lladdr 02:00:00:00:00:98 PERMANENT "
 EOF2
 }
