@@ -689,6 +689,14 @@ static int check_open(struct check_state *st)
 			}
 		if (purge)
 			check_purge(st, i);
+		if (st->tight) {
+			/* what check_probe_entries will ask, while it is open */
+			size_t k;
+
+			for (k = 0; k < t->nodes[i].n_att; k++)
+				check_where_if(st, i, t->nodes[i].att[k].ifname);
+			check_ns_done(st, i);
+		}
 	}
 	if (purge)
 		check_purge(st, st->p->n_nodes);
@@ -739,9 +747,17 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 	}
 	if ((rc = check_number_echoes(&st, &need)))
 		goto out;
-	/* per node: its namespace, its netlink socket, two ICMP sockets */
-	if ((rc = check_fd_room(nn, need + 4 * p->n_nodes + 4)))
-		goto out;
+	/* The ICMP sockets, one per node and family; epoll, the host. And
+	 * per node its namespace and its netlink socket, unless there is no
+	 * room for them: then each is opened when needed and closed after. */
+	for (i = 0; i < p->n_nodes; i++)
+		need += (st.src[i].n_echo[0] > 0) + (st.src[i].n_echo[1] > 0);
+	if (check_fd_room(nn, need + 2 * p->n_nodes + 8)) {
+		err_clear(nn);
+		if ((rc = check_fd_room(nn, need + 8)))
+			goto out;
+		st.tight = true;
+	}
 	st.ep = epoll_create1(EPOLL_CLOEXEC);
 	if (st.ep < 0) {
 		rc = err_set(nn, errno, "check: epoll");

@@ -117,6 +117,10 @@ struct check_state {
 	struct check_fifo resend1, resend2, deadline, deadline_tcp, sendq;
 	double next_progress;
 	char mark[600];            /* the running mark (check_mark), or "" */
+	/* Too few descriptors to keep every node's namespace and netlink
+	 * socket open (10,000 nodes in a container limited to 20,000):
+	 * opened when needed, closed after (check_ns_done). */
+	bool tight;
 };
 
 /* ---- check_neigh.c: the neighbour entries ------------------------------------ */
@@ -129,6 +133,8 @@ const struct check_if *check_where_if(struct check_state *st, size_t w,
 /* The entry table (grown as needed); release a reference. */
 void check_ent_rehash(struct check_state *st);
 void check_ent_unref(struct check_state *st, size_t e);
+/* Done with namespace w for now: closed when descriptors are tight. */
+void check_ns_done(struct check_state *st, size_t w);
 /* Send the queued deletions and additions, one batch per namespace. */
 void check_flush(struct check_state *st);
 /* Reference the two entries a same-segment probe needs (st->pent[i]). */

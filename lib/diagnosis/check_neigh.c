@@ -16,6 +16,12 @@ const char *check_where_name(const struct check_state *st, size_t w)
 	return w == st->p->n_nodes ? NSNET_HOST : st->t->nodes[w].name;
 }
 
+void check_ns_done(struct check_state *st, size_t w)
+{
+	if (st->tight && w < st->p->n_nodes)
+		ns_release(st->nn, st->t->nodes[w].name);
+}
+
 /* ---- interfaces and MACs --------------------------------------------------- */
 
 /* The interface ifname of namespace w (a node's, or a bridge of the host):
@@ -36,6 +42,7 @@ const struct check_if *check_where_if(struct check_state *st, size_t w,
 	    nl_link_get(st->nn, ns, ifname, &l))
 		l.index = 0;
 	err_clear(st->nn);
+	check_ns_done(st, w);
 	ARRAY_GROW(cw->ifs, cw->n_ifs);
 	snprintf(cw->ifs[cw->n_ifs].name, IFNAMSIZ, "%s", ifname);
 	cw->ifs[cw->n_ifs].index = l.index;
@@ -222,6 +229,7 @@ void check_flush(struct check_state *st)
 		}
 		cw->n_add = cw->n_del = 0;
 		err_clear(st->nn);
+		check_ns_done(st, w);
 	}
 	st->n_dirty = 0;
 }
@@ -345,4 +353,5 @@ void check_purge(struct check_state *st, size_t w)
 		neigh_dump(st->nn, ns, AF_UNSPEC, check_purge_cb, &c,
 			   check_purge_restart);
 	err_clear(st->nn);
+	check_ns_done(st, w);
 }
