@@ -105,7 +105,7 @@ export -f gen_topology
 one_nsnet() {  # N
 	N=$1 bench_sandbox <<'EOF'
 now() { printf -v "$1" '%s' "${EPOCHREALTIME/[.,]/}"; }
-rss() { cat /run/nsnet/rss; }
+rss() { tail -1 /run/nsnet/rss; }
 gen_topology "$N" s$N > /run/nsnet/t.yaml
 T=(/usr/bin/time -f %M -o /run/nsnet/rss)
 now t0; "${T[@]}" "$NSNET" up /run/nsnet/t.yaml >/dev/null; now t1; m_up=$(rss)
@@ -116,6 +116,7 @@ now t2; "${T[@]}" "$NSNET" up /run/nsnet/t.yaml >/dev/null; now t3; m_reup=$(rss
 now t4; "${T[@]}" "$NSNET" status s$N --json >/dev/null || true; now t5; m_status=$(rss)
 args=(--json); [ "$SAMPLE" -gt 0 ] && args+=(--sample "$SAMPLE")
 now t6; "${T[@]}" "$NSNET" check s$N "${args[@]}" >/run/nsnet/check.json || true; now t7
+[ -s /run/nsnet/check.json ] || echo '{"summary":{}}' >/run/nsnet/check.json
 m_check=$(rss)
 read -r pairs reached np < <(jq -r '.summary | "\(.pairs) \(.reached) \(.not_probed)"' /run/nsnet/check.json)
 now t8; "${T[@]}" "$NSNET" down s$N; now t9; m_down=$(rss)
