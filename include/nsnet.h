@@ -95,10 +95,36 @@ NSNET_EXPORT void nsnet_set_timing(struct nsnet *nn,
 NSNET_EXPORT int nsnet_check_ns_name(struct nsnet *nn, const char *name);
 NSNET_EXPORT int nsnet_check_ifname(struct nsnet *nn, const char *name);
 
+/* ---- ownership and locking ----------------------------------------------- */
+
+/*
+ * nsnet deletes only what it created: a namespace it keeps a record of
+ * (/run/nsnet/ns), a link born in its link group or carrying its mark (the
+ * alias "nsnet[:OWNER]"), a route or an address of its protocol (245).
+ * Asked to delete anything else, a *_del function fails with a sentence
+ * that says whose it is ("namespace X was not created by nsnet (no
+ * record); use --force to delete it anyway"), unless flags has NSNET_FORCE.
+ *
+ * Every function that changes something shared (namespaces, links,
+ * addresses, routes, the firewall, topologies) holds nsnet's one lock, an
+ * flock() on /run/nsnet/lock, while it reads and changes it, so that
+ * processes and threads calling nsnet at once (each with its own context)
+ * never see each other's half-done changes. The kernel drops the lock of a
+ * process that dies. Functions that only read (show, status, check,
+ * doctor, trace) do not take it. Callbacks (line, warn, progress, timing)
+ * may run while it is held: from inside one, a change through another
+ * context would wait for it forever.
+ */
+#define NSNET_FORCE 0x1
+
 /* ---- namespaces ---------------------------------------------------------- */
 
 NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name);
-NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name);
+/* Also removes the ports published to it (through the warn callback:
+ * "namespace X deleted with its published ports ..."), and returns once
+ * the host ends of its veths are gone. flags: NSNET_FORCE. */
+NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name,
+			      unsigned int flags);
 NSNET_EXPORT bool nsnet_ns_exists(const char *name);
 /* JSON array of {"name":..., "nsnet":bool} sorted by name. */
 NSNET_EXPORT int nsnet_ns_list(struct nsnet *nn, struct json_t **out);
@@ -117,7 +143,9 @@ NSNET_EXPORT int nsnet_cable_add(struct nsnet *nn, const struct nsnet_cable *c);
 NSNET_EXPORT int nsnet_bridge_add(struct nsnet *nn, const char *name,
 				  const char *const *addrs, size_t n_addrs,
 				  unsigned int flags);
-NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name);
+/* The bridge and the attachments nsnet made to it. flags: NSNET_FORCE. */
+NSNET_EXPORT int nsnet_bridge_del(struct nsnet *nn, const char *name,
+				  unsigned int flags);
 
 struct nsnet_attach {
 	size_t struct_size;        /* sizeof(struct nsnet_attach) */
@@ -136,22 +164,64 @@ NSNET_EXPORT int nsnet_link_set_up(struct nsnet *nn, const char *ns,
 				   const char *ifname, bool up);
 NSNET_EXPORT int nsnet_link_set_mtu(struct nsnet *nn, const char *ns,
 				    const char *ifname, unsigned int mtu);
+/* flags: NSNET_FORCE (a link nsnet did not create). */
 NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
-				const char *ifname);
+				const char *ifname, unsigned int flags);
+
+/*
+ * Impairments of a link: a rate (token bucket), a share of packets lost
+ * and a delay with jitter, each on both directions of the link. Set on
+ * either end of a veth, they apply to what each end sends: the named
+ * interface and its peer, wherever the peer lives (another namespace or,
+ * for a bridge attachment, the host). A link that is not a veth has one
+ * end: only what it sends is impaired.
+ *
+ * Rate and loss work on any kernel nsnet runs on (a token bucket, an
+ * nftables rule in the namespace's own table "netdev nsnet_link"); delay
+ * needs the kernel's netem qdisc (sch_netem): without it,
+ * nsnet_link_impair() fails before changing anything and says so. See
+ * docs/impairments.md.
+ */
+#define NSNET_IMPAIR_RATE 0x1
+#define NSNET_IMPAIR_LOSS 0x2
+#define NSNET_IMPAIR_DELAY 0x4     /* delay and jitter together */
+struct nsnet_link_impair {
+	size_t struct_size;        /* sizeof(struct nsnet_link_impair) */
+	unsigned int set;          /* NSNET_IMPAIR_*: what to change; the
+				    * others stay as they are */
+	uint64_t rate_bps;         /* bits per second; 0: no limit */
+	double loss_pct;           /* % of packets dropped, 0..100; 0: none */
+	unsigned int delay_us;     /* added to every packet; 0: none */
+	unsigned int jitter_us;    /* +- around delay_us (uniform) */
+};
+NSNET_EXPORT int nsnet_link_impair(struct nsnet *nn, const char *ns,
+				   const char *ifname,
+				   const struct nsnet_link_impair *imp);
+/* Parse one setting the way the command line and topology files write it
+ * into imp (struct_size set, as for every option struct): key "rate" ("10mbit", "1.5gbit",
+ * "500kbps": tc's units, bit = bits and bps = bytes per second), "loss"
+ * ("1%", "0.5%"), "delay" ("20ms", "1.5s", "500us") or "jitter"; value
+ * "none" clears the setting. A usage error names the bad word. */
+NSNET_EXPORT int nsnet_link_impair_parse(struct nsnet *nn,
+					 struct nsnet_link_impair *imp,
+					 const char *key, const char *value);
 
 /* ---- addresses, routes, forwarding -------------------------------------- */
 
 NSNET_EXPORT int nsnet_addr_add(struct nsnet *nn, const char *ns,
 				const char *ifname, const char *cidr);
+/* flags: NSNET_FORCE (an address not added by nsnet). */
 NSNET_EXPORT int nsnet_addr_del(struct nsnet *nn, const char *ns,
-				const char *ifname, const char *cidr);
+				const char *ifname, const char *cidr,
+				unsigned int flags);
 /* dest: a prefix or "default"; via and/or dev. */
 NSNET_EXPORT int nsnet_route_add(struct nsnet *nn, const char *ns,
 				 const char *dest, const char *via,
 				 const char *dev);
+/* flags: NSNET_FORCE (a route of another protocol than nsnet's). */
 NSNET_EXPORT int nsnet_route_del(struct nsnet *nn, const char *ns,
 				 const char *dest, const char *via,
-				 const char *dev);
+				 const char *dev, unsigned int flags);
 NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns, bool on);
 NSNET_EXPORT int nsnet_forward_get(struct nsnet *nn, const char *ns,
 				   bool *v4, bool *v6);

@@ -35,6 +35,7 @@ void print_usage(FILE *f, const char *cmd);
 
 /* output.c */
 bool want_json(int *argc, char **argv);  /* removes --json/-j */
+bool want_force(int *argc, char **argv); /* removes --force: NSNET_FORCE */
 void json_print(json_t *doc);
 /* Aligned tables: add rows of cells, then print. */
 struct table;

@@ -6,22 +6,28 @@
 
 int cmd_addr(struct nsnet *nn, int argc, char **argv)
 {
+	unsigned int del_flags = want_force(&argc, argv) ? NSNET_FORCE : 0;
 	int rc;
 
 	if (argc != 5 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
 		return usage_error("addr", "expected: addr add|del NS IF CIDR");
+	if (del_flags && strcmp(argv[1], "del"))
+		return usage_error("addr", "--force is for del");
 	rc = !strcmp(argv[1], "add") ? nsnet_addr_add(nn, argv[2], argv[3], argv[4])
-				     : nsnet_addr_del(nn, argv[2], argv[3], argv[4]);
+				     : nsnet_addr_del(nn, argv[2], argv[3], argv[4], del_flags);
 	return rc < 0 ? lib_error(nn) : EXIT_OK;
 }
 
 int cmd_route(struct nsnet *nn, int argc, char **argv)
 {
+	unsigned int del_flags = want_force(&argc, argv) ? NSNET_FORCE : 0;
 	const char *via = NULL, *dev = NULL;
 	int i, rc;
 
 	if (argc < 6 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
 		return usage_error("route", "expected: route add|del NS DEST via GW | dev IF");
+	if (del_flags && strcmp(argv[1], "del"))
+		return usage_error("route", "--force is for del");
 	for (i = 4; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			return usage_error("route", "\"%s\" needs a value", argv[i]);
@@ -33,7 +39,7 @@ int cmd_route(struct nsnet *nn, int argc, char **argv)
 			return usage_error("route", "unknown keyword \"%s\"", argv[i]);
 	}
 	rc = !strcmp(argv[1], "add") ? nsnet_route_add(nn, argv[2], argv[3], via, dev)
-				     : nsnet_route_del(nn, argv[2], argv[3], via, dev);
+				     : nsnet_route_del(nn, argv[2], argv[3], via, dev, del_flags);
 	return rc < 0 ? lib_error(nn) : EXIT_OK;
 }
 

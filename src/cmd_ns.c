@@ -7,6 +7,7 @@
 int cmd_ns(struct nsnet *nn, int argc, char **argv)
 {
 	bool json = want_json(&argc, argv);
+	unsigned int del_flags = want_force(&argc, argv) ? NSNET_FORCE : 0;
 	int i, rc;
 
 	if (argc < 2)
@@ -38,6 +39,8 @@ int cmd_ns(struct nsnet *nn, int argc, char **argv)
 	if (strcmp(argv[1], "add") && strcmp(argv[1], "del") &&
 	    strcmp(argv[1], "delete"))
 		return usage_error("ns", "unknown subcommand \"%s\"", argv[1]);
+	if (del_flags && !strcmp(argv[1], "add"))
+		return usage_error("ns", "--force is for del");
 	if (argc < 3)
 		return usage_error("ns", "%s: missing namespace name", argv[1]);
 	/* Validate every name before creating any. */
@@ -46,7 +49,7 @@ int cmd_ns(struct nsnet *nn, int argc, char **argv)
 			return lib_error(nn);
 	for (i = 2; i < argc; i++) {
 		rc = !strcmp(argv[1], "add") ? nsnet_ns_add(nn, argv[i]) :
-					       nsnet_ns_del(nn, argv[i]);
+					       nsnet_ns_del(nn, argv[i], del_flags);
 		if (rc < 0) {
 			int j;
 
@@ -55,7 +58,7 @@ int cmd_ns(struct nsnet *nn, int argc, char **argv)
 				for (j = 2; j < i; j++) {
 					struct nsnet *tmp = nsnet_new();
 
-					nsnet_ns_del(tmp, argv[j]);
+					nsnet_ns_del(tmp, argv[j], 0);
 					nsnet_free(tmp);
 				}
 			return lib_error(nn);

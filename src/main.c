@@ -11,7 +11,7 @@
 #include "cli.h"
 
 static const struct cmd commands[] = {
-	{ "ns", cmd_ns, "ns add NAME...\nns del NAME...\nns list [--json]",
+	{ "ns", cmd_ns, "ns add NAME...\nns del [--force] NAME...\nns list [--json]",
 	  "create, delete and list named network namespaces" },
 	{ "exec", cmd_exec, "exec [--pid] NS -- CMD [ARG...]",
 	  "run a command inside a namespace (like ip netns exec)" },
@@ -22,17 +22,19 @@ static const struct cmd commands[] = {
 	  "cable A[:IF] B[:IF] [--addr CIDR] [--peer-addr CIDR] [--mtu N]",
 	  "join two namespaces (or one and host) with a veth pair" },
 	{ "bridge", cmd_bridge,
-	  "bridge add NAME [--addr CIDR]... [--internal]\nbridge del NAME",
+	  "bridge add NAME [--addr CIDR]... [--internal]\nbridge del [--force] NAME",
 	  "create or delete a bridge in the host namespace" },
 	{ "attach", cmd_attach,
 	  "attach NS BRIDGE [--addr CIDR]... [--gateway IP] [--ifname IF] [--mtu N]",
 	  "plug a namespace into a bridge" },
 	{ "detach", cmd_detach, "detach NS BRIDGE", "unplug a namespace from a bridge" },
-	{ "link", cmd_link, "link set NS IF up|down|mtu N\nlink del NS IF",
-	  "change or delete an interface" },
-	{ "addr", cmd_addr, "addr add|del NS IF CIDR", "add or remove an address" },
+	{ "link", cmd_link,
+	  "link set NS IF [up|down] [mtu N] [rate R|none] [loss P|none] [delay T [jitter T]|none]\n"
+	  "link del [--force] NS IF",
+	  "change or delete an interface; impair a link (docs/impairments.md)" },
+	{ "addr", cmd_addr, "addr add NS IF CIDR\naddr del [--force] NS IF CIDR", "add or remove an address" },
 	{ "route", cmd_route,
-	  "route add|del NS DEST via GW [dev IF]\nroute add|del NS DEST dev IF",
+	  "route add|del NS DEST via GW [dev IF]\nroute add|del NS DEST dev IF\nroute del --force NS DEST [via GW] [dev IF]",
 	  "add or remove a route (DEST a prefix or default)" },
 	{ "forward", cmd_forward, "forward on|off|show [NS]",
 	  "IPv4 and IPv6 forwarding of a namespace (host by default)" },

@@ -9,7 +9,9 @@
 
 #include "cli.h"
 
-bool want_json(int *argc, char **argv)
+/* Remove every long (or short, may be NULL) from argv; whether one was
+ * there. */
+static bool want_flag(int *argc, char **argv, const char *lng, const char *shrt)
 {
 	bool json = false;
 	int i, j;
@@ -17,7 +19,7 @@ bool want_json(int *argc, char **argv)
 	for (i = j = 0; i < *argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+		if (!strcmp(argv[i], lng) || (shrt && !strcmp(argv[i], shrt))) {
 			json = true;
 			continue;
 		}
@@ -28,6 +30,16 @@ bool want_json(int *argc, char **argv)
 	*argc = j;
 	argv[j] = NULL;
 	return json;
+}
+
+bool want_json(int *argc, char **argv)
+{
+	return want_flag(argc, argv, "--json", "-j");
+}
+
+bool want_force(int *argc, char **argv)
+{
+	return want_flag(argc, argv, "--force", NULL);
 }
 
 void json_print(json_t *doc)

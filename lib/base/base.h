@@ -142,6 +142,18 @@ uint32_t name_hash(const char *a, const char *b);
  * every lock_take() that returned 0 is paired with one lock_drop(). */
 int lock_take(struct nsnet *nn);
 void lock_drop(struct nsnet *nn);
+/* The value of call (an int expression: 0 or a negative errno) evaluated
+ * with the lock held, or lock_take()'s error: a public function that
+ * changes shared state is `return LOCKED(nn, its_internal_function(...));`. */
+#define LOCKED(nn, call) __extension__ ({                                  \
+	struct nsnet *locked_nn_ = (nn);                                   \
+	int locked_rc_ = lock_take(locked_nn_);                            \
+	if (!locked_rc_) {                                                 \
+		locked_rc_ = (call);                                       \
+		lock_drop(locked_nn_);                                     \
+	}                                                                  \
+	locked_rc_;                                                        \
+})
 
 /* files.c. A file of at most len-1 bytes, NUL-terminated; -1 when it
  * cannot be read (a symbolic link is not followed). */
@@ -150,6 +162,10 @@ int mkdir_p(struct nsnet *nn, const char *path);
 /* Write text to path through a temporary file and rename(): never through
  * a symbolic link, never half a file. */
 int write_file_atomic(struct nsnet *nn, const char *path, const char *text);
+/* The same for name in the directory open as dirfd (AT_FDCWD: name is a
+ * path); dir names that directory in errors (NULL: none). */
+int write_file_atomic_at(struct nsnet *nn, int dirfd, const char *dir,
+			 const char *name, const char *text);
 /* CLOCK_MONOTONIC in milliseconds. */
 double mono_ms(void);
 /* The address /etc/netns/NS/hosts gives name (what programs inside ns see

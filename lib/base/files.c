@@ -50,19 +50,24 @@ int mkdir_p(struct nsnet *nn, const char *path)
 	return 0;
 }
 
-int write_file_atomic(struct nsnet *nn, const char *path, const char *text)
+int write_file_atomic_at(struct nsnet *nn, int dirfd, const char *dir,
+			 const char *name, const char *text)
 {
+	const char *sep = dir ? "/" : "";
 	char tmp[600];
 	size_t len = strlen(text), off = 0;
 	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.nsnet-%d", path, (int)getpid()) >=
+	if (!dir)
+		dir = "";
+	if (snprintf(tmp, sizeof(tmp), "%s.nsnet-%d", name, (int)getpid()) >=
 	    (int)sizeof(tmp))
-		return err_set(nn, ENAMETOOLONG, "write %s", path);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		return err_set(nn, ENAMETOOLONG, "write %s%s%s", dir, sep, name);
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0644);
 	if (fd < 0)
-		return err_set(nn, errno, "write %s", tmp);
+		return err_set(nn, errno, "write %s%s%s", dir, sep, tmp);
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);
 
@@ -70,18 +75,23 @@ int write_file_atomic(struct nsnet *nn, const char *path, const char *text)
 			int e = errno;
 
 			close(fd);
-			unlink(tmp);
-			return err_set(nn, e, "write %s", tmp);
+			unlinkat(dirfd, tmp, 0);
+			return err_set(nn, e, "write %s%s%s", dir, sep, tmp);
 		}
 		off += (size_t)n;
 	}
-	if (close(fd) || rename(tmp, path)) {
+	if (close(fd) || renameat(dirfd, tmp, dirfd, name)) {
 		int e = errno;
 
-		unlink(tmp);
-		return err_set(nn, e, "write %s", path);
+		unlinkat(dirfd, tmp, 0);
+		return err_set(nn, e, "write %s%s%s", dir, sep, name);
 	}
 	return 0;
+}
+
+int write_file_atomic(struct nsnet *nn, const char *path, const char *text)
+{
+	return write_file_atomic_at(nn, AT_FDCWD, NULL, path, text);
 }
 
 double mono_ms(void)

@@ -46,12 +46,24 @@ void ns_release_all(struct nsnet *nn);
  * which ones exist now, for the caller's undo. */
 int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created);
 int ns_del_many(struct nsnet *nn, char *const *names, size_t n);
+/* Delete one namespace (unmount, remove its file and its record); no
+ * question of whose it is: callers ask. */
+int ns_del(struct nsnet *nn, const char *name);
+/* The id the host gives namespace name (what the host ends of its veths
+ * carry as IFLA_LINK_NETNSID), -1 when it has none. */
+int ns_host_nsid(struct nsnet *nn, const char *name);
+/* After deleting namespaces: wait until the host has no veth whose peer
+ * was in one of them (the ids of ns_host_nsid), at most max_ms. */
+void ns_peers_wait(struct nsnet *nn, const int *ids, size_t n,
+		   unsigned int max_ms);
 /* Whether nsnet created this namespace (record under /run/nsnet/ns). */
 bool ns_is_ours(const char *name);
 /* The owner in a namespace's record ("" for a plain `ns add`, else the
  * topology); -ENOENT when nsnet has no record of it. The one reader of
  * /run/nsnet/ns. */
 int ns_record_owner(const char *name, char *owner, size_t len);
+/* Forget a namespace (its record only). */
+void ns_record_remove(const char *name);
 /* Every namespace whose record names owner; *names (strings and array)
  * is the caller's. */
 size_t ns_records_of(const char *owner, char ***names);
@@ -145,6 +157,13 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
  * failures, so callers can name the object themselves. */
 int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* One NLMSG_ERROR (an ACK when *error is 0): the kernel's error and its
+ * extended-ACK message (*msg, inside nlh, or NULL); -EINVAL for a message
+ * that is not a whole NLMSG_ERROR. nlh must lie in a buffer of at least
+ * nlmsg_len bytes (mnl_nlmsg_ok). Not static only for its fuzzer
+ * (tests/fuzz/fuzz_netlink.c): it reads what the kernel sends, lengths
+ * inside included. */
+int nl_ack_parse(const struct nlmsghdr *nlh, int *error, const char **msg);
 /* The id ns gives to the namespace other (RTM_GETNSID with NETNSA_FD, no
  * dump): what its veths report as IFLA_LINK_NETNSID; -1 if none. */
 int nl_nsid_of(struct nsnet *nn, struct ns *ns, const struct ns *other);
@@ -159,6 +178,7 @@ struct nl_addr {
 	int index;
 	unsigned int scope;     /* RT_SCOPE_* */
 	unsigned int flags;     /* IFA_F_* */
+	unsigned int proto;     /* IFA_PROTO: RTPROT_NSNET on nsnet's */
 	struct ipaddr ip;       /* with its prefix */
 };
 int nl_addr_parse(const struct nlmsghdr *nlh, struct nl_addr *a);
@@ -192,6 +212,20 @@ struct nl_neigh {
 };
 int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
 
+/* A queueing discipline (RTM_NEWQDISC) with the options nsnet reads: the
+ * token bucket's rate and the netem delay. */
+struct nl_qdisc {
+	int index;              /* the link */
+	uint32_t handle, parent;
+	char kind[16];          /* "tbf", "netem", "noqueue", ... */
+	uint64_t rate;          /* tbf: bytes per second */
+	uint64_t burst;         /* tbf: bytes the bucket holds */
+	uint32_t limit;         /* tbf: bytes queued; netem: packets */
+	uint64_t latency_ns;    /* netem */
+	uint64_t jitter_ns;     /* netem */
+};
+int nl_qdisc_parse(const struct nlmsghdr *nlh, struct nl_qdisc *q);
+
 
 /* ---- link.c ---------------------------------------------------------------- */
 
@@ -203,6 +237,11 @@ int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
  * whatever its name. The alias, set right after by index, says whose it is.
  */
 #define NSNET_LINK_GROUP 0x6e736e74u
+/* The protocol number that marks the routes and the addresses nsnet adds
+ * ("proto 245" in `ip route` and `ip addr`, IFA_PROTO since Linux 6.1);
+ * unassigned in iproute2's rt_protos. A delete without NSNET_FORCE asks
+ * the kernel for exactly this protocol. */
+#define RTPROT_NSNET 245
 
 /* Alias every link nsnet creates carries: "nsnet" or "nsnet:<owner>". */
 const char *link_mark(struct nsnet *nn);
@@ -218,6 +257,13 @@ void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    const char *alias);
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index);
+/* Every link of ns through cb (a negative return stops the dump). When
+ * links change during the dump, restart(data) resets what cb collected
+ * and the dump runs again (bounded, about 2 s); restart NULL: no retry,
+ * -EINTR comes back. */
+int link_dump(struct nsnet *nn, struct ns *ns,
+	      int (*cb)(const struct nl_link *l, void *data), void *data,
+	      void (*restart)(void *data));
 
 /* ---- veth.c / bridge.c -------------------------------------------------------- */
 
@@ -239,6 +285,48 @@ void addr_queue(struct nl_batch *b, bool add, const char *ns_name,
 void route_queue(struct nl_batch *b, bool add, const char *ns_name,
 		 const struct ipaddr *dest, const struct ipaddr *via, int oif,
 		 const char *dev);
+
+/* ---- qdisc.c: the queueing disciplines of link impairments -------------------- */
+
+/*
+ * Handles of the qdiscs nsnet puts on a link ("6e73:" is "ns"): the root
+ * (a token bucket for a rate, or netem for a delay alone) and netem under
+ * the token bucket's one class when a link has both. A root qdisc with
+ * another non-zero handle was put there by somebody else.
+ */
+#define QDISC_ROOT_HANDLE 0x6e730000u
+#define QDISC_NETEM_HANDLE 0x6e740000u
+#define QDISC_TBF_CLASS (QDISC_ROOT_HANDLE | 1u)
+
+/* Bucket size and queue length of a token bucket for rate_bps on a link
+ * of this MTU, both in bytes (see qdisc.c for the reasons). */
+void qdisc_tbf_sizes(uint64_t rate_bps, unsigned int mtu, uint32_t *burst,
+		     uint32_t *limit);
+/* Queue a token bucket (replacing one of the same handle and kind) on link
+ * index of ns_name; ifname names it in errors. */
+void qdisc_queue_tbf(struct nl_batch *b, const char *ns_name,
+		     const char *ifname, int index, uint32_t parent,
+		     uint32_t handle, uint64_t rate_bps, unsigned int mtu);
+/* Queue a netem qdisc delaying every packet by delay_us, +- jitter_us
+ * (uniform). */
+void qdisc_queue_netem(struct nl_batch *b, const char *ns_name,
+		       const char *ifname, int index, uint32_t parent,
+		       uint32_t handle, unsigned int delay_us,
+		       unsigned int jitter_us);
+/* Queue the deletion of the root qdisc (the kernel's default comes back). */
+void qdisc_queue_del_root(struct nl_batch *b, const char *ns_name,
+			  const char *ifname, int index);
+/* Whether the kernel has the qdisc kind: asks it to create one on link
+ * index without options, which every kind refuses after loading its
+ * module and before changing anything. 0: it has it; -ENOENT with the
+ * kernel's answer in the context error: it has not. */
+int qdisc_kind_probe(struct nsnet *nn, struct ns *ns, const char *ifname,
+		     int index, const char *kind);
+/* Every qdisc of ns through cb (a dump; -EINTR as nl_dump()). There is no
+ * lookup of one link's: a GET of a built-in root (noqueue) gets no answer
+ * at all, and the dump leaves the built-in ones out. */
+int qdisc_dump(struct nsnet *nn, struct ns *ns,
+	       int (*cb)(const struct nl_qdisc *q, void *data), void *data);
 
 /* ---- neigh.c: neighbour entries ----------------------------------------------- */
 
@@ -279,19 +367,19 @@ int forward_get(struct nsnet *nn, const char *ns_name, bool *v4, bool *v6);
  * struct mnl_socket **; for ns_call). */
 int sockdiag_open(void *arg);
 /* The first port in [lo, hi] that a socket of nl's namespace listens on
- * (TCP) or is bound to (UDP) for addr (NULL: any IPv4 address); 0 when
- * none. */
+ * (TCP) or is bound to (UDP) for addr: NULL or 0.0.0.0/0 (prefix 0) any
+ * IPv4 address, ::/0 any IPv6 address, else that one address (prefix -1).
+ * 0 when none. */
 int sockdiag_holder(struct nsnet *nn, struct mnl_socket *nl, int proto,
 		    unsigned int lo, unsigned int hi, const struct ipaddr *addr,
 		    unsigned int *port);
 
 /* ---- route.c ---------------------------------------------------------------- */
 
-/* The routing protocol number that marks routes nsnet added ("proto 245"
- * in `ip route`); unassigned in iproute2's rt_protos. */
-#define RTPROT_NSNET 245
-
 int route_parse(struct nsnet *nn, const char *dest, const char *via,
 		struct ipaddr *d, struct ipaddr *g);
+/* "dhcp", "kernel", ... as iproute2 names a route's protocol; else its
+ * number. */
+const char *route_proto_name(unsigned int proto, char *buf, size_t len);
 
 #endif /* NSNET_KERNEL_H */

@@ -6,6 +6,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
 #include <net/if.h>
@@ -99,11 +101,58 @@ void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		nl_put_str(b, IFLA_IFNAME, ifname);
 }
 
+struct link_dump_ctx {
+	int (*cb)(const struct nl_link *l, void *data);
+	void *data;
+};
+
+static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_dump_ctx *d = data;
+	struct nl_link l;
+
+	if (nl_link_parse(nlh, &l))
+		return MNL_CB_OK;
+	return d->cb(&l, d->data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int link_dump(struct nsnet *nn, struct ns *ns,
+	      int (*cb)(const struct nl_link *l, void *data), void *data,
+	      void (*restart)(void *data))
+{
+	char buf[64] __attribute__((aligned(4)));
+	struct link_dump_ctx d = { cb, data };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int rc, tries = 0;
+
+	for (;;) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_GETLINK;
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		rc = nl_dump(nn, ns, nlh, link_dump_cb, &d);
+		if (rc != -EINTR || !restart || ++tries == 100)
+			break;
+		/* Links were changing during the dump (right after a burst
+		 * of creations or deletions): again, after a breath. */
+		restart(data);
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+	if (rc == -EINTR && restart)
+		return err_set(nn, EINTR, "namespace %s: the links keep changing",
+			       ns->name);
+	return rc;
+}
+
 /* One request on a link named by the user: validate, send, done. */
 static int link_change(struct nsnet *nn, const char *ns_name,
-		       const char *ifname, int up, unsigned int mtu, bool del)
+		       const char *ifname, int up, unsigned int mtu, bool del,
+		       unsigned int flags)
 {
 	struct nl_batch b;
+	struct nl_link l;
 	struct ns *ns;
 	int rc;
 
@@ -114,6 +163,19 @@ static int link_change(struct nsnet *nn, const char *ns_name,
 		rc = ns_get(nn, ns_name, &ns);
 	if (rc)
 		return rc;
+	/* Changing a link is the user's call; deleting one nsnet did not
+	 * create takes --force. */
+	if (del && !(flags & NSNET_FORCE)) {
+		rc = nl_link_get(nn, ns, ifname, &l);
+		if (rc == -ENODEV)
+			return err_set(nn, ENODEV, "delete %s in %s", ifname, ns_name);
+		if (rc)
+			return rc;
+		if (!link_is_ours(&l))
+			return err_set(nn, 0,
+				"%s in %s was not created by nsnet (no mark); use --force to delete it anyway",
+				ifname, ns_name);
+	}
 	nl_batch_init(&b);
 	if (del)
 		link_queue_del(&b, ns_name, ifname, 0);
@@ -127,7 +189,7 @@ static int link_change(struct nsnet *nn, const char *ns_name,
 NSNET_EXPORT int nsnet_link_set_up(struct nsnet *nn, const char *ns,
 				   const char *ifname, bool up)
 {
-	return link_change(nn, ns, ifname, up, 0, false);
+	return LOCKED(nn, link_change(nn, ns, ifname, up, 0, false, 0));
 }
 
 NSNET_EXPORT int nsnet_link_set_mtu(struct nsnet *nn, const char *ns,
@@ -136,11 +198,11 @@ NSNET_EXPORT int nsnet_link_set_mtu(struct nsnet *nn, const char *ns,
 	if (mtu < 68 || mtu > 65535)
 		return err_usage(nn, "mtu %u for %s is out of range 68..65535",
 				 mtu, ifname);
-	return link_change(nn, ns, ifname, -1, mtu, false);
+	return LOCKED(nn, link_change(nn, ns, ifname, -1, mtu, false, 0));
 }
 
 NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
-				const char *ifname)
+				const char *ifname, unsigned int flags)
 {
-	return link_change(nn, ns, ifname, -1, 0, true);
+	return LOCKED(nn, link_change(nn, ns, ifname, -1, 0, true, flags));
 }

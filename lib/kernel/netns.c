@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <libmnl/libmnl.h>
@@ -41,6 +42,14 @@ int ns_record_owner(const char *name, char *owner, size_t len)
 
 	ns_record_path(path, sizeof(path), name);
 	return read_small_file(path, owner, len) < 0 ? -ENOENT : 0;
+}
+
+void ns_record_remove(const char *name)
+{
+	char path[512];
+
+	ns_record_path(path, sizeof(path), name);
+	unlink(path);
 }
 
 size_t ns_records_of(const char *owner, char ***names)
@@ -140,12 +149,19 @@ int ns_add(struct nsnet *nn, const char *name)
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	if (!access(path, F_OK))
+		return err_set(nn, 0, "namespace %s already exists", name);
+	/* The record before the namespace (as ns_add_many does): killed at
+	 * any point after, nsnet still knows the namespace is its own. */
+	if ((rc = ns_record(nn, name, true)))
+		return rc;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
-		if (errno == EEXIST)
-			return err_set(nn, 0, "namespace %s already exists",
-				       name);
-		return err_set(nn, errno, "namespace %s: create %s", name, path);
+		rc = errno == EEXIST ?
+		     err_set(nn, 0, "namespace %s already exists", name) :
+		     err_set(nn, errno, "namespace %s: create %s", name, path);
+		ns_record(nn, name, false);
+		return rc;
 	}
 	close(fd);
 	/* unshare() moves only this thread; the bind mount keeps the new
@@ -153,6 +169,7 @@ int ns_add(struct nsnet *nn, const char *name)
 	if (unshare(CLONE_NEWNET)) {
 		rc = err_set(nn, errno, "namespace %s: unshare", name);
 		unlink(path);
+		ns_record(nn, name, false);
 		return rc;
 	}
 	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL)) {
@@ -160,6 +177,7 @@ int ns_add(struct nsnet *nn, const char *name)
 		if (setns(host->fd, CLONE_NEWNET))
 			abort();
 		unlink(path);
+		ns_record(nn, name, false);
 		return rc;
 	}
 	/* While inside: keep the namespace open and its socket, which saves
@@ -192,12 +210,11 @@ int ns_add(struct nsnet *nn, const char *name)
 		 * descriptors, past RLIMIT_NOFILE's usual 1,024. */
 		ns_release(nn, name);
 	}
-	if (!rc)
-		rc = ns_record(nn, name, true);
 	if (rc) {
 		ns_release(nn, name);
 		umount2(path, MNT_DETACH);
 		unlink(path);
+		ns_record(nn, name, false);
 		err_prefix(nn, "create namespace %s", name);
 	}
 	return rc;
@@ -205,7 +222,7 @@ int ns_add(struct nsnet *nn, const char *name)
 
 NSNET_EXPORT int nsnet_ns_add(struct nsnet *nn, const char *name)
 {
-	return ns_add(nn, name);
+	return LOCKED(nn, ns_add(nn, name));
 }
 
 /*
@@ -438,7 +455,7 @@ int ns_del_many(struct nsnet *nn, char *const *names, size_t n)
 	return 0;
 }
 
-NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name)
+int ns_del(struct nsnet *nn, const char *name)
 {
 	char path[512];
 	int rc;
@@ -456,6 +473,66 @@ NSNET_EXPORT int nsnet_ns_del(struct nsnet *nn, const char *name)
 		return err_set(nn, errno, "namespace %s: remove %s", name, path);
 	ns_record(nn, name, false);
 	return 0;
+}
+
+int ns_host_nsid(struct nsnet *nn, const char *name)
+{
+	struct ns *host, *ns;
+	int id;
+
+	if (!ns_exists(name) || ns_get(nn, NSNET_HOST, &host) ||
+	    ns_get(nn, name, &ns))
+		return -1;
+	id = nl_nsid_of(nn, host, ns);
+	ns_release(nn, name);
+	return id;
+}
+
+struct peers_left {
+	const int *ids;
+	size_t n_ids, left;
+};
+
+static int peers_left_cb(const struct nl_link *l, void *data)
+{
+	struct peers_left *p = data;
+	size_t i;
+
+	if (strcmp(l->kind, "veth") || l->link_netnsid < 0)
+		return 0;
+	for (i = 0; i < p->n_ids; i++)
+		if (p->ids[i] == l->link_netnsid) {
+			p->left++;
+			break;
+		}
+	return 0;
+}
+
+/*
+ * The kernel destroys a namespace's veths after its last user is gone, in
+ * the background (cleanup_net); the host ends of those veths stay visible
+ * until then, and a command right after a delete (up after down, ns add
+ * and attach after ns del) would trip over them. Bounded: a namespace that
+ * a process still holds is never destroyed.
+ */
+void ns_peers_wait(struct nsnet *nn, const int *ids, size_t n,
+		   unsigned int max_ms)
+{
+	struct peers_left p = { ids, n, 0 };
+	struct ns *host;
+	unsigned int waited;
+	int rc;
+
+	if (!n || ns_get(nn, NSNET_HOST, &host))
+		return;
+	for (waited = 0; waited <= max_ms; waited += 20) {
+		p.left = 0;
+		rc = link_dump(nn, host, peers_left_cb, &p, NULL);
+		/* An interrupted dump: links are still going, look again. */
+		if ((rc && rc != -EINTR) || (!rc && !p.left))
+			return;
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
 }
 
 static int name_cmp(const void *a, const void *b)

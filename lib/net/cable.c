@@ -27,6 +27,11 @@ static int veth_finish_end(struct nsnet *nn, struct ns *ns, const char *ifname,
 			       ifname, ns->name);
 	if (rc)
 		return rc;
+	/* Born in nsnet's group just now; outside it, the name was taken
+	 * over in between by somebody else's link: not ours to mark. */
+	if (l.group != NSNET_LINK_GROUP)
+		return err_set(nn, 0, "%s in %s was replaced by another interface right after it was created",
+			       ifname, ns->name);
 	nl_batch_init(&b);
 	if (lo_up)
 		link_queue_set(&b, ns->name, "lo", 1, 1, 0, -1, NULL);
@@ -139,7 +144,7 @@ NSNET_EXPORT int nsnet_cable_add(struct nsnet *nn, const struct nsnet_cable *c)
 	struct nsnet_cable copy;
 	int rc = OPTS_TAKE(nn, &copy, c, mtu, "cable");
 
-	return rc ? rc : net_cable_add(nn, &copy);
+	return rc ? rc : LOCKED(nn, net_cable_add(nn, &copy));
 }
 
 static int net_attach(struct nsnet *nn, const struct nsnet_attach *a)
@@ -204,13 +209,19 @@ static int net_attach(struct nsnet *nn, const struct nsnet_attach *a)
 		nl_batch_free(&b);
 		if (!rc || created || nn->err_code != EEXIST)
 			break;
-		if (nl_link_get(nn, host, host_if, &probe) == 0)
-			return link_is_ours(&probe) ?
-			       err_set(nn, 0, "%s is already attached to %s (%s)",
-				       a->ns, a->bridge, host_if) :
-			       err_set(nn, 0,
-				       "attach %s to %s: the host already has an interface %s that nsnet did not create",
-				       a->ns, a->bridge, host_if);
+		if (nl_link_get(nn, host, host_if, &probe) == 0) {
+			if (!link_is_ours(&probe))
+				return err_set(nn, 0,
+					"attach %s to %s: the host already has an interface %s that nsnet did not create",
+					a->ns, a->bridge, host_if);
+			if (probe.master == br.index)
+				return err_set(nn, 0, "%s is already attached to %s (%s)",
+					       a->ns, a->bridge, host_if);
+			/* What detach removes (see there). */
+			return err_set(nn, 0,
+				"attach %s to %s: %s is left from an earlier attachment to a bridge %s that was deleted; 'nsnet detach %s %s' removes it",
+				a->ns, a->bridge, host_if, a->bridge, a->ns, a->bridge);
+		}
 		if (a->ifname)
 			return err_set(nn, 0,
 				"attach %s to %s: %s already has an interface %s",
@@ -236,14 +247,16 @@ NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a)
 	struct nsnet_attach copy;
 	int rc = OPTS_TAKE(nn, &copy, a, mtu, "attach");
 
-	return rc ? rc : net_attach(nn, &copy);
+	return rc ? rc : LOCKED(nn, net_attach(nn, &copy));
 }
 
-NSNET_EXPORT int nsnet_detach(struct nsnet *nn, const char *ns_name,
-			      const char *bridge)
+/* The attachment's port is nsnet's, and enslaved to bridge, or to no
+ * bridge at all: left behind when its bridge was deleted (attach says so
+ * and points here). */
+static int net_detach(struct nsnet *nn, const char *ns_name, const char *bridge)
 {
 	char host_if[IFNAMSIZ];
-	struct nl_link l, br;
+	struct nl_link l, br = { .index = -1 };
 	struct nl_batch b;
 	struct ns *host;
 	int rc;
@@ -258,8 +271,10 @@ NSNET_EXPORT int nsnet_detach(struct nsnet *nn, const char *ns_name,
 		return err_set(nn, 0, "%s is not attached to %s", ns_name, bridge);
 	if (rc)
 		return rc;
-	if (!link_is_ours(&l) || nl_link_get(nn, host, bridge, &br) ||
-	    l.master != br.index)
+	rc = nl_link_get(nn, host, bridge, &br);
+	if (rc && rc != -ENODEV)
+		return rc;
+	if (!link_is_ours(&l) || (l.master != br.index && l.master != 0))
 		return err_set(nn, 0,
 			"%s is not an nsnet attachment of %s to %s; not touching it",
 			host_if, ns_name, bridge);
@@ -270,4 +285,10 @@ NSNET_EXPORT int nsnet_detach(struct nsnet *nn, const char *ns_name,
 	if (rc)
 		err_prefix(nn, "detach %s from %s", ns_name, bridge);
 	return rc;
+}
+
+NSNET_EXPORT int nsnet_detach(struct nsnet *nn, const char *ns_name,
+			      const char *bridge)
+{
+	return LOCKED(nn, net_detach(nn, ns_name, bridge));
 }

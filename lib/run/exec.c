@@ -10,6 +10,7 @@
  * runs comes back through a close-on-exec pipe, so the caller gets one
  * sentence in the context error instead of text on stderr.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,7 +22,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/close_range.h>
 
 #include "kernel/kernel.h"
 #include "run/run.h"
@@ -155,11 +158,15 @@ fail:
 	}
 }
 
-static void exec_program(char *const argv[], const char *ns_name, int report_fd)
+static void exec_program(char *const argv[], char *const envp[],
+			 const char *ns_name, int report_fd)
 {
 	int e;
 
-	execvp(argv[0], argv);
+	if (envp)
+		execvpe(argv[0], argv, envp);
+	else
+		execvp(argv[0], argv);
 	e = errno;
 	exec_report(report_fd, EXEC_STAGE_EXEC, e, "run %s in %s", argv[0],
 		    ns_name);
@@ -265,7 +272,7 @@ static void exec_pid_child(const struct ns *ns, char *const argv[],
 				    "namespace %s: mount /proc", ns->name);
 			_exit(255);
 		}
-		exec_program(argv, ns->name, report_fd);
+		exec_program(argv, NULL, ns->name, report_fd);
 	}
 	close(report_fd);
 	exec_forward_init = 1;
@@ -302,7 +309,7 @@ NSNET_EXPORT int nsnet_exec(struct nsnet *nn, const char *ns_name,
 			exec_pid_child(ns, argv, fds[1]);
 		if (exec_enter(ns, !ns_is_host(ns->name), fds[1]))
 			_exit(255);
-		exec_program(argv, ns->name, fds[1]);
+		exec_program(argv, NULL, ns->name, fds[1]);
 	}
 	close(fds[1]);
 	rc = exec_report_read(nn, fds[0]);
@@ -316,8 +323,30 @@ NSNET_EXPORT int nsnet_exec(struct nsnet *nn, const char *ns_name,
 	return status;
 }
 
+/*
+ * In a child about to exec: every descriptor above 2 closes at the exec
+ * (the caller's sockets, locks and files are not the program's). Marked
+ * close-on-exec rather than closed, so that the namespace's descriptor and
+ * the report pipe still work until then. close_range() needs Linux 5.11;
+ * before, the first 65,536 are marked one by one.
+ */
+static void exec_close_fds_on_exec(void)
+{
+	long fd, max;
+
+#if defined(SYS_close_range) && defined(CLOSE_RANGE_CLOEXEC)
+	if (!syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC))
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++)
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
 int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
-	       const char *log_path, pid_t *pid_out)
+	       char *const envp[], const char *log_path, pid_t *pid_out)
 {
 	int fds[2], rc, fd;
 	struct ns *ns;
@@ -354,7 +383,8 @@ int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
 				close(fd);
 		}
 		fd = open(log_path ? log_path : "/dev/null",
-			  O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, 0644);
+			  O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_NOFOLLOW |
+			  O_CLOEXEC, 0644);
 		if (fd < 0) {
 			exec_report(fds[1], EXEC_STAGE_SETUP, errno,
 				    "start %s in %s: open log %s", argv[0],
@@ -365,7 +395,8 @@ int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
 		dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
-		exec_program(argv, ns->name, fds[1]);
+		exec_close_fds_on_exec();
+		exec_program(argv, envp, ns->name, fds[1]);
 	}
 	close(fds[1]);
 	rc = exec_report_read(nn, fds[0]);
@@ -380,38 +411,33 @@ int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
 
 /* The bash rc file names the namespace from the environment, so one file
  * serves every namespace; written anew each time (atomically) so that an
- * older version never stays behind. */
+ * older version never stays behind. The prompt takes the name once, with
+ * anything but the name rule's characters made '?': bash expands $(...)
+ * and backquotes in PS1 each time it shows it, so the name must never
+ * arrive there as code. */
 static int shell_rcfile(struct nsnet *nn, char *path, size_t len)
 {
 	static const char rc[] =
 		"# written by nsnet shell\n"
 		"if [ -f ~/.bashrc ]; then . ~/.bashrc; fi\n"
-		"PS1=\"(ns:$NSNET_NS) ${PS1-\\\\$ }\"\n";
-	char tmp[PATH_MAX];
-	int fd;
+		"PS1=\"(ns:${NSNET_NS//[^A-Za-z0-9_.-]/?}) ${PS1-\\\\$ }\"\n";
 
 	snprintf(path, len, NSNET_RUN_DIR "/bashrc");
-	snprintf(tmp, sizeof(tmp), NSNET_RUN_DIR "/.bashrc.%d", (int)getpid());
 	if (mkdir(NSNET_RUN_DIR, 0755) && errno != EEXIST)
 		return err_set(nn, errno, "create %s", NSNET_RUN_DIR);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_set(nn, errno, "create %s", tmp);
-	if (write(fd, rc, sizeof(rc) - 1) != (ssize_t)(sizeof(rc) - 1)) {
-		int e = errno;
+	return write_file_atomic(nn, path, rc);
+}
 
-		close(fd);
-		unlink(tmp);
-		return err_set(nn, e, "write %s", tmp);
-	}
-	close(fd);
-	if (rename(tmp, path)) {
-		int e = errno;
+/* The namespace's name for a prompt: only the name rule's characters
+ * (a shell expands $, backquotes and backslashes in its prompt). */
+static void shell_prompt_name(char *buf, size_t len, const char *name)
+{
+	size_t i;
 
-		unlink(tmp);
-		return err_set(nn, e, "create %s", path);
-	}
-	return 0;
+	snprintf(buf, len, "%s", name);
+	for (i = 0; buf[i]; i++)
+		if (!isalnum((unsigned char)buf[i]) && !strchr("_.-", buf[i]))
+			buf[i] = '?';
 }
 
 NSNET_EXPORT int nsnet_shell(struct nsnet *nn, const char *ns_name)
@@ -439,8 +465,10 @@ NSNET_EXPORT int nsnet_shell(struct nsnet *nn, const char *ns_name)
 		return err_set(nn, errno, "shell in %s: environment", ns_name);
 	if (strcmp(base, "bash")) {
 		const char *ps1 = getenv("PS1");
+		char safe[80];
 
-		snprintf(prompt, sizeof(prompt), "(ns:%s) %s", ns_name,
+		shell_prompt_name(safe, sizeof(safe), ns_name);
+		snprintf(prompt, sizeof(prompt), "(ns:%s) %s", safe,
 			 ps1 ? ps1 : "$ ");
 		setenv("PS1", prompt, 1);
 	}

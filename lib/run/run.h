@@ -17,12 +17,14 @@ struct ns;
 /*
  * Start argv inside namespace ns ("host" too) the way `ip netns exec`
  * does, detached: its own session, stdin from /dev/null, stdout and stderr
- * appended to log_path (NULL: /dev/null). It survives nsnet exiting. *pid
- * is the program's pid once it has been exec'd; a program that cannot be
- * started is an error (-ENOENT/-EACCES when not found/not executable).
+ * appended to log_path (NULL: /dev/null; never through a symbolic link),
+ * no other descriptor of the caller, and the environment envp (NULL: the
+ * caller's). It survives nsnet exiting. *pid is the program's pid once it
+ * has been exec'd; a program that cannot be started is an error
+ * (-ENOENT/-EACCES when not found/not executable).
  */
 int exec_spawn(struct nsnet *nn, const char *ns, char *const argv[],
-	       const char *log_path, pid_t *pid);
+	       char *const envp[], const char *log_path, pid_t *pid);
 
 /*
  * What a child that failed before (or at) exec tells its parent through a

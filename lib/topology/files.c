@@ -34,22 +34,23 @@ int topo_record_write(struct nsnet *nn, const struct topo *t)
 	return write_file_atomic(nn, path, t->file);
 }
 
-/* A directory of plain files, and the files. */
+/* The plain files of a directory, and the directory: not following a
+ * symbolic link, neither for the directory nor for its entries (unlinkat
+ * removes a link, never what it points to). */
 static void remove_dir(const char *dir)
 {
 	struct dirent *de;
-	DIR *d = opendir(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
-	while ((de = readdir(d))) {
-		char path[1024];
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
 	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(fd, de->d_name, 0);
 	closedir(d);
 	rmdir(dir);
 }
@@ -64,16 +65,38 @@ void topo_record_remove(const char *name)
 
 /* ---- hosts files -------------------------------------------------------------- */
 
+/*
+ * /etc/netns/<node> belongs to whoever made what is in it: nsnet writes
+ * its hosts and resolv.conf only where there is none or where the one
+ * there is still exactly what nsnet wrote, and down removes only those.
+ * The hosts file says so in its first line, with a hash of the rest (a
+ * file edited since is the user's); resolv.conf is always the same text.
+ * Nothing is read or written through a symbolic link.
+ */
+#define HOSTS_MARK "# written by nsnet for topology "
+#define HOSTS_CHECK "; check "
+static const char resolv_text[] =
+	"# written by nsnet: names are in /etc/hosts\n"
+	"options ndots:0 timeout:1 attempts:1\n";
+
+/* The largest file compared: a hosts file of 400,000 nodes is 12 MB. */
+#define NETNS_ETC_FILE_MAX (64u << 20)
+
+enum etc_state { ETC_ABSENT, ETC_OURS, ETC_FOREIGN };
+
 char *topo_hosts_file(const struct topo *t)
 {
-	size_t i, j, len = 0, cap = 4096;
-	char *s = malloc(cap);
+	size_t i, j, len = 0, cap = 4096, head;
+	char *s = malloc(cap), keep;
 	int f;
 
 	if (!s)
 		abort();
-	len = (size_t)snprintf(s, cap, "# written by nsnet for topology %s\n"
-			       "127.0.0.1\tlocalhost\n::1\tlocalhost\n", t->name);
+	/* the first line, with the hash of the rest, is written last */
+	len = (size_t)snprintf(s, cap, HOSTS_MARK "%.32s" HOSTS_CHECK "%016llx\n",
+			       t->name, 0ull);
+	head = len;
+	len += (size_t)snprintf(s + len, cap - len, "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
 	for (i = 0; i < t->n_nodes; i++)
 		for (j = 0; j < t->nodes[i].n_att; j++)
 			for (f = 0; f < 2; f++) {
@@ -93,51 +116,210 @@ char *topo_hosts_file(const struct topo *t)
 							ip_str(&ip, a, sizeof(a)),
 							t->nodes[i].name);
 			}
+	/* the same length: the hash has 16 digits either way */
+	keep = s[head];
+	snprintf(s, head + 1, HOSTS_MARK "%.32s" HOSTS_CHECK "%016llx\n", t->name,
+		 (unsigned long long)topo_hash(s + head, len - head));
+	s[head] = keep;
 	return s;
 }
 
-bool topo_hosts_current(const char *node, const char *hosts)
+/* Whether text is a hosts file nsnet wrote, unchanged since. */
+static bool hosts_is_ours(const char *text, size_t len)
 {
-	char path[512], buf[65536];
+	const char *nl = memchr(text, '\n', len), *check;
+	unsigned long long want;
+	char *end;
+
+	if (!nl || strncmp(text, HOSTS_MARK, strlen(HOSTS_MARK)))
+		return false;
+	check = memmem(text, (size_t)(nl - text), HOSTS_CHECK, strlen(HOSTS_CHECK));
+	if (!check || nl - (check + strlen(HOSTS_CHECK)) != 16)
+		return false;
+	want = strtoull(check + strlen(HOSTS_CHECK), &end, 16);
+	return end == nl &&
+	       want == topo_hash(nl + 1, len - (size_t)(nl + 1 - text));
+}
+
+/* /etc/netns/<node>, opened without following a symbolic link. create:
+ * made (with /etc/netns) when missing. */
+static int etc_dir_open(struct nsnet *nn, const char *node, bool create, int *out)
+{
+	int etc, fd, e;
+
+	*out = -1;
+	if (create && (e = mkdir_p(nn, NETNS_ETC_DIR)))
+		return e;
+	etc = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (etc < 0)
+		return errno == ENOENT && !create ? -ENOENT :
+			err_set(nn, errno, "open %s", NETNS_ETC_DIR);
+	if (create && mkdirat(etc, node, 0755) && errno != EEXIST) {
+		e = errno;
+		close(etc);
+		return err_set(nn, e, "create " NETNS_ETC_DIR "/%s", node);
+	}
+	fd = openat(etc, node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	e = errno;
+	close(etc);
+	if (fd >= 0) {
+		*out = fd;
+		return 0;
+	}
+	if (e == ENOENT && !create)
+		return -ENOENT;
+	if (e == ELOOP || e == ENOTDIR)
+		return err_set(nn, 0, NETNS_ETC_DIR "/%s is not a directory (a symbolic link?): nsnet does not write through it",
+			       node);
+	return err_set(nn, e, "open " NETNS_ETC_DIR "/%s", node);
+}
+
+/*
+ * Whose file name in dirfd is: absent, ours (*text is what it holds, the
+ * caller's), or foreign: a symbolic link, not a regular file, too large,
+ * or not what nsnet writes (why says which).
+ */
+static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
+				     const char **why)
+{
+	struct stat st;
+	char *buf;
 	ssize_t n;
+	size_t got = 0;
 	int fd;
 
-	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", node);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
+	*text = NULL;
+	*why = "";
+	/* Looked at before it is opened: opening a device or a FIFO can
+	 * have effects of its own. */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		if (errno == ENOENT)
+			return ETC_ABSENT;
+		*why = "cannot be read";
+		return ETC_FOREIGN;
+	}
+	if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+		*why = S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file";
+		return ETC_FOREIGN;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size > NETNS_ETC_FILE_MAX) {
+		*why = fd < 0 ? "cannot be read" : "replaced while read, or too large";
+		if (fd >= 0)
+			close(fd);
+		return ETC_FOREIGN;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		abort();
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
 	close(fd);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return !strcmp(buf, hosts);
+	buf[got] = '\0';
+	if (!strcmp(name, "hosts") ? hosts_is_ours(buf, got) :
+	    got == strlen(resolv_text) && !strcmp(buf, resolv_text)) {
+		*text = buf;
+		return ETC_OURS;
+	}
+	free(buf);
+	*why = "not written by nsnet, or changed since";
+	return ETC_FOREIGN;
+}
+
+static int etc_foreign(struct nsnet *nn, const char *node, const char *name,
+		       const char *why)
+{
+	return err_set(nn, 0,
+		NETNS_ETC_DIR "/%s/%s is %s: nsnet leaves it alone (remove it and up writes its own)",
+		node, name, why);
+}
+
+int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
+{
+	static const char *const names[] = { "hosts", "resolv.conf" };
+	const char *why;
+	int dirfd, rc, current = 1;
+	size_t i;
+
+	if ((rc = etc_dir_open(nn, node, false, &dirfd)))
+		return rc == -ENOENT ? 0 : rc;
+	for (i = 0; i < ARRAY_SIZE(names) && !rc; i++) {
+		char *text;
+
+		switch (etc_file_state(dirfd, names[i], &text, &why)) {
+		case ETC_ABSENT:
+			current = 0;
+			break;
+		case ETC_FOREIGN:
+			rc = etc_foreign(nn, node, names[i], why);
+			break;
+		case ETC_OURS:
+			if (i == 0 && strcmp(text, hosts))
+				current = 0;
+			break;
+		}
+		free(text);
+	}
+	close(dirfd);
+	return rc ? rc : current;
 }
 
 int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts)
 {
-	char path[600];
-	int rc = 0;
+	static const char *const names[] = { "hosts", "resolv.conf" };
+	char dir[300];
+	const char *why;
+	int dirfd, rc;
+	size_t i;
 
-	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s", node);
-	if (mkdir(path, 0755) && errno != EEXIST)
-		rc = mkdir_p(nn, path);
-	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/hosts", node);
-	if (!rc)
-		rc = write_file_atomic(nn, path, hosts);
-	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s/resolv.conf", node);
-	/* No nameserver: names of the topology are in hosts, and a node must
-	 * not send lookups to the real world. */
-	if (!rc)
-		rc = write_file_atomic(nn, path, "# written by nsnet: names are in /etc/hosts\n"
-				       "options ndots:0 timeout:1 attempts:1\n");
+	if ((rc = etc_dir_open(nn, node, true, &dirfd)))
+		return rc;
+	snprintf(dir, sizeof(dir), NETNS_ETC_DIR "/%s", node);
+	for (i = 0; i < ARRAY_SIZE(names) && !rc; i++) {
+		char *text;
+
+		/* checked by the plan; again here, just before the write */
+		if (etc_file_state(dirfd, names[i], &text, &why) == ETC_FOREIGN)
+			rc = etc_foreign(nn, node, names[i], why);
+		else
+			/* No nameserver: names of the topology are in
+			 * hosts, and a node must not send lookups to the
+			 * real world. */
+			rc = write_file_atomic_at(nn, dirfd, dir, names[i],
+						  i == 0 ? hosts : resolv_text);
+		free(text);
+	}
+	close(dirfd);
 	return rc;
 }
 
 void topo_hosts_remove(const char *node)
 {
-	char path[600];
+	static const char *const names[] = { "hosts", "resolv.conf" };
+	const char *why;
+	int dirfd, etc;
+	size_t i;
 
-	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s", node);
-	remove_dir(path);
+	dirfd = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return;
+	etc = dirfd;
+	dirfd = openat(etc, node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0) {
+		close(etc);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		char *text;
+
+		if (etc_file_state(dirfd, names[i], &text, &why) == ETC_OURS)
+			unlinkat(dirfd, names[i], 0);
+		free(text);
+	}
+	close(dirfd);
+	/* Only when empty: what anyone else put there stays. */
+	unlinkat(etc, node, AT_REMOVEDIR);
+	close(etc);
 }

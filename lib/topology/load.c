@@ -41,7 +41,10 @@ int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out)
 	}
 	if (topo_arg_is_file(file_or_name))
 		return topo_parse_file(nn, file_or_name, out);
-	/* A name: the file its last up was made from, recorded by up. */
+	/* A name: the file its last up was made from, recorded by up. It
+	 * names a directory: "..", "-x" or "a b" are refused, not looked up. */
+	if ((rc = topo_name_check(nn, file_or_name)))
+		return rc;
 	topo_record_dir(path, sizeof(path), file_or_name);
 	strncat(path, "/file", sizeof(path) - strlen(path) - 1);
 	if (read_small_file(path, file, sizeof(file)) <= 0)

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * model.c - the topology model's helpers: finding a node, freeing what the
- * parser built. The bottom of the topology layer: it calls nothing above.
+ * parser built, a hash set for the checks that must stay linear in the
+ * size of a file. The bottom of the topology layer: it calls nothing above.
  */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "topology/topology.h"
@@ -10,6 +14,25 @@
 bool topo_arg_is_file(const char *arg)
 {
 	return strchr(arg, '/') || strstr(arg, ".yaml") || strstr(arg, ".yml");
+}
+
+int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		   const char *fmt, va_list ap)
+{
+	char msg[NSNET_ERR_MAX - 128], *c;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Messages quote the file; its control characters (a terminal's
+	 * escape sequences) must not reach the user's terminal. */
+	for (c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return err_usage(nn, "%s:%d:%d: %s", file, pos.line, pos.col, msg);
+}
+
+int topo_name_check(struct nsnet *nn, const char *name)
+{
+	return name_check(nn, "topology", name, TOPO_NAME_MAX);
 }
 
 struct topo_node *topo_node_find(const struct topo *t, const char *name)
@@ -72,4 +95,79 @@ void topo_free(struct topo *t)
 	free(t->name);
 	free(t->file);
 	free(t);
+}
+
+/* ---- a hash set of byte strings (open addressing, linear probing) ------ */
+
+uint64_t topo_hash(const void *key, size_t len)
+{
+	const unsigned char *b = key;
+	uint64_t h = 14695981039346656037ull;  /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct topo_set_slot *topo_set_find(const struct topo_set *s,
+					   const void *key, size_t len)
+{
+	size_t i;
+
+	if (!s->cap)
+		return NULL;
+	for (i = topo_hash(key, len) & (s->cap - 1);; i = (i + 1) & (s->cap - 1))
+		if (!s->slot[i].key || (s->slot[i].len == len &&
+					!memcmp(s->slot[i].key, key, len)))
+			return &s->slot[i];
+}
+
+bool topo_set_put(struct topo_set *s, const void *key, size_t len, size_t val,
+		  size_t *old)
+{
+	struct topo_set_slot *sl;
+
+	if (2 * (s->n + 1) > s->cap) {  /* at most half full: short probes */
+		struct topo_set bigger = { .cap = s->cap ? 2 * s->cap : 16 };
+		size_t i;
+
+		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+		if (!bigger.slot)
+			abort();
+		for (i = 0; i < s->cap; i++)
+			if (s->slot[i].key)
+				*topo_set_find(&bigger, s->slot[i].key, s->slot[i].len) =
+					s->slot[i];
+		free(s->slot);
+		bigger.n = s->n;
+		*s = bigger;
+	}
+	sl = topo_set_find(s, key, len);
+	if (sl->key) {
+		if (old)
+			*old = sl->val;
+		return true;
+	}
+	*sl = (struct topo_set_slot){ key, len, val };
+	s->n++;
+	return false;
+}
+
+bool topo_set_get(const struct topo_set *s, const void *key, size_t len,
+		  size_t *val)
+{
+	struct topo_set_slot *sl = topo_set_find(s, key, len);
+
+	if (!sl || !sl->key)
+		return false;
+	if (val)
+		*val = sl->val;
+	return true;
+}
+
+void topo_set_free(struct topo_set *s)
+{
+	free(s->slot);
+	memset(s, 0, sizeof(*s));
 }

@@ -9,7 +9,9 @@
  *
  * The kernel is the only state: links are asked for by name, a node's
  * addresses and routes with one dump each, and what belongs to whom is read
- * from nsnet's marks (alias "nsnet:<topology>", /run/nsnet/ns/<node>).
+ * from nsnet's marks (alias "nsnet:<topology>", /run/nsnet/ns/<node>). A
+ * link born in nsnet's group that never got its alias (its up was killed
+ * in between) is adopted: the repair sets the mark.
  *
  * nsnet_topo_plan() returns the plan as data, each action with the ip/nft
  * commands that would do the same (describe.c); the CLI prints them.
@@ -192,25 +194,138 @@ static bool fw_has_publish(json_t *fw, const char *node, const char *spec)
 	return false;
 }
 
+/* The impairments of a veth as both its ends have them, against the file:
+ * unwritten ones are to be none. */
+static bool impair_drifted(const struct nsnet_link_impair *file,
+			   const struct impair_ns *a_st, const struct nl_link *a,
+			   const struct impair_ns *b_st, const struct nl_link *b)
+{
+	struct nsnet_link_impair want = *file, have;
+
+	want.set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
+	impair_ns_link(a_st, a->index, a->name, true, &have);
+	if (!impair_same(&have, &want))
+		return true;
+	impair_ns_link(b_st, b->index, b->name, true, &have);
+	return !impair_same(&have, &want);
+}
+
+/* A cable that exists: both ends' impairments against the file. Cables
+ * are few: each end's namespace is read for itself. */
+static int cable_impair(struct nsnet *nn, const struct topo_cable *c,
+			struct ns *a_ns, const struct nl_link *a,
+			struct ns *host, struct impair_ns *himp, bool *himp_read,
+			struct topo_plan *p, size_t i);
+
+/* The host's impairments, read the first time a link needs them. */
+static int host_impair(struct nsnet *nn, struct ns *host, struct impair_ns *st,
+		       bool *read)
+{
+	int rc = 0;
+
+	if (!*read && !(rc = impair_ns_read(nn, host, st)))
+		*read = true;
+	return rc;
+}
+
+static int cable_impair(struct nsnet *nn, const struct topo_cable *c,
+			struct ns *a_ns, const struct nl_link *a,
+			struct ns *host, struct impair_ns *himp, bool *himp_read,
+			struct topo_plan *p, size_t i)
+{
+	struct impair_ns st[2] = { { 0 }, { 0 } };
+	const struct impair_ns *sa, *sb;
+	struct nl_link b;
+	struct ns *b_ns;
+	int rc;
+
+	if (!ns_is_host(c->b) && !ns_exists(c->b))
+		return 0;
+	if ((rc = ns_get(nn, c->b, &b_ns)))
+		return rc;
+	rc = nl_link_get(nn, b_ns, c->b_if, &b);
+	if (rc)
+		return rc == -ENODEV ? 0 : rc;  /* a broken cable: not this check's */
+	if ((ns_is_host(c->a) || ns_is_host(c->b)) &&
+	    (rc = host_impair(nn, host, himp, himp_read)))
+		return rc;
+	if (!ns_is_host(c->a) && (rc = impair_ns_read(nn, a_ns, &st[0])))
+		return rc;
+	if (!ns_is_host(c->b) && (rc = impair_ns_read(nn, b_ns, &st[1]))) {
+		impair_ns_free(&st[0]);
+		return rc;
+	}
+	sa = ns_is_host(c->a) ? himp : &st[0];
+	sb = ns_is_host(c->b) ? himp : &st[1];
+	if (impair_drifted(&c->impair, sa, a, sb, &b))
+		add(p, ACT_CABLE_IMPAIR, i, 0, 0, true);
+	impair_ns_free(&st[0]);
+	impair_ns_free(&st[1]);
+	return 0;
+}
+
+/* A link up may take: the topology's own, or an orphan of nsnet's. */
+static bool link_ours(const struct nl_link *l, const char *topo)
+{
+	return link_mark_is(l->alias, topo) ||
+	       (l->group == NSNET_LINK_GROUP && !l->alias[0]);
+}
+
+/* The sentence for a host interface that holds a name the topology needs:
+ * whose it is, so that the user knows what to remove or rename. */
+static int link_taken(struct nsnet *nn, const char *what, const struct nl_link *l,
+		      const char *topo)
+{
+	char owner[64];
+
+	if (link_mark_owner(l->alias, owner, sizeof(owner)))
+		return err_set(nn, 0,
+			"%s: the host already has an interface %s that is not part of topology %s: it belongs to %s%s",
+			what, l->name, topo, owner[0] ? "topology " : "nsnet (made by hand)",
+			owner);
+	return err_set(nn, 0,
+		"%s: the host already has an interface %s that is not part of topology %s: nsnet did not create it%s%s%s",
+		what, l->name, topo, l->alias[0] ? " (alias \"" : "", l->alias,
+		l->alias[0] ? "\")" : "");
+}
+
+/* The alias a network's bridge carries. */
+static void bridge_alias(const struct topo *t, const struct topo_net *net,
+			 char *buf, size_t len)
+{
+	snprintf(buf, len, "nsnet:%s%s", t->name, net->internal ? " internal" : "");
+}
+
 int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 {
 	struct ns *host, *ns;
 	struct ns_state hst = { 0 };
+	struct impair_ns himp = { 0 };
+	bool himp_read = false;
 	json_t *fw = NULL;
 	char *hosts = NULL;
+	int *br_index = NULL;  /* per network; 0: to be created */
 	size_t i, j;
 	int rc, f;
 
 	memset(p, 0, sizeof(*p));
+	br_index = calloc(t->n_nets + 1, sizeof(*br_index));
+	if (!br_index)
+		abort();
 	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = ns_state_read(nn, host, &hst)))
 		return rc;
 	hosts = topo_hosts_file(t);  /* the same for every node: made once */
-	if (fw_show(nn, &fw))
+	/* What really works, not what the table lists: a flushed chain or
+	 * map, a NAT whose bridge was made again, a port whose namespace
+	 * changed address are repaired by up and seen by status. */
+	if (fw_show_working(nn, &fw))
 		fw = json_object();  /* no table yet: nothing registered */
 
 	for (i = 0; i < t->n_nets; i++) {
 		const struct topo_net *net = &t->nets[i];
 		struct nl_link l;
+		char what[64], alias[96];
+		bool fw_redo;
 
 		rc = nl_link_get(nn, host, net->bridge, &l);
 		if (rc == -ENODEV) {
@@ -220,32 +335,39 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				if (net->subnet[f].family)
 					add(p, ACT_BRIDGE_ADDR, i, 0, f, false);
 			add(p, ACT_BRIDGE_UP, i, 0, 0, false);
-			add(p, ACT_FIREWALL, i, 0, 0, false);
+			/* What the firewall still holds of a bridge that is
+			 * gone (deleted behind nsnet's back) is stale: it is
+			 * cleared and made again (repair), NAT included. */
+			add(p, ACT_FIREWALL, i, 0, 0,
+			    fw_has_bridge(fw, net->bridge, "bridges") ||
+			    fw_has_bridge(fw, net->bridge, "internal") ||
+			    fw_has_nat(fw, net->bridge));
 			if (net->nat)
 				add(p, ACT_NAT, i, 0, 0, false);
 			continue;
 		}
 		if (rc)
 			goto out;
-		if (!link_mark_is(l.alias, t->name)) {
-			rc = err_set(nn, 0,
-				"network %s: the host already has an interface %s that is not part of topology %s%s%s",
-				net->name, net->bridge, t->name, l.alias[0] ? " (alias " : "",
-				l.alias[0] ? l.alias : "");
-			if (l.alias[0])
-				strncat(nn->err, ")", sizeof(nn->err) - strlen(nn->err) - 1);
+		if (!link_ours(&l, t->name)) {
+			snprintf(what, sizeof(what), "network %s", net->name);
+			rc = link_taken(nn, what, &l, t->name);
 			goto out;
 		}
+		br_index[i] = l.index;
 		p->ok_objects++;
 		for (f = 0; f < 2; f++)
 			if (net->subnet[f].family && !has_addr(&hst, l.index, &net->gateway[f]))
 				add(p, ACT_BRIDGE_ADDR, i, 0, f, true);
-		if (!(l.flags & IFF_UP))
+		/* Bringing it up also writes its mark (an orphan's, or an
+		 * "internal" that the file changed). */
+		bridge_alias(t, net, alias, sizeof(alias));
+		if (!(l.flags & IFF_UP) || strcmp(l.alias, alias))
 			add(p, ACT_BRIDGE_UP, i, 0, 0, true);
-		if (!fw_has_bridge(fw, net->bridge, "bridges") ||
-		    net->internal != fw_has_bridge(fw, net->bridge, "internal"))
+		fw_redo = !fw_has_bridge(fw, net->bridge, "bridges") ||
+			  net->internal != fw_has_bridge(fw, net->bridge, "internal");
+		if (fw_redo)
 			add(p, ACT_FIREWALL, i, 0, 0, true);
-		if (net->nat && !fw_has_nat(fw, net->bridge))
+		if (net->nat && (fw_redo || !fw_has_nat(fw, net->bridge)))
 			add(p, ACT_NAT, i, 0, 0, true);
 	}
 
@@ -253,7 +375,10 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		const struct topo_node *nd = &t->nodes[i];
 		bool fresh = !ns_exists(nd->name), gw_done[2] = { false, false };
 		struct ns_state st = { 0 };
-		char owner[256];
+		struct impair_ns nimp = { 0 };
+		bool nimp_read = false;
+		struct nl_link lo;
+		char owner[256], what[96];
 
 		if (fresh) {
 			add(p, ACT_NS, i, 0, 0, false);
@@ -268,6 +393,11 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			p->ok_objects++;
 			if ((rc = ns_get(nn, nd->name, &ns)) || (rc = ns_state_read(nn, ns, &st)))
 				goto out;
+			/* Nothing works without it; lo is always index 1. */
+			if ((rc = nl_link_get_index(nn, ns, 1, &lo)))
+				goto node_out;
+			if (!(lo.flags & IFF_UP))
+				add(p, ACT_LO_UP, i, 0, 0, true);
 		}
 		for (j = 0; j < nd->n_att; j++) {
 			const struct topo_attach *a = &nd->att[j];
@@ -280,10 +410,10 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				if (rc && rc != -ENODEV)
 					goto node_out;
 				new_veth = rc == -ENODEV;
-				if (!new_veth && !link_mark_is(hl.alias, t->name)) {
-					rc = err_set(nn, 0,
-						"node %s on %s: the host already has an interface %s that is not part of topology %s",
-						nd->name, net->name, a->host_if, t->name);
+				if (!new_veth && !link_ours(&hl, t->name)) {
+					snprintf(what, sizeof(what), "node %s on %s", nd->name,
+						 net->name);
+					rc = link_taken(nn, what, &hl, t->name);
 					goto node_out;
 				}
 				rc = 0;
@@ -293,10 +423,11 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				 * found now, nothing is changed; found by the
 				 * kernel later, the whole up is undone. */
 				rc = nl_link_get(nn, host, a->host_if, &hl);
-				if (rc == 0)
-					rc = err_set(nn, 0,
-						"node %s on %s: the host already has an interface %s that is not part of topology %s",
-						nd->name, net->name, a->host_if, t->name);
+				if (rc == 0) {
+					snprintf(what, sizeof(what), "node %s on %s", nd->name,
+						 net->name);
+					rc = link_taken(nn, what, &hl, t->name);
+				}
 				if (rc != -ENODEV)
 					goto node_out;
 				rc = 0;
@@ -305,7 +436,10 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				add(p, ACT_VETH, i, j, 0, false);
 			} else {
 				p->ok_objects++;
-				if (!(hl.flags & IFF_UP))
+				/* up, marked (an orphan is adopted), and a port of
+				 * its bridge (which may have been made anew) */
+				if (!(hl.flags & IFF_UP) || !link_mark_is(hl.alias, t->name) ||
+				    !br_index[a->net] || hl.master != br_index[a->net])
 					add(p, ACT_HOST_UP, i, j, 0, true);
 				rc = nl_link_get(nn, ns, a->ifname, &il);
 				if (rc) {
@@ -314,9 +448,17 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 							     nd->name, a->host_if, a->ifname);
 					goto node_out;
 				}
-				if (!(il.flags & IFF_UP))
+				if (!(il.flags & IFF_UP) || !link_mark_is(il.alias, t->name))
 					add(p, ACT_INNER_UP, i, j, 0, true);
+				if ((rc = host_impair(nn, host, &himp, &himp_read)) ||
+				    (!nimp_read && (rc = impair_ns_read(nn, ns, &nimp))))
+					goto node_out;
+				nimp_read = true;
+				if (impair_drifted(&a->impair, &nimp, &il, &himp, &hl))
+					add(p, ACT_IMPAIR, i, j, 0, true);
 			}
+			if (new_veth && !impair_none(&a->impair))
+				add(p, ACT_IMPAIR, i, j, 0, false);
 			for (f = 0; f < 2; f++) {
 				if (!a->addr[f].family)
 					continue;
@@ -349,13 +491,18 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		for (j = 0; j < nd->n_publish; j++)
 			if (!fw_has_publish(fw, nd->name, nd->publish[j]))
 				add(p, ACT_PUBLISH, i, j, 0, !fresh);
-		if (fresh || !topo_hosts_current(nd->name, hosts))
+		/* a file there that is not nsnet's: refused, before any change */
+		if ((rc = topo_hosts_state(nn, nd->name, hosts)) < 0)
+			goto node_out;
+		if (fresh || !rc)
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);
+		rc = 0;
 		for (j = 0; j < nd->n_run; j++)
 			if (!topo_run_alive(t->name, nd->name, j))
 				add(p, ACT_RUN, i, j, 0, !fresh);
 node_out:
 		ns_state_free(&st);
+		impair_ns_free(&nimp);
 		if (!fresh)
 			ns_release(nn, nd->name);
 		if (rc)
@@ -368,6 +515,8 @@ node_out:
 
 		if (!ns_is_host(c->a) && !ns_exists(c->a)) {
 			add(p, ACT_CABLE, i, 0, 0, false);
+			if (!impair_none(&c->impair))
+				add(p, ACT_CABLE_IMPAIR, i, 0, 0, false);
 			continue;
 		}
 		if ((rc = ns_get(nn, c->a, &ns)))
@@ -375,21 +524,25 @@ node_out:
 		rc = nl_link_get(nn, ns, c->a_if, &l);
 		if (rc == -ENODEV) {
 			add(p, ACT_CABLE, i, 0, 0, false);
+			if (!impair_none(&c->impair))
+				add(p, ACT_CABLE_IMPAIR, i, 0, 0, false);
 			rc = 0;
 		} else if (rc) {
 			goto out;
 		} else {
 			p->ok_objects++;
+			if ((rc = cable_impair(nn, c, ns, &l, host, &himp, &himp_read, p, i)))
+				goto out;
 		}
 	}
 	/* Bridges come up after their ports; the firewall, NAT and published
 	 * ports after the links they name; processes last. */
 	{
 		static const enum topo_act_kind order[] = {
-			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_NS, ACT_VETH, ACT_HOST_UP,
+			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
 			ACT_INNER_UP, ACT_ADDR, ACT_ROUTE_DEFAULT, ACT_ROUTE, ACT_CABLE,
-			ACT_SYSCTL, ACT_BRIDGE_UP, ACT_FIREWALL, ACT_NAT, ACT_PUBLISH,
-			ACT_HOSTS, ACT_RUN,
+			ACT_SYSCTL, ACT_IMPAIR, ACT_CABLE_IMPAIR, ACT_BRIDGE_UP,
+			ACT_FIREWALL, ACT_NAT, ACT_PUBLISH, ACT_HOSTS, ACT_RUN,
 		};
 		struct topo_action *sorted = calloc(p->n + 1, sizeof(*sorted));
 		size_t n = 0, k;
@@ -405,7 +558,9 @@ node_out:
 	}
 out:
 	free(hosts);
+	free(br_index);
 	ns_state_free(&hst);
+	impair_ns_free(&himp);
 	json_decref(fw);
 	if (rc)
 		topo_plan_free(p);

@@ -2,17 +2,22 @@
 /*
  * run.c - the processes of a topology's run: commands. Each runs in its
  * node through /bin/sh, detached in its own session (exec_spawn), its
- * output in /run/nsnet/topo/<topology>/<node>.log and its pid in
- * run-<node>-<index>.pid beside it: up starts those whose pid is not alive,
- * status reports them, down ends their process groups, logs shows the
- * output.
+ * output in /run/nsnet/topo/<topology>/<node>.log and its pid, start
+ * time and namespace in run-<node>-<index>.pid beside it: up starts those
+ * that are not running, status reports them, down ends their process
+ * groups, logs shows the output.
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "topology/topology.h"
@@ -23,52 +28,307 @@ void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
 	snprintf(buf, len, NSNET_RUN_DIR "/topo/%s/run-%s-%zu.pid", topo, node, idx);
 }
 
-bool topo_run_alive(const char *topo, const char *node, size_t idx)
+/*
+ * Which process a pid file means. A pid alone is not enough: once the
+ * process ends, the kernel gives its number to the next one, and down
+ * would signal a stranger's process group, up take a dead command for a
+ * running one. So the file holds "PID START NETNS": the start time (field
+ * 22 of /proc/PID/stat, clock ticks after boot; a reused pid has a later
+ * one) and the inode of the network namespace it was started in.
+ */
+struct run_id {
+	pid_t pid;
+	unsigned long long start;
+	unsigned long long netns;
+};
+
+/* Fields of /proc/PID/stat: the state, the process group and the start
+ * time. -1 when there is no such process. */
+static int proc_stat(pid_t pid, char *state, pid_t *pgrp,
+		     unsigned long long *start)
 {
-	char path[512], buf[32];
+	char path[64], buf[1024], *p, *save = NULL;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	/* the command name (field 2) may hold spaces and ')': skip to its
+	 * last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	for (field = 3, p = strtok_r(p + 1, " ", &save); p && field <= 22;
+	     field++, p = strtok_r(NULL, " ", &save)) {
+		if (field == 3 && state)
+			*state = *p;
+		else if (field == 5 && pgrp)
+			*pgrp = (pid_t)strtol(p, NULL, 10);
+		else if (field == 22 && start)
+			*start = strtoull(p, NULL, 10);
+	}
+	return field > 22 ? 0 : -1;
+}
+
+static int proc_netns(pid_t pid, unsigned long long *ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (stat(path, &st))
+		return -1;
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+/* The process pid is the one id names, and is not a zombie. */
+static bool run_id_alive(const struct run_id *id)
+{
+	unsigned long long start, ino;
+	char state = 'Z';
+
+	return !proc_stat(id->pid, &state, NULL, &start) && state != 'Z' &&
+	       start == id->start && !proc_netns(id->pid, &ino) && ino == id->netns;
+}
+
+static int run_id_read(const char *path, struct run_id *id)
+{
+	char buf[128];
 	long pid;
 
-	topo_run_pidfile(path, sizeof(path), topo, node, idx);
-	if (read_small_file(path, buf, sizeof(buf)) < 0)
-		return false;
-	pid = strtol(buf, NULL, 10);
-	/* A zombie still answers kill(0): look at its state too. */
-	if (pid <= 0 || kill((pid_t)pid, 0))
-		return false;
-	snprintf(buf, sizeof(buf), "/proc/%ld/stat", pid);
-	if (read_small_file(buf, path, sizeof(path)) < 0)
-		return false;
-	{
-		char *rp = strrchr(path, ')');
+	if (read_small_file(path, buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%ld %llu %llu", &pid, &id->start, &id->netns) != 3 ||
+	    pid <= 1 || pid > INT_MAX)
+		return -1;  /* missing, or a bare pid: nothing can be known */
+	id->pid = (pid_t)pid;
+	return 0;
+}
 
-		return rp && rp[1] && rp[2] != 'Z';
+bool topo_run_alive(const char *topo, const char *node, size_t idx)
+{
+	struct run_id id;
+	char path[512];
+
+	topo_run_pidfile(path, sizeof(path), topo, node, idx);
+	return !run_id_read(path, &id) && run_id_alive(&id);
+}
+
+/*
+ * The environment of a run: command: nothing of the caller's but the
+ * terminal type and the locale, so that the same file starts the same
+ * process whoever runs up and from wherever (docs/topology.md lists it).
+ * HOME is the home of the user nsnet runs as, from the password database.
+ */
+static char **run_env(const struct topo *t, const struct topo_node *nd)
+{
+	static const char *const pass[] = { "TERM", "LANG", "LC_ALL" };
+	char **env = calloc(ARRAY_SIZE(pass) + 6, sizeof(*env)), pwbuf[1024];
+	struct passwd pw, *pwr = NULL;
+	size_t n = 0, i;
+
+	if (!env)
+		abort();
+	if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &pwr) || !pwr)
+		pwr = NULL;
+	if (asprintf(&env[n++], "PATH=%s", TOPO_RUN_PATH) < 0 ||
+	    asprintf(&env[n++], "HOME=%s", pwr && pwr->pw_dir[0] ? pwr->pw_dir : "/") < 0 ||
+	    asprintf(&env[n++], "NSNET_NODE=%s", nd->name) < 0 ||
+	    asprintf(&env[n++], "NSNET_TOPOLOGY=%s", t->name) < 0)
+		abort();
+	for (i = 0; i < ARRAY_SIZE(pass); i++) {
+		const char *v = getenv(pass[i]);
+
+		if (v && asprintf(&env[n++], "%s=%s", pass[i], v) < 0)
+			abort();
 	}
+	return env;
+}
+
+static void run_env_free(char **env)
+{
+	char **e;
+
+	for (e = env; *e; e++)
+		free(*e);
+	free(env);
 }
 
 int topo_run_start(struct nsnet *nn, const struct topo *t,
 		   const struct topo_node *nd, size_t idx)
 {
-	char dir[512], log[600], path[600], pid_s[32];
-	char *argv[] = { "/bin/sh", "-c", nd->run[idx], NULL };
+	char dir[512], log[600], path[600], id_s[96];
+	char *argv[] = { "/bin/sh", "-c", nd->run[idx], NULL }, **env;
+	struct run_id id = { 0 };
+	struct stat st;
+	struct ns *ns;
 	pid_t pid;
 	int rc;
 
 	topo_record_dir(dir, sizeof(dir), t->name);
 	snprintf(log, sizeof(log), "%s/%s.log", dir, nd->name);
-	if ((rc = exec_spawn(nn, nd->name, argv, log, &pid))) {
+	if ((rc = ns_get(nn, nd->name, &ns)))
+		return rc;
+	if (fstat(ns->fd, &st))
+		return err_set(nn, errno, "node %s: its namespace", nd->name);
+	env = run_env(t, nd);
+	rc = exec_spawn(nn, nd->name, argv, env, log, &pid);
+	run_env_free(env);
+	if (rc) {
 		err_prefix(nn, "node %s: run \"%s\"", nd->name, nd->run[idx]);
 		return rc;
 	}
+	/* Our child, not yet waited for: even if it has ended already, its
+	 * /proc/PID/stat is there (a zombie) and its pid not reused. */
+	id.pid = pid;
+	id.netns = (unsigned long long)st.st_ino;
+	if (proc_stat(pid, NULL, NULL, &id.start))
+		return err_set(nn, ESRCH, "node %s: run \"%s\": read /proc/%d/stat",
+			       nd->name, nd->run[idx], (int)pid);
 	topo_run_pidfile(path, sizeof(path), t->name, nd->name, idx);
-	snprintf(pid_s, sizeof(pid_s), "%d\n", (int)pid);
-	return write_file_atomic(nn, path, pid_s);
+	snprintf(id_s, sizeof(id_s), "%d %llu %llu\n", (int)pid, id.start, id.netns);
+	return write_file_atomic(nn, path, id_s);
+}
+
+/* ---- stopping ------------------------------------------------------------------ */
+
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int pidfd_signal(int pidfd, pid_t pid, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pidfd >= 0)
+		return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+#endif
+	return kill(pid, sig);
+}
+
+/* A process to end: held by a pidfd once it was checked to be ours, so
+ * that the signal cannot reach a process that took its number since. */
+struct run_target {
+	pid_t pid;
+	int pidfd;    /* -1: no pidfd_open (Linux < 5.3): kill() */
+	bool leader;  /* the recorded process itself */
+};
+
+/*
+ * The processes of the groups of ids: each process whose group is the
+ * recorded pid (run: commands lead their own session and group), that
+ * started no earlier than it and lives in its namespace. If the recorded
+ * pid is now another process, that group is a stranger's: left alone.
+ */
+static size_t run_targets(const struct run_id *ids, size_t n_ids,
+			  struct run_target **out)
+{
+	struct run_target *tg = NULL;
+	size_t n = 0, i;
+	bool *stranger = calloc(n_ids + 1, sizeof(*stranger));
+	struct dirent *de;
+	DIR *d;
+
+	if (!stranger)
+		abort();
+	for (i = 0; i < n_ids; i++) {
+		unsigned long long start;
+
+		if (!proc_stat(ids[i].pid, NULL, NULL, &start) && start != ids[i].start)
+			stranger[i] = true;
+	}
+	d = opendir("/proc");
+	while (d && (de = readdir(d))) {
+		unsigned long long start, again, ino;
+		pid_t pid, pgrp;
+		char *end, state;
+
+		pid = (pid_t)strtol(de->d_name, &end, 10);
+		if (*end || pid <= 1 || proc_stat(pid, &state, &pgrp, &start))
+			continue;
+		for (i = 0; i < n_ids; i++)
+			if (!stranger[i] && pgrp == ids[i].pid && start >= ids[i].start &&
+			    !proc_netns(pid, &ino) && ino == ids[i].netns)
+				break;
+		if (i == n_ids)
+			continue;
+		ARRAY_GROW(tg, n);
+		tg[n].pid = pid;
+		tg[n].leader = pid == ids[i].pid;
+		tg[n].pidfd = pidfd_open_(pid);
+		/* the pidfd may have caught a successor: check again */
+		if (proc_stat(pid, NULL, &pgrp, &again) || again != start) {
+			if (tg[n].pidfd >= 0)
+				close(tg[n].pidfd);
+			continue;
+		}
+		n++;
+	}
+	if (d)
+		closedir(d);
+	free(stranger);
+	*out = tg;
+	return n;
+}
+
+/*
+ * Each target through its pidfd; and the whole group of a leader that is
+ * still there: while it is, no other group can have its number, and the
+ * group signal also reaches what the group forked since the targets were
+ * found.
+ */
+static void run_targets_signal(struct run_target *tg, size_t n, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (tg[i].pid <= 0)
+			continue;
+		if (tg[i].leader && !pidfd_signal(tg[i].pidfd, tg[i].pid, 0))
+			kill(-tg[i].pid, sig);
+		pidfd_signal(tg[i].pidfd, tg[i].pid, sig);
+	}
+}
+
+/* Whether target i has ended (reaped, if it was our child). */
+static bool run_target_gone(struct run_target *t)
+{
+	char state = 'Z';
+
+	if (t->pid <= 0)
+		return true;
+	waitpid(t->pid, NULL, WNOHANG);
+	if (t->pidfd >= 0) {
+		struct pollfd pfd = { .fd = t->pidfd, .events = POLLIN };
+
+		/* a pidfd polls readable once its process has ended */
+		if (poll(&pfd, 1, 0) == 1)
+			goto gone;
+		return false;
+	}
+	if (kill(t->pid, 0) || (!proc_stat(t->pid, &state, NULL, NULL) && state == 'Z'))
+		goto gone;
+	return false;
+gone:
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	t->pidfd = -1;
+	t->pid = 0;
+	return true;
 }
 
 void topo_runs_stop(const char *topo)
 {
+	struct run_target *tg = NULL;
+	struct run_id ids[256];
+	size_t n_ids = 0, n, i;
 	struct dirent *de;
-	pid_t pids[256];
-	size_t n = 0, i;
 	char dir[512];
 	DIR *d;
 	int tries;
@@ -77,41 +337,36 @@ void topo_runs_stop(const char *topo)
 	d = opendir(dir);
 	if (!d)
 		return;
-	while ((de = readdir(d)) && n < ARRAY_SIZE(pids)) {
-		char path[1024], buf[32] = "";
-		ssize_t r;
-		int fd;
+	while ((de = readdir(d)) && n_ids < ARRAY_SIZE(ids)) {
+		char path[1024];
 
 		if (strncmp(de->d_name, "run-", 4) || !strstr(de->d_name, ".pid"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		r = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[r > 0 ? r : 0] = '\0';
-		if (atoi(buf) > 1)
-			pids[n++] = (pid_t)atoi(buf);
+		if (!run_id_read(path, &ids[n_ids]))
+			n_ids++;
 	}
 	closedir(d);
-	/* The processes lead their own sessions (exec_spawn): the group goes. */
-	for (i = 0; i < n; i++)
-		kill(-pids[i], SIGTERM);
+	n = run_targets(ids, n_ids, &tg);
+	run_targets_signal(tg, n, SIGTERM);
+	/* a second for them to end, then SIGKILL */
 	for (tries = 0; tries < 20; tries++) {
 		bool alive = false;
 
 		for (i = 0; i < n; i++)
-			if (!kill(pids[i], 0)) {
-				waitpid(pids[i], NULL, WNOHANG);
-				alive |= !kill(pids[i], 0);
-			}
+			alive |= !run_target_gone(&tg[i]);
 		if (!alive)
-			return;
+			break;
 		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
 	}
-	for (i = 0; i < n; i++)
-		kill(-pids[i], SIGKILL);
+	run_targets_signal(tg, n, SIGKILL);
+	for (i = 0; i < n; i++) {
+		if (tg[i].pid > 0)
+			waitpid(tg[i].pid, NULL, WNOHANG);
+		if (tg[i].pidfd >= 0)
+			close(tg[i].pidfd);
+	}
+	free(tg);
 }
 
 NSNET_EXPORT int nsnet_topo_logs(struct nsnet *nn, const char *node, int out_fd)
@@ -133,7 +388,7 @@ NSNET_EXPORT int nsnet_topo_logs(struct nsnet *nn, const char *node, int out_fd)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), NSNET_RUN_DIR "/topo/%s/%s.log", de->d_name, node);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		found++;

@@ -18,6 +18,10 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 	size_t i;
 	int rc;
 
+	/* A name is checked by the one rule ("" or ".." name nothing). */
+	if (file_or_name && !topo_arg_is_file(file_or_name) &&
+	    (rc = name_check(nn, "topology", file_or_name, TOPO_NAME_MAX)))
+		return rc;
 	if ((rc = topo_load(nn, file_or_name, &t)))
 		return rc;
 	if ((rc = ctx_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {

@@ -5,6 +5,7 @@
  *
  *   model.c     the plain structs and their helpers
  *   ipam.c      the addresses left empty, chosen deterministically
+ *   validate.c  the checks across a parsed model (subnets, addresses, ends)
  *   parse.c     YAML (libyaml) to the model, validated
  *   files.c     the record /run/nsnet/topo/<name> and the nodes' hosts files
  *   load.c      the topology a command names (FILE, NAME, or the one up)
@@ -29,7 +30,11 @@
 #include "net/net.h"
 #include "run/run.h"
 
-#define TOPO_NAME_MAX 32
+/* Limits of a topology file (docs/topology.md names them). */
+#define TOPO_NAME_MAX 32        /* the topology's name */
+#define TOPO_NET_NAME_MAX 64    /* a network's name */
+#define TOPO_YAML_DEPTH_MAX 64  /* mappings and lists inside each other */
+#define TOPO_FILE_MAX (16 << 20)
 
 /* Where something was written in the file, for error messages (1-based). */
 struct topo_pos {
@@ -51,6 +56,9 @@ struct topo_attach {
 	bool explicit_addr[2];
 	char ifname[IFNAMSIZ];     /* inside the node: eth0, eth1, ... */
 	char host_if[IFNAMSIZ];    /* the bridge port: attach_host_ifname() */
+	/* rate:, loss:, delay:, jitter: of the attachment, both directions;
+	 * impair.set 0: none written (the link is to have none) */
+	struct nsnet_link_impair impair;
 	struct topo_pos pos;
 };
 
@@ -86,6 +94,7 @@ struct topo_cable {
 	char a_if[IFNAMSIZ], b_if[IFNAMSIZ];
 	struct ipaddr a_addr, b_addr; /* family 0: none */
 	unsigned int mtu;
+	struct nsnet_link_impair impair; /* as for an attachment */
 	struct topo_pos pos;
 };
 
@@ -119,6 +128,40 @@ void strv_free(char **v, size_t n);
 struct topo_node *topo_node_find(const struct topo *t, const char *name);
 /* Whether a command's FILE|NAME argument names a file. */
 bool topo_arg_is_file(const char *arg);
+/* The one name rule (name_check) for a topology's name: it becomes the
+ * directory /run/nsnet/topo/NAME and the links' mark. */
+int topo_name_check(struct nsnet *nn, const char *name);
+
+/*
+ * model.c: a hash set of byte strings, each with a value (an index), for
+ * the checks that must stay linear in the size of a file (duplicate keys,
+ * names, addresses). Keys are borrowed: they must outlive the set.
+ */
+struct topo_set {
+	struct topo_set_slot {
+		const void *key;   /* NULL: empty */
+		size_t len, val;
+	} *slot;
+	size_t cap, n;
+};
+/* true, with the value already there in *old (if old), when key is in s;
+ * else key is added with val. */
+bool topo_set_put(struct topo_set *s, const void *key, size_t len, size_t val,
+		  size_t *old);
+bool topo_set_get(const struct topo_set *s, const void *key, size_t len,
+		  size_t *val);
+/* FNV-1a, 64 bits (the set's hash; the hosts file's check). */
+uint64_t topo_hash(const void *data, size_t len);
+void topo_set_free(struct topo_set *s);
+
+/* model.c: the error "FILE:LINE:COL: what" (exit status 2), with the
+ * control characters of what (quoted from the file) shown as '?'. */
+int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		   const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* validate.c: the checks across a parsed model t of file, which has a name
+ * or is refused, and the positions of what it holds. */
+int topo_validate(struct nsnet *nn, const char *file, struct topo *t);
 
 /* parse.c: parse and validate everything that needs no kernel. Errors
  * are "FILE:LINE:COL: what" and exit status 2. */
@@ -140,6 +183,7 @@ enum topo_act_kind {
 	ACT_BRIDGE,        /* create the bridge (down: ports first, up last) */
 	ACT_BRIDGE_ADDR,   /* gateway address on the bridge */
 	ACT_NS,            /* create the node's namespace */
+	ACT_LO_UP,         /* the node's loopback is down: up */
 	ACT_VETH,          /* veth: inner end born in the node, outer enslaved */
 	ACT_HOST_UP,       /* the bridge port is down: up */
 	ACT_INNER_UP,      /* the node's interface is down: up */
@@ -154,6 +198,8 @@ enum topo_act_kind {
 	ACT_PUBLISH,       /* a published port */
 	ACT_HOSTS,         /* /etc/netns/<node>/hosts and resolv.conf */
 	ACT_RUN,           /* start (or restart) a run: command */
+	ACT_IMPAIR,        /* rate, loss, delay of an attachment (obj node, idx) */
+	ACT_CABLE_IMPAIR,  /* the same of a cable (obj cable) */
 };
 
 struct topo_action {
@@ -186,7 +232,7 @@ const char *topo_action_kind(enum topo_act_kind kind);
 void topo_action_str(const struct topo *t, const struct topo_action *a,
 		     char *buf, size_t len);
 /* Append to cmds the equivalent ip/nft/shell commands of an action, as
- * strings. */
+ * strings; every word a shell could read as more than text is quoted. */
 void topo_action_commands(const struct topo *t, const struct topo_action *a,
 			  struct json_t *cmds);
 
@@ -196,24 +242,38 @@ void topo_record_dir(char *buf, size_t len, const char *name);
 /* Create the record, with the file the topology came from. */
 int topo_record_write(struct nsnet *nn, const struct topo *t);
 void topo_record_remove(const char *name);
-/* The hosts file every node gets. */
+/* The hosts file every node gets; its first line marks it as nsnet's,
+ * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
-/* Whether node's /etc/netns/<node>/hosts is hosts. */
-bool topo_hosts_current(const char *node, const char *hosts);
-/* Write node's hosts and resolv.conf (no nameserver). */
+/* Node's /etc/netns/<node>: 1 when its hosts is hosts and its resolv.conf
+ * nsnet's, 0 when up must write them (missing, or nsnet's and out of
+ * date), a negative errno with the error set when a file there is not
+ * nsnet's (written by someone else, changed since, a symbolic link): up
+ * leaves those alone and refuses. */
+int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts);
+/* Write node's hosts and resolv.conf (no nameserver), atomically, never
+ * through a symbolic link, never over a file that is not nsnet's. */
 int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
+/* Remove the files of node's /etc/netns/<node> that are still as nsnet
+ * wrote them, and the directory if that leaves it empty. */
 void topo_hosts_remove(const char *node);
 
 /* run.c */
-/* Whether the pid recorded for a run: command is alive. */
+/* The PATH of run: commands (their whole environment: docs/topology.md). */
+#define TOPO_RUN_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* Whether the process recorded for a run: command runs: the pid with the
+ * recorded start time, in the node's namespace (never a bare pid: the
+ * kernel reuses them). */
 bool topo_run_alive(const char *topo, const char *node, size_t idx);
 void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
 		      size_t idx);
-/* Start node's run: command idx, recording its pid. */
+/* Start node's run: command idx (no descriptor but 0-2, the environment
+ * of docs/topology.md), recording its pid, start time and namespace. */
 int topo_run_start(struct nsnet *nn, const struct topo *t,
 		   const struct topo_node *nd, size_t idx);
 /* End the process groups of a topology's run: commands (TERM, then KILL
- * after a second). */
+ * after a second): only processes that are provably theirs, through
+ * pidfds. */
 void topo_runs_stop(const char *topo);
 
 /* progress.c */

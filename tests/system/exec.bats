@@ -59,7 +59,7 @@ EOF
 	# Other shells get the prompt through PS1.
 	assert_eq "$(echo 'echo "$PS1"' | SHELL=/bin/sh PS1='$ ' nsnet shell red)" '(ns:red) $ '
 	# bash reads the prompt from nsnet's rc file.
-	assert_contains "$(cat /run/nsnet/bashrc)" '(ns:$NSNET_NS)'
+	assert_contains "$(cat /run/nsnet/bashrc)" '(ns:${NSNET_NS//'
 	out=$(printf 'echo "PROMPT=$PS1"\nexit\n' | NSNET_NS=red HOME=/nonexistent bash --rcfile /run/nsnet/bashrc -i 2>/dev/null)
 	assert_contains "$out" "PROMPT=(ns:red) "
 	expect_status 1 nsnet shell nosuchns

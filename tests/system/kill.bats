@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# SIGKILL at any point: nsnet killed in the middle of up, down, publish or
+# nat add leaves nothing that the next command cannot take over: down then
+# up converge, and after the last down nothing of nsnet's is left (ip -j,
+# nft -j, /run/nsnet). The lock of a killed process goes with it.
+load helpers
+
+world() {
+	{
+		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
+		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
+		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
+		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
+			-not -path /run/nsnet/lock -type f | sort
+		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
+			/proc/sys/net/ipv4/conf/all/route_localnet
+	} 2>&1
+}
+# Run nsnet and SIGKILL it after $1 ms (1..300), if it still runs then.
+killed_at() {
+	local ms=$1; shift
+	timeout -s KILL "$(printf '0.%03d' "$ms")" "$NSNET" "$@" > /dev/null 2>&1 || true
+}
+export -f world killed_at
+
+@test "SIGKILL at random points of up, down, publish and nat add: down and up converge, nothing is left" {
+	sandbox <<'EOF'
+	cat > k.yaml <<'Y'
+name: kill
+networks:
+  lan: {bridge: kill_br, subnet: 10.90.0.0/24, nat: true}
+  back: {bridge: kill_b2, subnet: 10.90.1.0/24, internal: true}
+nodes:
+  n1: {networks: {lan: , back: }, publish: ["7201:80"]}
+Y
+	for i in $(seq 2 6); do echo "  n$i: {networks: {lan: }, publish: [\"$((7200 + i)):80\"]}" >> k.yaml; done
+	before=$(world)
+	# what a person builds by hand, for publish and nat add
+	nsnet bridge add mbr --addr 10.91.0.1/24
+	nsnet ns add mx
+	nsnet attach mx mbr --addr 10.91.0.2/24 --gateway 10.91.0.1
+	for round in $(seq 10); do
+		ms=$((RANDOM % 300 + 1))
+		case $((round % 4)) in
+		0) killed_at $ms up k.yaml ;;
+		1) nsnet up k.yaml > /dev/null; killed_at $ms down kill ;;
+		2) killed_at $ms publish mx 7300:80 ;;
+		3) killed_at $ms nat add mbr ;;
+		esac
+		# converge: down what is there, up, in sync
+		nsnet down k.yaml > /dev/null 2>&1 || true
+		assert_eq "$(ip netns list | grep -c '^n[0-9]' || true)" "0" "round $round ($ms ms): down left nodes"
+		assert_eq "$(ip -j link | jq -r '.[] | select(.ifname | startswith("kill_")) | .ifname')" "" \
+			"round $round ($ms ms): down left bridges"
+		nsnet up k.yaml > /dev/null || fail "round $round ($ms ms): up after down failed"
+		assert_eq "$(nsnet status kill --json | jq .in_sync)" "true" "round $round ($ms ms)"
+		assert_eq "$(ip -j link show master kill_br | jq length)" "6"
+		nsnet unpublish mx 7300:80 > /dev/null 2>&1 || true
+		nsnet publish mx 7300:80
+		nsnet nat del mbr > /dev/null 2>&1 || true
+		nsnet nat add mbr
+		nsnet down kill
+	done
+	nsnet up k.yaml > /dev/null
+	nsnet check > /dev/null || { nsnet check; fail "the topology does not work after the rounds"; }
+	nsnet down kill
+	nsnet unpublish mx 7300:80
+	nsnet nat del mbr
+	nsnet ns del mx
+	nsnet bridge del mbr
+	assert_eq "$(world)" "$before"
+EOF
+}
