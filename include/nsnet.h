@@ -295,6 +295,28 @@ NSNET_EXPORT int nsnet_doctor(struct nsnet *nn, const char *ns,
 NSNET_EXPORT int nsnet_check(struct nsnet *nn, const char *file_or_name,
 			     double timeout_s, struct json_t **out);
 
+struct nsnet_check_opts {
+	size_t struct_size;       /* sizeof(struct nsnet_check_opts) */
+	double timeout;           /* seconds a probe may take; 0: 1.5 */
+	/* 0: every pair. K: each node probes K other nodes, the
+	 * ((nodes - 1) / K)-th, twice that... after it in file order (wrapping
+	 * around), and every address column, plus every cell an expectation
+	 * names; summary.sample in *out says what was left out. */
+	size_t sample;
+};
+/*
+ * nsnet_check with options. Probes between nodes of one segment use
+ * permanent neighbour entries that check adds and deletes itself (the
+ * kernel's table is shared by the whole machine); a probe the local kernel
+ * would not send is "not probed", never "unreachable", and an expectation
+ * on such a cell counts as not met. Long checks report their progress
+ * through the callback of nsnet_set_progress(), step "check", done and
+ * total in probes (done: answered or given up).
+ */
+NSNET_EXPORT int nsnet_check_run(struct nsnet *nn, const char *file_or_name,
+				 const struct nsnet_check_opts *opts,
+				 struct json_t **out);
+
 /* ---- capture and trace (lib/diagnosis/) ---------------------------- */
 
 struct nsnet_capture_opts {

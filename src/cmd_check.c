@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -20,6 +21,8 @@ static const char *cell_mark(const char *result)
 		return "unr";
 	if (!strcmp(result, "no address"))
 		return "?";
+	if (!strcmp(result, "not probed"))
+		return "np";
 	return "--";
 }
 
@@ -49,6 +52,58 @@ static int col_width(json_t *target)
 	return n > 3 ? (int)n : 3;
 }
 
+/* One line per source: how much it reaches and what not. One pass over
+ * the matrix (a million cells at 1,000 nodes), rows found by name. */
+struct check_row {
+	size_t reached, total, not_probed;
+	char missing[400];
+};
+
+static void print_rows(json_t *nodes, json_t *matrix, size_t w0)
+{
+	size_t i, nrows = json_array_size(nodes);
+	struct check_row *rows = calloc(nrows ? nrows : 1, sizeof(*rows));
+	json_t *index = json_object(), *n, *c;
+
+	if (!rows)
+		abort();
+	json_array_foreach(nodes, i, n)
+		json_object_set_new(index, json_string_value(n), json_integer((json_int_t)i));
+	json_array_foreach(matrix, i, c) {
+		json_t *r = json_object_get(index, jstr(c, "from"));
+		struct check_row *row;
+		const char *result = jstr(c, "result");
+
+		if (!r)
+			continue;
+		row = &rows[json_integer_value(r)];
+		row->total++;
+		if (!strcmp(result, "reach")) {
+			row->reached++;
+			continue;
+		}
+		row->not_probed += !strcmp(result, "not probed");
+		if (strlen(row->missing) < sizeof(row->missing) - 40) {
+			strcat(row->missing, *row->missing ? ", " : "");
+			strcat(row->missing, jstr(c, "to"));
+		} else if (!strstr(row->missing, "...")) {
+			strcat(row->missing, ", ...");
+		}
+	}
+	json_array_foreach(nodes, i, n) {
+		struct check_row *row = &rows[i];
+		char np[64] = "";
+
+		if (row->not_probed)
+			snprintf(np, sizeof(np), " (%zu not probed)", row->not_probed);
+		printf("  %-*s reaches %zu of %zu%s%s%s\n", (int)w0,
+		       json_string_value(n), row->reached, row->total,
+		       *row->missing ? "; not: " : "", row->missing, np);
+	}
+	json_decref(index);
+	free(rows);
+}
+
 static void print_matrix(json_t *doc)
 {
 	json_t *nodes = json_object_get(doc, "nodes");
@@ -61,29 +116,7 @@ static void print_matrix(json_t *doc)
 		if (strlen(json_string_value(n)) > w0)
 			w0 = strlen(json_string_value(n));
 	if (ncols > CHECK_MATRIX_MAX_COLS) {
-		/* One line per source: how much it reaches and what not. */
-		json_array_foreach(nodes, i, n) {
-			const char *from = json_string_value(n);
-			size_t reached = 0, total = 0;
-			json_t *c;
-			char missing[400] = "";
-
-			json_array_foreach(matrix, j, c) {
-				if (strcmp(jstr(c, "from"), from))
-					continue;
-				total++;
-				if (!strcmp(jstr(c, "result"), "reach")) {
-					reached++;
-				} else if (strlen(missing) < sizeof(missing) - 40) {
-					strcat(missing, *missing ? ", " : "");
-					strcat(missing, jstr(c, "to"));
-				} else if (!strstr(missing, "...")) {
-					strcat(missing, ", ...");
-				}
-			}
-			printf("  %-*s reaches %zu of %zu%s%s\n", (int)w0, from, reached,
-			       total, *missing ? "; not: " : "", missing);
-		}
+		print_rows(nodes, matrix, w0);
 		return;
 	}
 	/* a column is as wide as its name, at least as wide as "unr" */
@@ -104,7 +137,8 @@ static void print_matrix(json_t *doc)
 		}
 		printf("\n");
 	}
-	printf("  (ok: answers ping, --: no answer, unr: unreachable, ?: no address)\n");
+	printf("  (ok: answers ping, --: no answer, unr: unreachable, ?: no address,\n"
+	       "   np: not probed: the local kernel did not send it)\n");
 }
 
 static void print_check(json_t *doc)
@@ -112,15 +146,36 @@ static void print_check(json_t *doc)
 	json_t *sum = json_object_get(doc, "summary");
 	json_t *ports = json_object_get(doc, "ports");
 	json_t *ex = json_object_get(doc, "expectations");
-	size_t i, broken = 0;
+	size_t i, broken = 0, unknown = 0;
 	json_t *e;
 
-	printf("check %s: %d pairs, %d reached, %d probes in %.0f ms\n",
+	json_int_t np = json_integer_value(json_object_get(sum, "not_probed"));
+	json_t *kern = json_object_get(doc, "kernel");
+	json_int_t overflows = json_integer_value(json_object_get(kern,
+						  "neighbour_table_overflows"));
+
+	printf("check %s: %lld pairs, %lld reached, %lld probes in %.0f ms\n",
 	       jstr(doc, "name"),
-	       (int)json_integer_value(json_object_get(sum, "pairs")),
-	       (int)json_integer_value(json_object_get(sum, "reached")),
-	       (int)json_integer_value(json_object_get(sum, "probes")),
+	       (long long)json_integer_value(json_object_get(sum, "pairs")),
+	       (long long)json_integer_value(json_object_get(sum, "reached")),
+	       (long long)json_integer_value(json_object_get(sum, "probes")),
 	       json_real_value(json_object_get(sum, "elapsed_ms")));
+	json_t *sample = json_object_get(sum, "sample");
+
+	/* Said first: what this check did not look at. */
+	if (sample)
+		printf("sampled: each node probed %lld other nodes (stride %lld in file order, wrapping around) and every address; %lld of %lld pairs not probed\n",
+		       (long long)json_integer_value(json_object_get(sample, "per_node")),
+		       (long long)json_integer_value(json_object_get(sample, "stride")),
+		       (long long)json_integer_value(json_object_get(sample, "pairs_not_probed")),
+		       (long long)json_integer_value(json_object_get(sample, "pairs_total")));
+	/* Said before the matrix: these cells are no verdict on the network. */
+	if (np)
+		printf("%lld pairs not probed: the local kernel did not send the probe (see \"detail\" in --json)\n",
+		       (long long)np);
+	if (overflows)
+		printf("the machine's neighbour table overflowed %lld times during the check (it is shared by every namespace)\n",
+		       (long long)overflows);
 	print_matrix(doc);
 	if (json_array_size(ports)) {
 		printf("\nports\n");
@@ -138,24 +193,45 @@ static void print_check(json_t *doc)
 	}
 	printf("\nexpectations\n");
 	json_array_foreach(ex, i, e) {
-		bool ok = !strcmp(jstr(e, "result"), "met");
+		const char *r = jstr(e, "result");
 
-		broken += !ok;
-		if (ok)
+		if (!strcmp(r, "met")) {
 			printf("  met     %s\n", jstr(e, "text"));
-		else
+		} else if (!strcmp(r, "not probed")) {
+			unknown++;
+			printf("  UNKNOWN %s  (%s: %s)\n", jstr(e, "text"),
+			       jstr(e, "where"), jstr(e, "detail"));
+		} else {
+			broken++;
 			printf("  BROKEN  %s  (%s: %s)\n", jstr(e, "text"),
 			       jstr(e, "where"), jstr(e, "detail"));
+		}
 	}
-	printf("%zu expectations: %zu met, %zu broken\n", json_array_size(ex),
-	       json_array_size(ex) - broken, broken);
+	printf("%zu expectations: %zu met, %zu broken", json_array_size(ex),
+	       json_array_size(ex) - broken - unknown, broken);
+	if (unknown)
+		printf(", %zu not probed", unknown);
+	printf("\n");
+}
+
+/* On a terminal, a long check shows how far along it is (stderr only:
+ * stdout stays the result). */
+static void print_progress(void *data, const char *step, size_t done,
+			   size_t total)
+{
+	(void)data;
+	if (strcmp(step, "check") || total < 5000)
+		return;
+	fprintf(stderr, "\rcheck: %zu of %zu probes answered or given up", done, total);
+	if (done == total)
+		fprintf(stderr, "\r\033[K");
 }
 
 int cmd_check(struct nsnet *nn, int argc, char **argv)
 {
 	bool json = want_json(&argc, argv);
 	const char *what = NULL;
-	double timeout = 0;
+	struct nsnet_check_opts o = { .struct_size = sizeof(o) };
 	json_t *doc = NULL;
 	int i, broken;
 
@@ -165,10 +241,22 @@ int cmd_check(struct nsnet *nn, int argc, char **argv)
 
 			if (i + 1 == argc)
 				return usage_error(argv[0], "%s needs SECONDS", argv[i]);
-			timeout = strtod(argv[++i], &end);
-			if (*end || !(timeout > 0 && timeout <= 60))
+			o.timeout = strtod(argv[++i], &end);
+			if (*end || !(o.timeout > 0 && o.timeout <= 60))
 				return usage_error(argv[0], "bad timeout \"%s\": seconds, more than 0 and at most 60",
 						   argv[i]);
+		} else if (!strcmp(argv[i], "--sample")) {
+			char *end;
+			unsigned long v;
+
+			if (i + 1 == argc)
+				return usage_error(argv[0], "%s needs N (nodes each node probes)",
+						   argv[i]);
+			v = strtoul(argv[++i], &end, 10);
+			if (*end || argv[i][0] < '1' || argv[i][0] > '9' || v > 1000000)
+				return usage_error(argv[0], "bad sample \"%s\": a number of nodes, 1 to 1000000",
+						   argv[i]);
+			o.sample = v;
 		} else if (argv[i][0] == '-') {
 			return usage_error(argv[0], "unknown option %s", argv[i]);
 		} else if (what) {
@@ -177,7 +265,9 @@ int cmd_check(struct nsnet *nn, int argc, char **argv)
 			what = argv[i];
 		}
 	}
-	broken = nsnet_check(nn, what, timeout, &doc);
+	if (isatty(STDERR_FILENO))
+		nsnet_set_progress(nn, print_progress, NULL);
+	broken = nsnet_check_run(nn, what, &o, &doc);
 	if (broken < 0)
 		return lib_error(nn);
 	if (json)

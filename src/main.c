@@ -63,7 +63,7 @@ static const struct cmd commands[] = {
 	{ "export", cmd_export, "export [--name NAME] [NS...] [-o FILE]",
 	  "write a topology file for the namespaces that exist now" },
 	{ "logs", cmd_logs, "logs NODE", "output of a node's run: commands" },
-	{ "check", cmd_check, "check [FILE|NAME] [-W SECONDS] [--json]",
+	{ "check", cmd_check, "check [FILE|NAME] [-W SECONDS] [--sample N] [--json]",
 	  "reachability matrix and expectations" },
 	{ "doctor", cmd_doctor, "doctor NS DEST[:PORT[/tcp|/udp]] [--json]",
 	  "explain why a packet does not get through" },

@@ -112,10 +112,26 @@ static size_t cell_find_or_add(struct check_plan *p, size_t from,
 	return p->n_cells++;
 }
 
+/* The node columns row i probes when sampling: every stride-th node after
+ * it in file order, wrapping around; stride * sample < n, so they are
+ * sample distinct nodes, none of them i, and in column order once sorted. */
+static int size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int check_plan_build(struct nsnet *nn, const struct topo *t,
 		     struct check_plan *p)
 {
-	size_t i, j, columns;
+	return check_plan_build_sample(nn, t, 0, p);
+}
+
+int check_plan_build_sample(struct nsnet *nn, const struct topo *t,
+			    size_t sample, struct check_plan *p)
+{
+	size_t i, j, k, columns, *pick = NULL;
 
 	memset(p, 0, sizeof(*p));
 	p->n_nodes = t->n_nodes;
@@ -132,18 +148,44 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 		if (!topo_node_find(t, t->expects[i].to))
 			target_find_or_add(t, p, t->expects[i].to);
 	columns = p->n_targets;
+	p->full_pairs = t->n_nodes * (columns ? columns - 1 : 0);
+	if (sample && t->n_nodes > 1 && sample < t->n_nodes - 1) {
+		p->sample = sample;
+		p->stride = (t->n_nodes - 1) / sample;
+		pick = calloc(sample, sizeof(*pick));
+		if (!pick)
+			abort();
+	}
 
 	/* The matrix: ICMP from every node to every other column. The cells
 	 * are made in order (from, target), so a cell's index is computed,
-	 * not searched, when there are thousands. */
-	for (i = 0; i < t->n_nodes; i++)
+	 * not searched, when there are thousands. Sampled: to sample nodes
+	 * and every address column. */
+	p->cells = calloc(p->sample ? t->n_nodes * (sample + columns - t->n_nodes) + 1 :
+			  p->full_pairs + 1, sizeof(*p->cells));
+	if (!p->cells)
+		abort();
+	for (i = 0; i < t->n_nodes; i++) {
+		if (pick) {
+			for (k = 0; k < sample; k++)
+				pick[k] = (i + (k + 1) * p->stride) % t->n_nodes;
+			qsort(pick, sample, sizeof(*pick), size_cmp);
+			for (k = 0; k < sample; k++)
+				p->cells[p->n_cells++] = (struct check_cell){
+					.from = i, .target = pick[k] };
+			for (j = t->n_nodes; j < columns; j++)
+				p->cells[p->n_cells++] = (struct check_cell){
+					.from = i, .target = j };
+			continue;
+		}
 		for (j = 0; j < columns; j++) {
 			if (i == j)
 				continue;
-			ARRAY_GROW(p->cells, p->n_cells);
 			p->cells[p->n_cells++] = (struct check_cell){
 				.from = i, .target = j };
 		}
+	}
+	free(pick);
 
 	p->expect_cell = calloc(t->n_expects ? t->n_expects : 1,
 				sizeof(*p->expect_cell));
@@ -167,7 +209,7 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 					 e->pos.col, e->text);
 		}
 		/* ICMP cells of the matrix are found by position. */
-		if (!e->proto && (size_t)tg < columns)
+		if (!e->proto && (size_t)tg < columns && !p->sample)
 			p->expect_cell[i] = (size_t)(from - t->nodes) * (columns - 1) +
 					    (size_t)tg - ((size_t)tg > (size_t)(from - t->nodes));
 		else
@@ -176,13 +218,17 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 							     (uint16_t)e->port);
 	}
 
+	for (i = 0, k = 0; i < p->n_cells; i++)
+		k += p->targets[p->cells[i].target].n_addr;
+	p->probes = calloc(k ? k : 1, sizeof(*p->probes));
+	if (!p->probes)
+		abort();
 	for (i = 0; i < p->n_cells; i++) {
 		const struct check_target *tg = &p->targets[p->cells[i].target];
 
 		p->cells[i].probe0 = p->n_probes;
 		p->cells[i].n_probes = tg->n_addr;
 		for (j = 0; j < tg->n_addr; j++) {
-			ARRAY_GROW(p->probes, p->n_probes);
 			p->probes[p->n_probes] = (struct check_probe){
 				.from = p->cells[i].from, .target = p->cells[i].target,
 				.addr = j, .cell = i, .proto = p->cells[i].proto,
@@ -191,6 +237,63 @@ int check_plan_build(struct nsnet *nn, const struct topo *t,
 		}
 	}
 	return 0;
+}
+
+bool check_probe_pair(const struct check_plan *p, const struct check_probe *pr)
+{
+	return pr->local && p->targets[pr->target].node >= 0;
+}
+
+struct order_key {
+	size_t a, b;     /* block of the lower node, of the higher node */
+	size_t lo, hi;   /* the nodes */
+	size_t probe;
+};
+
+static int order_cmp(const void *x, const void *y)
+{
+	const struct order_key *k = x, *l = y;
+
+	if (k->a != l->a)
+		return k->a < l->a ? -1 : 1;
+	if (k->b != l->b)
+		return k->b < l->b ? -1 : 1;
+	if (k->lo != l->lo)
+		return k->lo < l->lo ? -1 : 1;
+	if (k->hi != l->hi)
+		return k->hi < l->hi ? -1 : 1;
+	return k->probe < l->probe ? -1 : k->probe > l->probe;
+}
+
+void check_plan_order(const struct check_plan *p, size_t block, size_t *order)
+{
+	struct order_key *k = calloc(p->n_probes ? p->n_probes : 1, sizeof(*k));
+	size_t i, n = 0, m;
+
+	if (!k)
+		abort();
+	if (!block)
+		block = 1;
+	/* Routed probes and plain addresses first, in plan order: they need
+	 * no entries of their own. */
+	for (i = 0; i < p->n_probes; i++)
+		if (!check_probe_pair(p, &p->probes[i]))
+			order[n++] = i;
+	m = 0;
+	for (i = 0; i < p->n_probes; i++) {
+		const struct check_probe *pr = &p->probes[i];
+		size_t lo, hi;
+
+		if (!check_probe_pair(p, pr))
+			continue;
+		lo = pr->from < pr->target ? pr->from : pr->target;
+		hi = pr->from < pr->target ? pr->target : pr->from;
+		k[m++] = (struct order_key){ lo / block, hi / block, lo, hi, i };
+	}
+	qsort(k, m, sizeof(*k), order_cmp);
+	for (i = 0; i < m; i++)
+		order[n++] = k[i].probe;
+	free(k);
 }
 
 void check_plan_free(struct check_plan *p)
@@ -207,12 +310,14 @@ void check_plan_free(struct check_plan *p)
 }
 
 /* Which answer explains a cell best: a reply over a refusal over an ICMP
- * error over silence. */
+ * error over silence. An address the kernel did not probe leaves the cell
+ * open unless another address answered: no verdict beats a wrong one. */
 static int result_rank(enum check_result r)
 {
 	switch (r) {
-	case CHECK_REACH: return 4;
-	case CHECK_REFUSED: return 3;
+	case CHECK_REACH: return 5;
+	case CHECK_REFUSED: return 4;
+	case CHECK_NOT_PROBED: return 3;
 	case CHECK_UNREACH: return 2;
 	case CHECK_TIMEOUT: return 1;
 	default: return 0;
@@ -254,6 +359,7 @@ const char *check_result_name(enum check_result r)
 	case CHECK_REFUSED: return "refused";
 	case CHECK_UNREACH: return "unreachable";
 	case CHECK_TIMEOUT: return "no answer";
+	case CHECK_NOT_PROBED: return "not probed";
 	default: return "no address";
 	}
 }
@@ -288,6 +394,21 @@ void check_cell_why(const struct check_plan *p, const struct check_cell *c,
 		else
 			snprintf(buf, len, "%s: %s", a, strerror(w->error ? w->error :
 								 EHOSTUNREACH));
+		break;
+	case CHECK_NOT_PROBED:
+		switch (w->np_why) {
+		case CHECK_NP_NEIGH:
+			snprintf(buf, len, "not probed (kernel: no neighbour entry for %s: %s)",
+				 a, strerror(w->error));
+			break;
+		case CHECK_NP_OVERFLOW:
+			snprintf(buf, len, "not probed (kernel: neighbour table overflow; no answer from %s)",
+				 a);
+			break;
+		default:
+			snprintf(buf, len, "not probed (kernel: %s)", strerror(w->error));
+			break;
+		}
 		break;
 	default:
 		snprintf(buf, len, "no answer from %s in %.1f s", a, p->timeout_s);
@@ -343,7 +464,7 @@ json_t *check_json(const struct topo *t, const struct check_plan *p,
 {
 	json_t *doc, *nodes = json_array(), *cols = json_array();
 	json_t *matrix = json_array(), *ports = json_array(), *ex = json_array();
-	size_t i, reach = 0, met = 0, matrix_cells = 0;
+	size_t i, reach = 0, met = 0, matrix_cells = 0, not_probed = 0, ex_np = 0;
 
 	*broken = 0;
 	for (i = 0; i < p->n_nodes; i++)
@@ -372,11 +493,14 @@ json_t *check_json(const struct topo *t, const struct check_plan *p,
 		json_array_append_new(matrix, cell_json(p, c));
 		matrix_cells++;
 		reach += c->result == CHECK_REACH;
+		not_probed += c->result == CHECK_NOT_PROBED;
 	}
 	for (i = 0; i < t->n_expects; i++) {
 		const struct topo_expect *e = &t->expects[i];
 		const struct check_cell *c = &p->cells[p->expect_cell[i]];
-		bool ok = check_expect_met(e, c);
+		/* A cell the kernel did not probe proves nothing either way. */
+		bool unknown = c->result == CHECK_NOT_PROBED;
+		bool ok = !unknown && check_expect_met(e, c);
 		char why[128], where[600];
 
 		check_cell_why(p, c, why, sizeof(why));
@@ -384,19 +508,34 @@ json_t *check_json(const struct topo *t, const struct check_plan *p,
 			 t->file ? t->file : t->name, e->pos.line, e->pos.col);
 		json_array_append_new(ex, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
 			"text", e->text, "expect", e->reach ? "reach" : "blocked",
-			"result", ok ? "met" : "broken",
+			"result", ok ? "met" : unknown ? "not probed" : "broken",
 			"seen", check_result_name(c->result), "detail", why,
 			"from", e->from, "where", where));
 		met += ok;
+		ex_np += unknown;
 		*broken += !ok;
 	}
 	doc = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "name", t->name,
 			"nodes", nodes, "targets", cols, "matrix", matrix,
 			"ports", ports, "expectations", ex);
 	json_object_set_new(doc, "summary", json_pack(
-		"{s:i,s:i,s:i,s:i,s:i,s:f,s:f}", "pairs", (int)matrix_cells,
-		"reached", (int)reach, "probes", (int)p->n_probes,
-		"expectations_met", (int)met, "expectations_broken", (int)*broken,
+		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f}", "pairs", (json_int_t)matrix_cells,
+		"reached", (json_int_t)reach, "not_probed", (json_int_t)not_probed,
+		"probes", (json_int_t)p->n_probes,
+		"expectations_met", (json_int_t)met,
+		"expectations_broken", (json_int_t)(*broken - ex_np),
+		"expectations_not_probed", (json_int_t)ex_np,
 		"timeout_s", timeout_s, "elapsed_ms", elapsed_ms));
+	/* Sampled: what was left out, exactly (docs/diagnostics.md). */
+	if (p->sample)
+		json_object_set_new(json_object_get(doc, "summary"), "sample", json_pack(
+			"{s:I,s:I,s:I,s:I}", "per_node", (json_int_t)p->sample,
+			"stride", (json_int_t)p->stride,
+			"pairs_total", (json_int_t)p->full_pairs,
+			"pairs_not_probed", (json_int_t)(p->full_pairs - matrix_cells)));
+	/* What check did to the kernel's neighbour tables (docs/diagnostics.md). */
+	json_object_set_new(doc, "kernel", json_pack("{s:I,s:I}",
+		"neighbour_entries", (json_int_t)p->neigh_added,
+		"neighbour_table_overflows", (json_int_t)p->neigh_overflows));
 	return doc;
 }

@@ -292,6 +292,16 @@ enum check_result {
 	CHECK_REFUSED,     /* TCP RST / ICMP port unreachable: host there, port closed */
 	CHECK_UNREACH,     /* an ICMP error came back, or the kernel had no route */
 	CHECK_TIMEOUT,     /* nothing came back before the deadline */
+	CHECK_NOT_PROBED,  /* the local kernel did not send it: no verdict */
+};
+
+/* Why a probe is CHECK_NOT_PROBED (the errno is in check_probe.error). */
+enum check_np {
+	CHECK_NP_NONE = 0,
+	CHECK_NP_SEND,     /* sending failed (ENOBUFS, ENOMEM...) until the deadline */
+	CHECK_NP_NEIGH,    /* no answer, and the kernel refused its neighbour entry */
+	CHECK_NP_OVERFLOW, /* no answer, it needed ARP/NDP, and the machine's
+			    * neighbour table overflowed during the check */
 };
 
 /* A column of the matrix: a node (by its addresses) or one address. */
@@ -318,6 +328,7 @@ struct check_probe {
 	char src_if[IFNAMSIZ];
 	struct ipaddr src_addr;   /* the source's address on that segment */
 	enum check_result result;
+	enum check_np np_why;     /* CHECK_NOT_PROBED: why */
 	int error;                /* errno of a refusal or local failure */
 	uint8_t icmp_type, icmp_code; /* of an ICMP error */
 	double rtt_ms;
@@ -345,11 +356,38 @@ struct check_plan {
 	size_t *expect_cell;           /* per topo.expects: its cell */
 	size_t n_nodes;
 	double timeout_s;              /* of the run, for the reasons given */
+	/* Of the run: how often the machine's neighbour tables overflowed
+	 * while it ran (the kernel's table_fulls, every namespace's), and how
+	 * many neighbour entries it made and deleted. */
+	unsigned long neigh_overflows;
+	size_t neigh_added;
+	/* Sampled (check_plan_build_sample): each node probed `sample` other
+	 * nodes, every `stride`-th after it in file order; full_pairs: the
+	 * matrix cells of a full check. */
+	size_t sample, stride, full_pairs;
 };
 
+/*
+ * The order check_run starts the probes in (order: n_probes indices). The
+ * probes between two nodes of one segment come together, both ways, so
+ * that the neighbour entries they need are made once and deleted once;
+ * the pairs go block by block (block nodes a side), so that the entries
+ * in flight belong to few namespaces and go in large batches. The other
+ * probes (routed, to plain addresses) come first.
+ */
+void check_plan_order(const struct check_plan *p, size_t block, size_t *order);
+/* Whether a probe's target is a node on a segment the source is on: it
+ * then needs a neighbour entry on each side. */
+bool check_probe_pair(const struct check_plan *p, const struct check_probe *pr);
 /* Fails (exit 2) when an expectation names neither a node nor an address. */
 int check_plan_build(struct nsnet *nn, const struct topo *t,
 		     struct check_plan *p);
+/* Sampled: each node to `sample` other nodes (the stride-th after it in
+ * file order, wrapping; stride = (nodes - 1) / sample) and to every
+ * address column, plus every cell an expectation names. 0, or as many as
+ * there are other nodes: every pair. */
+int check_plan_build_sample(struct nsnet *nn, const struct topo *t,
+			    size_t sample, struct check_plan *p);
 void check_plan_free(struct check_plan *p);
 /* Fold the probes' results into their cells. */
 void check_cells_update(struct check_plan *p);
@@ -360,7 +398,7 @@ const char *check_result_name(enum check_result r);
 void check_cell_why(const struct check_plan *p, const struct check_cell *c,
 		    char *buf, size_t len);
 /* The document nsnet check prints (docs/json.md); *broken: expectations
- * not met. */
+ * not met (broken, or not probed). */
 struct json_t *check_json(const struct topo *t, const struct check_plan *p,
 			  double timeout_s, double elapsed_ms, size_t *broken);
 

@@ -257,6 +257,8 @@ int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n)
 	n->index = nd->ndm_ifindex;
 	n->state = nd->ndm_state;
 	n->flags = nd->ndm_flags;
+	if (tb[NDA_PROTOCOL] && mnl_attr_get_payload_len(tb[NDA_PROTOCOL]) == 1)
+		n->protocol = mnl_attr_get_u8(tb[NDA_PROTOCOL]);
 	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
 		memcpy(n->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
 		n->has_mac = true;

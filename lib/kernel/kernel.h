@@ -205,6 +205,7 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r);
 struct nl_neigh {
 	int index;
 	unsigned int state, flags;  /* NUD_*, NTF_* */
+	unsigned int protocol;      /* NDA_PROTOCOL: RTPROT_NSNET marks nsnet's */
 	struct ipaddr ip;
 	unsigned char mac[6];
 	bool has_mac;
@@ -326,6 +327,28 @@ int qdisc_kind_probe(struct nsnet *nn, struct ns *ns, const char *ifname,
  * at all, and the dump leaves the built-in ones out. */
 int qdisc_dump(struct nsnet *nn, struct ns *ns,
 	       int (*cb)(const struct nl_qdisc *q, void *data), void *data);
+
+/* ---- neigh.c: neighbour entries ----------------------------------------------- */
+
+/* Queue a permanent entry ip -> mac on ifindex index, marked with protocol
+ * RTPROT_NSNET. NLM_F_EXCL: an entry that exists is not touched (EEXIST).
+ * Permanent entries do not count against the machine-wide gc_thresh3. */
+void neigh_queue_add(struct nl_batch *b, const char *ns_name, int index,
+		     const struct ipaddr *ip, const unsigned char mac[6]);
+/* Queue the deletion of the entry for ip on index; a missing one is fine. */
+void neigh_queue_del(struct nl_batch *b, const char *ns_name, int index,
+		     const struct ipaddr *ip);
+/* Every entry of family (AF_UNSPEC: both) in ns through cb (a negative
+ * return stops). When the table changed during the dump, restart(data)
+ * resets what cb collected and it runs again (up to 10 times); restart
+ * NULL: -EINTR comes back. */
+int neigh_dump(struct nsnet *nn, struct ns *ns, int family,
+	       int (*cb)(const struct nl_neigh *n, void *data), void *data,
+	       void (*restart)(void *data));
+/* How often the kernel's neighbour tables (IPv4 and IPv6, one each for
+ * the whole machine) were full when an entry was needed: the sum of their
+ * table_fulls counters, as seen from ns. */
+int neigh_table_fulls(struct nsnet *nn, struct ns *ns, unsigned long *fulls);
 
 /* ---- sysctl.c -------------------------------------------------------------- */
 

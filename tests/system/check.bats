@@ -133,3 +133,126 @@ EOF2
 	assert_eq "$(ip -n n5 -j neigh | jq length)" 0
 EOF2
 }
+
+@test "check: 200 nodes on one bridge, every pair reached, without ARP; every neighbour table as it was" {
+	sandbox <<'EOF2'
+	{
+		echo "name: many"
+		echo "networks: {n: {bridge: many_br, subnet: 10.31.0.0/16}}"
+		echo "nodes:"
+		for i in $(seq 0 199); do echo "  n$i: {networks: {n: }}"; done
+	} > many.yaml
+	nsnet up many.yaml >/dev/null
+	a0=$(ip -n n0 -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')
+	a1=$(ip -n n1 -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')
+	can_ping n0 "$a1"
+	# a permanent entry of the user's: kept as it is
+	ip -n n3 neigh add 10.31.255.254 lladdr 02:00:00:00:00:fe dev eth0 nud permanent
+	# the entries (a used one goes from DELAY to REACHABLE: that is traffic)
+	entries='[.[] | [.dst, .dev, .lladdr, (.state | index("PERMANENT") != null)]] | sort'
+	for i in $(seq 0 199); do ip -n n$i -j neigh | jq -c "$entries"; done > before
+	# an independent observer: no ARP crosses the bridge while check runs
+	# (but between n0 and n1, whose entries the ping made: the kernel
+	# checks a used entry that went stale with a unicast ARP probe)
+	timeout 120 tcpdump -i many_br -nn -l "arp and not host $a0 and not host $a1" \
+		2>tcpdump.err > arp.txt &
+	for i in $(seq 50); do grep -q listening tcpdump.err && break; sleep 0.1; done
+	SECONDS=0
+	json=$(nsnet check many --json)
+	echo "check of 39,800 pairs: $SECONDS s" >&3
+	sleep 0.5; kill %1 || true
+	assert_eq "$(jq -r '.summary | "\(.pairs) \(.reached) \(.not_probed)"' <<<"$json")" "39800 39800 0"
+	# n0 and n1 had each other's entry (the ping): used, not made
+	assert_eq "$(jq -r '.kernel.neighbour_entries' <<<"$json")" "39798"
+	assert_eq "$(grep -c . arp.txt || true)" "0"
+	for i in $(seq 0 199); do ip -n n$i -j neigh | jq -c "$entries"; done > after
+	assert_eq "$(diff before after)" ""
+	# too few descriptors to keep 200 namespaces and their netlink sockets
+	# open (10,000 nodes meet a container's 20,000): each is opened when
+	# needed and closed after, with the same answers
+	json=$(ulimit -n 300; ulimit -Hn 300; nsnet check many --json)
+	assert_eq "$(jq -r '.summary | "\(.pairs) \(.reached) \(.not_probed)"' <<<"$json")" "39800 39800 0"
+	# nothing of check's is left (protocol 245 marks its entries)
+	assert_eq "$(for i in $(seq 0 199); do ip -n n$i -j neigh show nud permanent; done | jq -s 'add | length')" "1"
+	assert_eq "$(ip -j neigh show dev many_br nud permanent | jq length)" "0"
+EOF2
+}
+
+@test "check: a probe the local kernel will not send is 'not probed', never unreached" {
+	sandbox <<'EOF2'
+	cat > q.yaml <<'Y'
+name: q
+networks:
+  n: {bridge: q_br, subnet: 10.50.0.0/24, nat: true}
+nodes:
+  a: {networks: {n: 10.50.0.2}}
+  b: {networks: {n: 10.50.0.3}}
+  c: {networks: {n: 10.50.0.4}}
+upstream: 203.0.113.10
+expect:
+  - "b -> c: reach"
+  - "a -> c: reach"
+Y
+	nsnet up q.yaml >/dev/null
+	# b's transmit queue takes nothing: every send fails with ENOBUFS
+	# in b's own kernel, as when a queue is full (the network is fine)
+	ip netns exec b tc qdisc add dev eth0 root pfifo limit 0
+	expect_status 1 nsnet check q -W 0.5
+	assert_contains "$out" "3 pairs not probed: the local kernel did not send the probe"
+	assert_contains "$out" "$(printf '  b          np   .    np   np')"
+	assert_contains "$out" "UNKNOWN b -> c: reach  ($PWD/q.yaml:10:5: not probed (kernel: No buffer space available))"
+	assert_contains "$out" "2 expectations: 1 met, 0 broken, 1 not probed"
+	json=$(nsnet check q -W 0.5 --json) || true
+	assert_eq "$(jq -r '[.matrix[] | select(.result == "not probed") | .from] | unique | join(",")' <<<"$json")" "b"
+	assert_eq "$(jq -r '.matrix[] | select(.from == "b" and .to == "203.0.113.10") | .detail' <<<"$json")" \
+		"not probed (kernel: No buffer space available)"
+	assert_eq "$(jq -r '.summary.expectations_not_probed' <<<"$json")" 1
+	# the observer: b's queue dropped what b sent
+	[ "$(ip netns exec b tc -j -s qdisc show dev eth0 | jq '.[0].drops')" -gt 0 ]
+	# the queue back to normal: every pair reached
+	ip netns exec b tc qdisc del dev eth0 root
+	nsnet check q >/dev/null
+EOF2
+}
+
+@test "check: --sample N probes N nodes from each and says what it left out; a killed check's entries go" {
+	sandbox <<'EOF2'
+	{
+		echo "name: big"
+		echo "networks: {n: {bridge: big_br, subnet: 10.30.0.0/24}}"
+		echo "nodes:"
+		for i in $(seq 1 14); do echo "  n$i: {networks: {n: 10.30.0.$((i + 10))}}"; done
+		echo "expect: [\"n1 -> n2: reach\"]"
+	} > big.yaml
+	nsnet up big.yaml >/dev/null
+	out=$(nsnet check big --sample 3)
+	assert_contains "$out" "sampled: each node probed 3 other nodes (stride 4 in file order, wrapping around) and every address; 139 of 182 pairs not probed"
+	assert_contains "$out" "43 pairs, 43 reached"
+	# n1 (row 0): n5, n9, n13, and n2 for its expectation
+	assert_contains "$out" "  n1        reaches 4 of 4"
+	json=$(nsnet check big --sample 3 --json)
+	assert_eq "$(jq -r '[.matrix[] | select(.from == "n1") | .to] | join(",")' <<<"$json")" "n5,n9,n13,n2"
+	assert_eq "$(jq -c '.summary.sample' <<<"$json")" \
+		'{"per_node":3,"stride":4,"pairs_total":182,"pairs_not_probed":139}'
+	expect_status 2 nsnet check big --sample 0
+	expect_status 2 nsnet check big --sample x
+	# a check killed before its end leaves its entries (permanent,
+	# protocol 245): the next check removes them; the user's stay
+	ip -n n1 neigh add 10.30.0.98 lladdr 02:00:00:00:00:98 dev eth0 nud permanent
+	ip netns exec n14 nft add table inet t
+	ip netns exec n14 nft add chain inet t in '{ type filter hook input priority 0; }'
+	ip netns exec n14 nft add rule inet t in icmp type echo-request drop
+	"$NSNET" check big -W 30 >/dev/null &
+	for i in $(seq 100); do
+		ip -n n14 neigh show nud permanent | grep -q 'proto 245' && break
+		sleep 0.1
+	done
+	kill -9 $!; wait $! || true
+	[ "$(ip -n n14 neigh show nud permanent | grep -c 'proto 245')" -gt 0 ]
+	ip netns exec n14 nft delete table inet t
+	nsnet check big >/dev/null
+	for i in $(seq 1 14); do ip -n n$i neigh show nud permanent; done > left
+	assert_eq "$(grep -c 'proto 245' left || true)" "0"
+	assert_eq "$(cat left)" "10.30.0.98 dev eth0 lladdr 02:00:00:00:00:98 PERMANENT "
+EOF2
+}

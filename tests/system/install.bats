@@ -27,6 +27,8 @@ setup() {
 	assert_eq "$(nm -D --defined-only "$libdir/libnsnet.so" |
 		awk '$3 !~ /^nsnet_/ && $3 !~ /^NSNET_0\.[0-9]+$/')" ""
 	assert_contains "$(nm -D --defined-only "$libdir/libnsnet.so")" "nsnet_new@@NSNET_0.1"
+	# what 0.2 added is in its own node
+	assert_contains "$(nm -D --defined-only "$libdir/libnsnet.so")" "nsnet_check_run@@NSNET_0.2"
 	# The installed CLI is linked to it and looks for it where it went.
 	assert_contains "$(readelf -d "$bin")" "[libnsnet.so.0]"
 	assert_contains "$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --libs nsnet)" "-lnsnet"

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -221,6 +222,177 @@ static void test_why(void **state)
 	assert_string_equal(why, "the file gives it no address");
 }
 
+/* A probe the local kernel would not send is no verdict: the cell says
+ * "not probed", an expectation on it is neither met nor broken (and not
+ * met), and another address that answered still reaches. */
+static void test_not_probed(void **state)
+{
+	struct fixture *f = *state;
+	struct check_plan *p = &f->p;
+	const struct check_cell *c = cell(p, "web", "database", 0, 0);
+	size_t broken, i;
+	char why[128];
+	json_t *doc, *ex, *sum;
+
+	p->timeout_s = 1.5;
+	for (i = 0; i < p->n_probes; i++)
+		if (&p->cells[p->probes[i].cell] == c) {
+			p->probes[i].result = CHECK_NOT_PROBED;
+			p->probes[i].np_why = CHECK_NP_SEND;
+			p->probes[i].error = ENOBUFS;
+		}
+	/* "blocked" would hold if this were taken as silence */
+	set_probes(p, "database", "203.0.113.10", 0, CHECK_NOT_PROBED, CHECK_NOT_PROBED);
+	set_probes(p, "database", "web", 0, CHECK_NOT_PROBED, CHECK_REACH);
+	check_cells_update(p);
+	assert_int_equal(c->result, CHECK_NOT_PROBED);
+	assert_int_equal(cell(p, "database", "web", 0, 0)->result, CHECK_REACH);
+	check_cell_why(p, c, why, sizeof(why));
+	assert_string_equal(why, "not probed (kernel: No buffer space available)");
+	doc = check_json(f->t, p, 1.5, 10.0, &broken);
+	ex = json_object_get(doc, "expectations");
+	sum = json_object_get(doc, "summary");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ex, 0), "result")),
+			    "not probed");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ex, 2), "result")),
+			    "not probed");
+	assert_int_equal(json_integer_value(json_object_get(sum, "expectations_not_probed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(sum, "not_probed")), 2);
+	/* not met: the exit status says so */
+	assert_true(broken >= 2);
+	assert_int_equal(json_integer_value(json_object_get(sum, "expectations_broken")),
+			 (json_int_t)broken - 2);
+	json_decref(doc);
+}
+
+static const char ring[] =
+	"name: ring\n"
+	"networks:\n"
+	"  a: {bridge: a_br, subnet: 10.40.0.0/24}\n"
+	"  b: {bridge: b_br, subnet: 10.41.0.0/24}\n"
+	"nodes:\n"
+	"  n0: {networks: {a: }}\n  n1: {networks: {a: }}\n  n2: {networks: {a: }}\n"
+	"  n3: {networks: {a: }}\n  n4: {networks: {a: }}\n  n5: {networks: {a: }}\n"
+	"  n6: {networks: {a: }}\n  n7: {networks: {b: }}\n  n8: {networks: {a: }}\n"
+	"  n9: {networks: {a: }}\n"
+	"upstream: 203.0.113.10\n"
+	"expect:\n"
+	"  - \"n0 -> n1: reach\"\n";
+
+/* The start order: routed probes first, then each pair of nodes of a
+ * segment together (both ways), block pair after block pair. */
+static void test_order(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct check_plan p;
+	struct topo *t;
+	size_t *order, i, j, pairs = 0;
+	bool routed_part = true;
+
+	(void)state;
+	assert_int_equal(topo_parse_buffer(nn, "r.yaml", ring, strlen(ring), &t), 0);
+	assert_int_equal(ipam_assign(nn, t), 0);
+	assert_int_equal(check_plan_build(nn, t, &p), 0);
+	order = calloc(p.n_probes, sizeof(*order));
+	check_plan_order(&p, 4, order);
+	/* a permutation */
+	for (i = 0; i < p.n_probes; i++)
+		for (j = i + 1; j < p.n_probes; j++)
+			assert_true(order[i] != order[j]);
+	for (i = 0; i < p.n_probes; i++) {
+		const struct check_probe *pr = &p.probes[order[i]];
+
+		if (!check_probe_pair(&p, pr)) {
+			assert_true(routed_part);
+			continue;
+		}
+		routed_part = false;
+		pairs++;
+		/* n7 is alone on its network: reached through the gateway */
+		assert_true(pr->from != 7 && pr->target != 7);
+		/* the pair's other direction is next to it */
+		if (i + 1 < p.n_probes && pairs % 2 == 1) {
+			const struct check_probe *q = &p.probes[order[i + 1]];
+
+			assert_int_equal(q->from, pr->target);
+			assert_int_equal(q->target, pr->from);
+		}
+		/* block pairs in order: (0,0) (0,1) (0,2) (1,1) (1,2) (2,2) */
+		if (i > 0 && check_probe_pair(&p, &p.probes[order[i - 1]])) {
+			const struct check_probe *o = &p.probes[order[i - 1]];
+			size_t a = (pr->from < pr->target ? pr->from : pr->target) / 4;
+			size_t b = (pr->from < pr->target ? pr->target : pr->from) / 4;
+			size_t oa = (o->from < o->target ? o->from : o->target) / 4;
+			size_t ob = (o->from < o->target ? o->target : o->from) / 4;
+
+			assert_true(oa < a || (oa == a && ob <= b));
+		}
+	}
+	/* 9 nodes on network a: 72 probes between them */
+	assert_int_equal(pairs, 9 * 8);
+	free(order);
+	check_plan_free(&p);
+	topo_free(t);
+	nsnet_free(nn);
+}
+
+/* --sample K: each node to K others, every stride-th after it, and to
+ * every address; expectations keep their cells; the rest is counted. */
+static void test_sample(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct check_plan p;
+	struct topo *t;
+	size_t broken, i, from0 = 0, n8[4], k = 0;
+	json_t *doc, *sample;
+
+	(void)state;
+	assert_int_equal(topo_parse_buffer(nn, "r.yaml", ring, strlen(ring), &t), 0);
+	assert_int_equal(ipam_assign(nn, t), 0);
+	assert_int_equal(check_plan_build_sample(nn, t, 3, &p), 0);
+	assert_int_equal(p.sample, 3);
+	assert_int_equal(p.stride, 3);
+	for (i = 0; i < p.n_cells; i++) {
+		const struct check_cell *c = &p.cells[i];
+
+		assert_true(c->from != c->target);
+		if (c->from == 0 && !c->proto)
+			from0++;
+		if (c->from == 8 && k < 4)
+			n8[k++] = c->target;
+	}
+	/* n0: n3, n6, n9, the upstream, and n1 (its expectation) */
+	assert_int_equal(from0, 5);
+	assert_int_equal(p.cells[p.expect_cell[0]].from, 0);
+	assert_int_equal(p.cells[p.expect_cell[0]].target, 1);
+	/* n8: (8 + 3) % 10 = n1, n4, n7, then the upstream (column 10) */
+	assert_int_equal(k, 4);
+	assert_int_equal(n8[0], 1);
+	assert_int_equal(n8[1], 4);
+	assert_int_equal(n8[2], 7);
+	assert_int_equal(n8[3], 10);
+	for (i = 0; i < p.n_probes; i++)
+		p.probes[i].result = CHECK_REACH;
+	check_cells_update(&p);
+	doc = check_json(t, &p, 1.5, 1.0, &broken);
+	sample = json_object_get(json_object_get(doc, "summary"), "sample");
+	assert_non_null(sample);
+	assert_int_equal(json_integer_value(json_object_get(sample, "per_node")), 3);
+	assert_int_equal(json_integer_value(json_object_get(sample, "pairs_total")), 100);
+	/* 10 nodes x (3 nodes + the upstream) + n0 -> n1 */
+	assert_int_equal(json_array_size(json_object_get(doc, "matrix")), 41);
+	assert_int_equal(json_integer_value(json_object_get(sample, "pairs_not_probed")), 59);
+	json_decref(doc);
+	check_plan_free(&p);
+	/* as many as there are other nodes: every pair, no sample */
+	assert_int_equal(check_plan_build_sample(nn, t, 9, &p), 0);
+	assert_int_equal(p.sample, 0);
+	assert_int_equal(p.n_cells, 100);
+	check_plan_free(&p);
+	topo_free(t);
+	nsnet_free(nn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +402,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_any_address_reaches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expect_met_or_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_probed, setup, teardown),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

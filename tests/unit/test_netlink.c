@@ -11,6 +11,7 @@
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <linux/veth.h>
+#include <linux/neighbour.h>
 #include <net/if.h>
 
 #include "kernel/kernel.h"
@@ -187,6 +188,70 @@ static void test_many_messages_grow(void **state)
 	nl_batch_free(&b);
 }
 
+/* nsnet check's neighbour entries: permanent (not counted against the
+ * machine's gc_thresh3), exclusive (an existing entry is not touched),
+ * marked as nsnet's; the deletion names the same entry and nothing more. */
+static void test_neigh(void **state)
+{
+	static const unsigned char mac[6] = { 0x02, 0, 0, 0, 0, 0x2a };
+	const struct ndmsg *nd;
+	struct nlmsghdr *nlh;
+	struct nl_batch b;
+	struct ipaddr ip, ip6;
+	struct nl_neigh n;
+
+	(void)state;
+	nl_batch_init(&b);
+	assert_int_equal(ip_parse("10.80.0.7", &ip), 0);
+	assert_int_equal(ip_parse("fd00::7", &ip6), 0);
+	neigh_queue_add(&b, "n1", 4, &ip, mac);
+	neigh_queue_add(&b, "n1", 4, &ip6, mac);
+	neigh_queue_del(&b, "n1", 4, &ip);
+	assert_int_equal(b.n, 3);
+	assert_string_equal(b.req[0].what, "neighbour 10.80.0.7 on ifindex 4 in n1");
+	assert_false(b.req[0].ignore_exist);   /* EEXIST: someone else's entry */
+	assert_true(b.req[2].ignore_missing);
+
+	nlh = msg(&b, 0);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWNEIGH);
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			 NLM_F_CREATE | NLM_F_EXCL);
+	nd = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nd->ndm_family, AF_INET);
+	assert_int_equal(nd->ndm_ifindex, 4);
+	assert_int_equal(nd->ndm_state, NUD_PERMANENT);
+	assert_int_equal(nd->ndm_flags, 0);
+	assert_int_equal(mnl_attr_get_payload_len(find(nlh, sizeof(*nd), NDA_DST)), 4);
+	assert_memory_equal(mnl_attr_get_payload(find(nlh, sizeof(*nd), NDA_DST)),
+			    ip.a.b, 4);
+	assert_memory_equal(mnl_attr_get_payload(find(nlh, sizeof(*nd), NDA_LLADDR)),
+			    mac, 6);
+	assert_int_equal(mnl_attr_get_u8(find(nlh, sizeof(*nd), NDA_PROTOCOL)),
+			 RTPROT_NSNET);
+	/* what the kernel sends back for it reads as the same entry */
+	assert_int_equal(nl_neigh_parse(nlh, &n), 0);
+	assert_int_equal(n.index, 4);
+	assert_true(ip_equal(&n.ip, &ip));
+	assert_int_equal(n.state, NUD_PERMANENT);
+	assert_int_equal(n.protocol, RTPROT_NSNET);
+	assert_true(n.has_mac);
+	assert_memory_equal(n.mac, mac, 6);
+
+	nlh = msg(&b, 1);
+	nd = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nd->ndm_family, AF_INET6);
+	assert_int_equal(mnl_attr_get_payload_len(find(nlh, sizeof(*nd), NDA_DST)), 16);
+
+	nlh = msg(&b, 2);
+	assert_int_equal(nlh->nlmsg_type, RTM_DELNEIGH);
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL), 0);
+	nd = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nd->ndm_ifindex, 4);
+	assert_non_null(find(nlh, sizeof(*nd), NDA_DST));
+	assert_null(find(nlh, sizeof(*nd), NDA_LLADDR));
+	nl_batch_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_nodad),
 		cmocka_unit_test(test_overflow_refused),
 		cmocka_unit_test(test_many_messages_grow),
+		cmocka_unit_test(test_neigh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
