@@ -336,4 +336,21 @@ NSNET_EXPORT int nsnet_topo_graph(struct nsnet *nn, const char *file_or_name,
 NSNET_EXPORT int nsnet_topo_export(struct nsnet *nn, const char *name,
 				   const char *const *ns, size_t n, char **yaml);
 
+/* ---- CNI plugin (nsnet-cni, docs/cni.md) -------------------------------- */
+
+/* One request as a container runtime makes it: the CNI_* variables, the
+ * whole environment (handed on to a delegated IPAM plugin) and stdin. */
+struct nsnet_cni_request {
+	size_t size;            /* sizeof(struct nsnet_cni_request) */
+	const char *command, *container_id, *netns, *ifname, *args, *path;
+	char *const *environ;
+	const char *config;     /* the network configuration (stdin) */
+	size_t config_len;
+};
+/* Run it. *out (the caller's) is what goes to stdout: a result, the
+ * spec's error object, or "" for a command that answers nothing. Returns
+ * the exit status, 0 or 1. */
+NSNET_EXPORT int nsnet_cni(struct nsnet *nn, const struct nsnet_cni_request *req,
+			   char **out);
+
 #endif /* NSNET_H */

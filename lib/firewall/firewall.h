@@ -175,4 +175,25 @@ int fw_show(struct nsnet *nn, struct json_t **out);
  */
 int fw_show_working(struct nsnet *nn, struct json_t **out);
 
+/* ---- cni.c: ports published to an address, owned by a CNI attachment ---- */
+
+/* Publish the n specs to target (an IPv4 address, not a namespace) in one
+ * transaction, owned by owner (an id fw_name_ok() accepts). The runtime
+ * holds the host ports itself (Podman binds them), so no socket check. */
+int fw_cni_publish(struct nsnet *nn, const char *owner,
+		   const struct fw_spec *specs, size_t n,
+		   const struct ipaddr *target);
+/* Remove what owner published of the specs. A spec whose elements are not
+ * owner's (the owners element is missing) is left alone: another
+ * attachment may hold the same host port now. */
+int fw_cni_unpublish(struct nsnet *nn, const char *owner,
+		     const struct fw_spec *specs, size_t n);
+/* Whether spec is published and owned by owner. */
+int fw_cni_published(struct nsnet *nn, const char *owner,
+		     const struct fw_spec *spec, bool *there);
+/* Remove every mapping whose owner starts with prefix and is not one of
+ * keep[]. */
+int fw_cni_sweep(struct nsnet *nn, const char *prefix, char *const *keep,
+		 size_t n_keep);
+
 #endif /* NSNET_FW_H */
