@@ -865,8 +865,12 @@ int cni_check(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
 				 c->container_id, c->ifname);
 		goto out;
 	}
+	/* Our addresses: those on our container interface (the last one;
+	 * a prevResult's come before), or all of them as IPAM only. */
+	base = r.result.n_ifaces ? r.result.n_ifaces - 1 : 0;
 	for (i = 0; !r.delegate[0] && i < r.result.n_ips; i++)
-		if (!cni_ipam_holds(c->name, &r.result.ips[i].addr, r.cid, r.ifname)) {
+		if ((c->ipam_only || r.result.ips[i].iface == (int)base) &&
+		    !cni_ipam_holds(c->name, &r.result.ips[i].addr, r.cid, r.ifname)) {
 			rc = check_drift(nn, err, "address %s is no longer reserved for container %s",
 					 ip_str(&r.result.ips[i].addr, buf, sizeof(buf)),
 					 c->container_id);
@@ -913,7 +917,6 @@ int cni_check(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
 		rc = check_drift(nn, err, "%s in the container is down", c->ifname);
 		goto out;
 	}
-	base = r.result.n_ifaces ? r.result.n_ifaces - 1 : 0;
 	if (r.result.n_ifaces && r.result.ifaces[base].mac[0]) {
 		char mac[18];
 

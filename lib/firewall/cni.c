@@ -9,6 +9,7 @@
  * given to another one since fails as a whole and removes nothing of the
  * other's.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
@@ -51,6 +52,47 @@ int fw_cni_publish(struct nsnet *nn, const char *owner,
 	return rc;
 }
 
+/* One line of a script as its own transaction. */
+static int run_line(struct nsnet *nn, const struct fw_script *s, size_t i)
+{
+	struct fw_script one;
+	int rc;
+
+	fw_script_init(&one);
+	fw_script_add(&one, s->lines[i].what, "%.*s", (int)s->lines[i].len,
+		      s->text + s->lines[i].off);
+	rc = fw_nft_run(nn, &one, false, NULL, NULL, 0);
+	fw_script_free(&one);
+	return rc;
+}
+
+/*
+ * One spec, when the transaction that removes all of it failed because a
+ * piece is gone (deleted by hand, an interrupted teardown): the owners
+ * element first, as the proof that the host ports were owner's (a host
+ * port has one owner at most: "create element ports" is exclusive); only
+ * then the rest, each on its own.
+ */
+static void unpublish_pieces(struct nsnet *nn, const char *owner,
+			     const struct fw_spec *sp)
+{
+	struct ipaddr none = { .family = AF_INET, .prefix = -1 };
+	struct fw_script s;
+	size_t i, owners = SIZE_MAX;
+
+	fw_script_init(&s);
+	fw_rules_publish(&s, sp, owner, &none, false);
+	for (i = 0; i < s.n; i++)
+		if (strstr(s.text + s.lines[i].off, "element inet nsnet owners ") ==
+		    s.text + s.lines[i].off + strlen("delete "))
+			owners = i;
+	if (owners != SIZE_MAX && !run_line(nn, &s, owners))
+		for (i = 0; i < s.n; i++)
+			if (i != owners)
+				run_line(nn, &s, i);
+	fw_script_free(&s);
+}
+
 int fw_cni_unpublish(struct nsnet *nn, const char *owner,
 		     const struct fw_spec *specs, size_t n)
 {
@@ -66,18 +108,10 @@ int fw_cni_unpublish(struct nsnet *nn, const char *owner,
 		fw_rules_publish(&s, &specs[i], owner, &none, false);
 	rc = fw_nft_run(nn, &s, false, NULL, NULL, 0);
 	fw_script_free(&s);
-	if (rc == -ENOENT && n > 1) {
-		/* Some are gone (an earlier, interrupted teardown): the
-		 * others one by one, each all or nothing. */
-		for (i = 0; i < n; i++) {
-			fw_script_init(&s);
-			fw_rules_publish(&s, &specs[i], owner, &none, false);
-			fw_nft_run(nn, &s, false, NULL, NULL, 0);
-			fw_script_free(&s);
-		}
+	if (rc == -ENOENT) {
+		for (i = 0; i < n; i++)
+			unpublish_pieces(nn, owner, &specs[i]);
 		rc = 0;
-	} else if (rc == -ENOENT) {
-		rc = 0;   /* not there, or not owner's: nothing to remove */
 	}
 	err_clear(nn);
 	if (rc)

@@ -1,0 +1,480 @@
+#!/usr/bin/env bats
+# nsnet-cni, nsnet as a CNI plugin: driven directly with CNI_* variables,
+# with cnitool/cnigc (libcni 1.2.3), with Debian's reference plugins in
+# chains, and with Podman and ctr (../shared/cni-clients). Every test looks
+# with its own eyes (ip -j, nft -j, ping, TCP) and checks that nothing is
+# left once the attachments are gone.
+load helpers
+
+NSNET_CNI="$(dirname "$NSNET")/nsnet-cni"
+CNI_CLIENTS_SRC="${NSNET_CNI_CLIENTS:-$NSNET_ROOT/../shared/cni-clients}"
+CNI_CLIENTS_BIN="${XDG_CACHE_HOME:-$HOME/.cache}/nsnet/cni-clients"
+export NSNET_CNI CNI_CLIENTS_SRC CNI_CLIENTS_BIN
+
+MIN='{"cniVersion":"1.0.0","name":"net1","type":"nsnet-cni","bridge":"nsc0","subnet":"10.98.0.0/24","ipMasq":true,"capabilities":{"portMappings":true}}'
+export MIN
+
+# A plugin directory with nsnet-cni and Debian's reference plugins.
+cni_plugins() {
+	mkdir -p plugins
+	ln -sf "$NSNET_CNI" plugins/nsnet-cni
+	local p
+	for p in /usr/lib/cni/*; do [ -e "$p" ] && ln -sf "$p" plugins/; done
+	echo "$PWD/plugins"
+}
+# cni CMD CONTAINERID NETNS IFNAME CONFIG [CNI_ARGS]: one request; stdout
+# is the plugin's, the exit status too.
+cni() {
+	printf '%s' "$5" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 \
+		CNI_IFNAME=$4 CNI_ARGS=${6:-} CNI_PATH=${CNI_PATH:-$PWD/plugins} "$NSNET_CNI"
+}
+# The config with a runtimeConfig (JSON) merged in.
+with_rt() { jq -c --argjson rt "$2" '. + {runtimeConfig: $rt}' <<<"$1"; }
+# What nsnet-cni may leave behind once every attachment is gone: nothing.
+cni_nothing_left() {
+	assert_eq "$(ip -j link show type bridge | jq -r '.[].ifname' | tr '\n' ' ')" "" "bridges left"
+	assert_eq "$(ip -j link show type veth | jq -r '.[].ifname | select(startswith("nsc"))' | tr '\n' ' ')" "" "veths left"
+	assert_eq "$(nft -j list tables | jq -r '[.nftables[] | select(.table) | .table.name] | join(" ")')" "" "nft tables left"
+	assert_eq "$(find /run/nsnet/cni -mindepth 1 2>/dev/null | tr '\n' ' ')" "" "records left"
+}
+# The simulated upstream answering TCP on 203.0.113.10:80.
+upstream_web() {
+	ip -n upstream addr add 203.0.113.10/32 dev lo 2>/dev/null || true
+	serve_once upstream 80 upstream 203.0.113.10
+}
+# A line from a TCP server, from the host namespace itself.
+host_read() {
+	timeout 3 python3 -c '
+import socket,sys
+s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+print(s.recv(200).decode().strip())' "$1" "$2"
+}
+# cnitool and cnigc (libcni 1.2.3), built once into a cache directory.
+cni_clients() {
+	if [ ! -x "$CNI_CLIENTS_BIN/cnitool" ] || [ ! -x "$CNI_CLIENTS_BIN/cnigc" ]; then
+		[ -x "$CNI_CLIENTS_SRC/build.sh" ] || return 1
+		"$CNI_CLIENTS_SRC/build.sh" "$CNI_CLIENTS_BIN" >/dev/null 2>&1 || return 1
+	fi
+}
+# runc needs the cgroup mounts that the sandbox's fresh /sys hid.
+cgroup_mounts() {
+	mountpoint -q /sys/fs/cgroup && return 0
+	mount -t tmpfs tmpfs /sys/fs/cgroup
+	local c
+	for c in $(awk 'NR > 1 && $4 == 1 {print $1}' /proc/cgroups); do
+		mkdir -p /sys/fs/cgroup/$c
+		mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c 2>/dev/null || rmdir /sys/fs/cgroup/$c
+	done
+	mkdir -p /sys/fs/cgroup/systemd
+	mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd
+}
+export -f cni_plugins cni with_rt cni_nothing_left upstream_web host_read \
+	cni_clients cgroup_mounts
+
+need_clients() {
+	cni_clients || skip "cnitool/cnigc: no $CNI_CLIENTS_SRC/build.sh or Go (golang-go) is not installable"
+}
+need_runtimes() {
+	[ -x "$CNI_CLIENTS_SRC/clients.sh" ] || skip "no $CNI_CLIENTS_SRC/clients.sh"
+	command -v podman >/dev/null && command -v ctr >/dev/null && command -v runc >/dev/null ||
+		skip "podman, containerd and runc are not installed (scripts/bootstrap installs them)"
+}
+
+@test "VERSION: every version answered, in the version asked, without netlink or libnftables" {
+	sandbox <<'EOF'
+	for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
+		out=$(echo "{\"cniVersion\":\"$v\"}" | CNI_COMMAND=VERSION CNI_NETNS=dummy "$NSNET_CNI")
+		assert_eq "$(jq -r .cniVersion <<<"$out")" "$v"
+		assert_eq "$(jq -c .supportedVersions <<<"$out")" '["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
+	done
+	# Podman's way: stdin {"cniVersion":"1.0.0"}, CNI_NETNS=dummy
+	trace=$(echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION CNI_NETNS=dummy \
+		strace -f -e trace=socket,openat "$NSNET_CNI" 2>&1 >/dev/null)
+	assert_not_contains "$trace" "PF_NETLINK"
+	assert_not_contains "$trace" "libnftables"
+	assert_not_contains "$trace" "/run/nsnet"
+EOF
+}
+
+@test "errors: the spec's JSON on stdout with its codes, naming the key or variable" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	ip netns add c1
+	code() { jq -r .code <<<"$out"; }
+	msg() { jq -r .msg <<<"$out"; }
+	expect_status 1 cni ADD c1 /run/netns/c1 eth0 'not json'
+	assert_eq "$(code)" 6
+	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(jq -c '.cniVersion="0.2.0"' <<<"$MIN")"
+	assert_eq "$(code)" 1; assert_contains "$(msg)" "cniVersion"
+	assert_eq "$(jq -r .cniVersion <<<"$out")" "0.2.0"
+	expect_status 1 cni ADD "" /run/netns/c1 eth0 "$MIN"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_CONTAINERID"
+	expect_status 1 cni ADD c1 "" eth0 "$MIN"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_NETNS"
+	expect_status 1 cni ADD c1 /run/netns/nope eth0 "$MIN"
+	assert_eq "$(code)" 3; assert_contains "$(msg)" "/run/netns/nope"
+	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(jq -c '.subnet="10.98.0.0/33"' <<<"$MIN")"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"subnet"'
+	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(jq -c '.mtu="big"' <<<"$MIN")"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"mtu"'
+	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(with_rt "$MIN" '{"portMappings":[{"hostPort":80,"containerPort":80,"protocol":"sctp"}]}')"
+	assert_eq "$(code)" 2; assert_contains "$(msg)" '"protocol"'
+	expect_status 1 cni FROB c1 /run/netns/c1 eth0 "$MIN"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_COMMAND"
+	expect_status 1 cni GC "" "" "" "$MIN"
+	assert_eq "$(code)" 1; assert_contains "$(msg)" "1.1.0"
+	# only JSON on stdout, even for errors
+	jq -e . <<<"$out" >/dev/null
+	cni_nothing_left
+EOF
+}
+
+@test "ADD, CHECK, DEL in every version: result shape, addresses, routes, a way out, nothing left" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
+		ip netns add c1
+		conf=$(jq -c --arg v "$v" '.cniVersion=$v | .mtu=1400' <<<"$MIN")
+		out=$(cni ADD c1 /run/netns/c1 eth0 "$conf")
+		assert_eq "$(jq -r .cniVersion <<<"$out")" "$v"
+		assert_eq "$(jq -r '.ips[0].address' <<<"$out")" "10.98.0.2/24"
+		assert_eq "$(jq -r '.ips[0].gateway' <<<"$out")" "10.98.0.1"
+		assert_eq "$(jq -r '.interfaces[.ips[0].interface].name' <<<"$out")" "eth0"
+		assert_eq "$(jq -r '.interfaces[.ips[0].interface].sandbox' <<<"$out")" "/run/netns/c1"
+		assert_eq "$(jq -c '.routes' <<<"$out")" '[{"dst":"0.0.0.0/0","gw":"10.98.0.1"}]'
+		case $v in
+		0.*) assert_eq "$(jq -r '.ips[0].version' <<<"$out")" "4" ;;
+		*) assert_eq "$(jq -r '.ips[0] | has("version")' <<<"$out")" "false" ;;
+		esac
+		case $v in
+		1.1.0) assert_eq "$(jq -r '.interfaces[2].mtu' <<<"$out")" "1400" ;;
+		*) assert_eq "$(jq -r '[.interfaces[] | has("mtu")] | any' <<<"$out")" "false" ;;
+		esac
+		# what the kernel says
+		assert_eq "$(ip -n c1 -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')" "10.98.0.2"
+		assert_eq "$(ip -n c1 -j link show eth0 | jq -r '.[0].mtu')" "1400"
+		assert_eq "$(ip -n c1 -j route show default | jq -r '.[0].gateway')" "10.98.0.1"
+		assert_eq "$(ip -j link show nsc0 | jq -r '.[0].ifalias')" "nsnet:cni:net1"
+		can_ping c1 10.98.0.1
+		can_ping c1 203.0.113.1          # ipMasq: upstream routes no 10.x
+		[ "$v" = 0.3.0 ] || [ "$v" = 0.3.1 ] || cni CHECK c1 /run/netns/c1 eth0 "$conf"
+		cni DEL c1 /run/netns/c1 eth0 "$conf"
+		ip netns del c1
+		cni_nothing_left
+	done
+EOF
+}
+
+@test "IPv4 and IPv6 ranges, routes, DNS passed through, mac, ips, ipRanges, CNI_ARGS IP" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	ip netns add c1; ip netns add c2; ip netns add c3
+	conf='{"cniVersion":"1.0.0","name":"dual","type":"nsnet-cni","bridge":"nsd0",
+	  "ranges":[[{"subnet":"10.97.0.0/24","rangeStart":"10.97.0.10","rangeEnd":"10.97.0.20"}],[{"subnet":"fd97::/64"}]],
+	  "routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"},{"dst":"192.0.2.0/24","gw":"10.97.0.1"}],
+	  "dns":{"nameservers":["10.97.0.1"],"search":["example.test"]}}'
+	conf=$(jq -c . <<<"$conf")
+	out=$(cni ADD c1 /run/netns/c1 eth0 "$conf")
+	assert_eq "$(jq -r '[.ips[].address] | join(" ")' <<<"$out")" "10.97.0.10/24 fd97::2/64"
+	assert_eq "$(jq -c .dns <<<"$out")" '{"nameservers":["10.97.0.1"],"search":["example.test"]}'
+	assert_eq "$(ip -n c1 -j route show 192.0.2.0/24 | jq -r '.[0].gateway')" "10.97.0.1"
+	assert_eq "$(ip -n c1 -6 -j route show default | jq -r '.[0].gateway')" "fd97::1"
+	assert_eq "$(ip -n c1 -6 -j addr show eth0 scope global | jq -r '.[0].addr_info[0].local')" "fd97::2"
+	# runtime config: mac, ips
+	out=$(cni ADD c2 /run/netns/c2 eth0 "$(with_rt "$conf" '{"mac":"02:00:00:00:00:42","ips":["10.97.0.15","fd97::15"]}')")
+	assert_eq "$(ip -n c2 -j link show eth0 | jq -r '.[0].address')" "02:00:00:00:00:42"
+	assert_eq "$(jq -r '[.ips[].address] | join(" ")' <<<"$out")" "10.97.0.15/24 fd97::15/64"
+	# CNI_ARGS IP=, and ipRanges replacing the configured ranges
+	out=$(cni ADD c3 /run/netns/c3 eth0 "$conf" "IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.97.0.18")
+	assert_eq "$(jq -r '.ips[0].address' <<<"$out")" "10.97.0.18/24"
+	ip netns exec c1 ping -c1 -W2 10.97.0.15 >/dev/null
+	ip netns exec c1 ping -6 -c1 -W2 fd97::15 >/dev/null
+	ip netns exec c2 ping -6 -c1 -W2 fd97::1 >/dev/null
+	# the same address twice is refused, and says why
+	ip netns add c4
+	expect_status 1 cni ADD c4 /run/netns/c4 eth0 "$(with_rt "$conf" '{"ips":["10.97.0.15"]}')"
+	assert_eq "$(jq -r .code <<<"$out")" 101
+	out=$(cni ADD c4 /run/netns/c4 eth0 "$(with_rt "$conf" '{"ipRanges":[[{"subnet":"10.97.0.0/24","rangeStart":"10.97.0.30","rangeEnd":"10.97.0.30"}]]}')")
+	assert_eq "$(jq -r '[.ips[].address] | join(" ")' <<<"$out")" "10.97.0.30/24"
+	for c in c1 c2 c3 c4; do cni DEL $c /run/netns/$c eth0 "$conf"; done
+	cni_nothing_left
+EOF
+}
+
+@test "IPAM: a full range says so (code 101), and addresses come back after DEL" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	conf='{"cniVersion":"1.0.0","name":"tiny","type":"nsnet-cni","bridge":"nst0","subnet":"10.96.0.0/30"}'
+	ip netns add a; ip netns add b
+	assert_eq "$(cni ADD a /run/netns/a eth0 "$conf" | jq -r '.ips[0].address')" "10.96.0.2/30"
+	expect_status 1 cni ADD b /run/netns/b eth0 "$conf"
+	assert_eq "$(jq -r .code <<<"$out")" 101
+	assert_contains "$(jq -r .msg <<<"$out")" "no free address"
+	# the failed ADD left nothing of b behind
+	assert_eq "$(ip -n b -j link show | jq length)" 1
+	cni DEL a /run/netns/a eth0 "$conf"
+	assert_eq "$(cni ADD b /run/netns/b eth0 "$conf" | jq -r '.ips[0].address')" "10.96.0.2/30"
+	cni DEL b /run/netns/b eth0 "$conf"
+	cni_nothing_left
+EOF
+}
+
+@test "portMappings: from outside, from the host's 127.0.0.1, hairpin; hairpinMode on the port" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	ip netns add web; ip netns add client
+	conf=$(jq -c '.hairpinMode=true' <<<"$MIN")
+	rt='{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]}'
+	out=$(cni ADD web /run/netns/web eth0 "$(with_rt "$conf" "$rt")")
+	cni ADD client /run/netns/client eth0 "$conf" >/dev/null
+	serve_once web 80 web
+	assert_contains "$(ip netns exec upstream timeout 3 python3 -c '
+import socket; s=socket.create_connection(("198.51.100.2", 8080), timeout=2); print(s.recv(100).decode())')" "web"
+	assert_contains "$(host_read 127.0.0.1 8080)" "web"
+	assert_contains "$(host_read 198.51.100.2 8080)" "web"
+	assert_contains "$(tcp_read client 198.51.100.2 8080)" "web"     # neighbour hairpin
+	assert_contains "$(tcp_read web 198.51.100.2 8080)" "web"        # to itself: hairpinMode
+	hif=$(jq -r '.interfaces[1].name' <<<"$out")
+	assert_eq "$(bridge -d -j link show dev "$hif" | jq -r '.[0].hairpin')" "true"
+	assert_eq "$(nft -j list map inet nsnet pub4any | jq -r '.nftables[1].map.elem[0][0].elem.comment')" "cni:net1:web:eth0"
+	# CHECK sees a mapping that went away
+	nft delete element inet nsnet pub4any '{ tcp . 8080 }'
+	expect_status 1 cni CHECK web /run/netns/web eth0 "$(with_rt "$conf" "$rt")"
+	assert_eq "$(jq -r .code <<<"$out")" 102
+	assert_contains "$(jq -r .msg <<<"$out")" "8080"
+	cni DEL web /run/netns/web eth0 "$conf"
+	cni DEL client /run/netns/client eth0 "$conf"
+	cni_nothing_left
+EOF
+}
+
+@test "teardown by record: DEL with empty CNI_NETNS, after the netns is gone, address flushed, no portMappings, repeated" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	rt='{"portMappings":[{"hostPort":8081,"containerPort":80}]}'
+	# empty CNI_NETNS (ctr)
+	ip netns add c1
+	cni ADD c1 /run/netns/c1 eth0 "$(with_rt "$MIN" "$rt")" >/dev/null
+	cni DEL c1 "" eth0 "$MIN"
+	cni_nothing_left
+	# namespace already gone, then the same DEL again
+	ip netns add c2
+	cni ADD c2 /run/netns/c2 eth0 "$(with_rt "$MIN" "$rt")" >/dev/null
+	ip netns del c2
+	cni DEL c2 /run/netns/c2 eth0 "$(with_rt "$MIN" "$rt")"
+	cni DEL c2 /run/netns/c2 eth0 "$(with_rt "$MIN" "$rt")"
+	cni_nothing_left
+	# address flushed inside the container, DEL without the runtime config
+	ip netns add c3
+	cni ADD c3 /run/netns/c3 eth0 "$(with_rt "$MIN" "$rt")" >/dev/null
+	ip -n c3 addr flush dev eth0
+	cni DEL c3 /run/netns/c3 eth0 "$MIN"
+	cni DEL c3 /run/netns/c3 eth0 "$MIN"
+	cni_nothing_left
+EOF
+}
+
+@test "DEL after a failed ADD, and two containers given the same address one after the other" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	rt='{"portMappings":[{"hostPort":8082,"containerPort":80}]}'
+	# ADD fails (the interface name is taken in the container): nothing stays
+	ip netns add bad
+	ip -n bad link add eth0 type veth peer name other0
+	expect_status 1 cni ADD bad /run/netns/bad eth0 "$(with_rt "$MIN" "$rt")"
+	assert_contains "$(jq -r .msg <<<"$out")" "eth0"
+	cni DEL bad /run/netns/bad eth0 "$MIN"
+	assert_eq "$(ip -n bad -j link show eth0 | jq -r '.[0].ifalias // ""')" ""
+	cni_nothing_left
+	# A gets 10.98.0.50 and port 8082; A is deleted; B gets the same
+	# address and port; a late DEL of A must not touch B's mapping
+	ip netns add a; ip netns add b; ip netns add keep
+	cni ADD keep /run/netns/keep eth0 "$MIN" >/dev/null
+	cni ADD a /run/netns/a eth0 "$(with_rt "$MIN" '{"ips":["10.98.0.50"],"portMappings":[{"hostPort":8082,"containerPort":80}]}')" >/dev/null
+	cni DEL a /run/netns/a eth0 "$MIN"
+	cni ADD b /run/netns/b eth0 "$(with_rt "$MIN" '{"ips":["10.98.0.50"],"portMappings":[{"hostPort":8082,"containerPort":80}]}')" >/dev/null
+	cni DEL a /run/netns/a eth0 "$(with_rt "$MIN" "$rt")"
+	serve_once b 80 bee
+	assert_contains "$(host_read 127.0.0.1 8082)" "bee"
+	assert_eq "$(nft -j list set inet nsnet owners | jq -r '.nftables[1].set.elem[0].elem.comment')" "cni:net1:b:eth0"
+	cni CHECK b /run/netns/b eth0 "$MIN"
+	cni DEL b /run/netns/b eth0 "$MIN"
+	cni DEL keep /run/netns/keep eth0 "$MIN"
+	cni_nothing_left
+EOF
+}
+
+@test "64 parallel ADDs give 64 distinct working addresses, then 64 parallel DELs; three rounds" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	conf=$(jq -c '.subnet="10.90.0.0/22"' <<<"$MIN")
+	for i in $(seq 64); do ip netns add p$i; done
+	for round in 1 2 3; do
+		for i in $(seq 64); do
+			cni ADD p$i-$round /run/netns/p$i eth0 "$(with_rt "$conf" "{\"portMappings\":[{\"hostPort\":$((9000 + i)),\"containerPort\":80}]}")" > r$i.json &
+		done
+		wait
+		addrs=$(cat r*.json | jq -r '.ips[0].address' | sort -u | wc -l)
+		assert_eq "$addrs" 64 "distinct addresses in round $round"
+		for i in $(seq 64); do
+			a=$(jq -r '.ips[0].address' r$i.json)
+			assert_eq "$(ip -n p$i -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"')" "$a"
+		done
+		assert_eq "$(ls /run/nsnet/cni/net1/ips | grep -vc last-)" 64
+		assert_eq "$(nft -j list map inet nsnet pub4any | jq '.nftables[1].map.elem | length')" 64
+		for i in 1 32 64; do can_ping p$i 10.98.0.1 2>/dev/null || can_ping p$i 10.90.0.1; done
+		for i in $(seq 64); do cni DEL p$i-$round /run/netns/p$i eth0 "$conf" & done
+		wait
+		cni_nothing_left
+		rm -f r*.json
+	done
+EOF
+}
+
+@test "GC: cni.dev/valid-attachments keeps what it names; without a list, what lost its namespace goes" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	conf=$(jq -c '.cniVersion="1.1.0"' <<<"$MIN")
+	rt='{"portMappings":[{"hostPort":8083,"containerPort":80}]}'
+	for c in a b c; do ip netns add $c; done
+	cni ADD a /run/netns/a eth0 "$conf" >/dev/null
+	cni ADD b /run/netns/b eth0 "$(with_rt "$conf" "$rt")" >/dev/null
+	cni ADD c /run/netns/c eth0 "$conf" >/dev/null
+	# a reservation left by a killed ADD (no record) goes too
+	echo -e "ghost\neth0" > /run/nsnet/cni/net1/ips/10.98.0.200
+	cni GC "" "" "" "$(jq -c '. + {"cni.dev/valid-attachments":[{"containerID":"a","ifname":"eth0"},{"containerID":"c","ifname":"eth0"}]}' <<<"$conf")"
+	assert_eq "$(ls /run/nsnet/cni/net1/att | tr '\n' ' ')" "a:eth0.json c:eth0.json "
+	assert_eq "$(ls /run/nsnet/cni/net1/ips | grep -v last- | tr '\n' ' ')" "10.98.0.2 10.98.0.4 "
+	assert_eq "$(nft -j list map inet nsnet pub4any | jq '.nftables[1].map.elem | length')" 0
+	assert_eq "$(ip -n b -j link show | jq length)" 1
+	# the older key
+	cni GC "" "" "" "$(jq -c '. + {"cni.dev/attachments":[{"containerID":"a","ifname":"eth0"}]}' <<<"$conf")"
+	assert_eq "$(ls /run/nsnet/cni/net1/att | tr '\n' ' ')" "a:eth0.json "
+	# no list: only attachments whose namespace is gone
+	ip netns add d
+	cni ADD d /run/netns/d eth0 "$conf" >/dev/null
+	ip netns del d
+	cni GC "" "" "" "$conf"
+	assert_eq "$(ls /run/nsnet/cni/net1/att | tr '\n' ' ')" "a:eth0.json "
+	can_ping a 10.98.0.1
+	cni GC "" "" "" "$(jq -c '. + {"cni.dev/valid-attachments":[]}' <<<"$conf")"
+	cni_nothing_left
+EOF
+}
+
+@test "STATUS: ready, or 50 with the reason (not a bridge, no free address)" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	conf=$(jq -c '.cniVersion="1.1.0"' <<<"$MIN")
+	out=$(cni STATUS "" "" "" "$conf")
+	assert_eq "$out" ""
+	ip link add nsc0 type veth peer name nsc0p
+	expect_status 1 cni STATUS "" "" "" "$conf"
+	assert_eq "$(jq -r .code <<<"$out")" 50
+	assert_contains "$(jq -r .msg <<<"$out")" "not a bridge"
+	ip link del nsc0
+	tiny='{"cniVersion":"1.1.0","name":"tiny","type":"nsnet-cni","bridge":"nst0","subnet":"10.96.0.0/30"}'
+	ip netns add a
+	cni ADD a /run/netns/a eth0 "$tiny" >/dev/null
+	expect_status 1 cni STATUS "" "" "" "$tiny"
+	assert_eq "$(jq -r .code <<<"$out")" 50
+	assert_contains "$(jq -r .msg <<<"$out")" "no free address"
+	cni DEL a /run/netns/a eth0 "$tiny"
+	cni_nothing_left
+EOF
+}
+
+@test "cnitool (libcni 1.2.3): add, check, status, gc, del on a 1.1.0 conflist; cnigc takes back what no runtime named" {
+	need_clients
+	sandbox <<'EOF'
+	export CNI_PATH=$(cni_plugins) NETCONFPATH=$PWD/net.d
+	mkdir -p net.d
+	jq -c '{cniVersion:"1.1.0", name, plugins:[del(.cniVersion, .name)]}' <<<"$MIN" > net.d/10-net1.conflist
+	T=$CNI_CLIENTS_BIN/cnitool
+	ip netns add a; ip netns add b
+	out=$(CAP_ARGS='{"portMappings":[{"hostPort":8084,"containerPort":80,"protocol":"tcp"}]}' $T add net1 /run/netns/a)
+	assert_eq "$(jq -r .cniVersion <<<"$out")" "1.1.0"
+	a=$(jq -r '.ips[0].address' <<<"$out")
+	assert_eq "$(ip -n a -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"')" "$a"
+	$T check net1 /run/netns/a
+	$T status net1 /run/netns/a
+	cid_a=$(ls /run/nsnet/cni/net1/att | cut -d: -f1)
+	serve_once a 80 ay
+	assert_contains "$(host_read 127.0.0.1 8084)" "ay"
+	$T add net1 /run/netns/b >/dev/null
+	# cnigc names a's attachment only: b goes
+	$CNI_CLIENTS_BIN/cnigc net1 "$cid_a:eth0"
+	assert_eq "$(ls /run/nsnet/cni/net1/att | wc -l)" 1
+	assert_eq "$(ip -n b -j link show | jq length)" 1
+	$T del net1 /run/netns/a
+	cni_nothing_left
+EOF
+}
+
+@test "chains: first before Debian's portmap, firewall, tuning, bandwidth; after loopback with a prevResult" {
+	need_clients
+	sandbox <<'EOF'
+	export CNI_PATH=$(cni_plugins) NETCONFPATH=$PWD/net.d
+	mkdir -p net.d
+	cat > net.d/10-chain.conflist <<J
+{"cniVersion":"1.0.0","name":"chain","plugins":[
+ {"type":"loopback"},
+ {"type":"nsnet-cni","bridge":"nsh0","subnet":"10.95.0.0/24","ipMasq":true},
+ {"type":"portmap","capabilities":{"portMappings":true}},
+ {"type":"firewall","backend":"iptables"},
+ {"type":"tuning","sysctl":{"net.ipv4.conf.eth0.rp_filter":"2"}},
+ {"type":"bandwidth","ingressRate":1000000000,"ingressBurst":100000000,"egressRate":1000000000,"egressBurst":100000000}]}
+J
+	T=$CNI_CLIENTS_BIN/cnitool
+	ip netns add a
+	out=$(CAP_ARGS='{"portMappings":[{"hostPort":8085,"containerPort":80,"protocol":"tcp"}]}' $T add chain /run/netns/a)
+	# loopback's interface first, then nsnet-cni's: indices follow
+	assert_eq "$(jq -r '.interfaces[0].name' <<<"$out")" "lo"
+	assert_eq "$(jq -r '.interfaces[.ips[] | select(.address=="10.95.0.2/24") | .interface].name' <<<"$out")" "eth0"
+	assert_eq "$(ip netns exec a cat /proc/sys/net/ipv4/conf/eth0/rp_filter)" "2"    # tuning
+	tc -j qdisc show | jq -e 'map(select(.kind=="tbf")) | length > 0' >/dev/null  # bandwidth
+	serve_once a 80 chained
+	assert_contains "$(ip netns exec upstream timeout 3 python3 -c '
+import socket; s=socket.create_connection(("198.51.100.2", 8085), timeout=2); print(s.recv(100).decode())')" "chained"   # portmap's DNAT
+	can_ping a 203.0.113.1
+	$T check chain /run/netns/a
+	$T del chain /run/netns/a
+	assert_eq "$(ip -j link show type bridge | jq -r '.[].ifname' | tr '\n' ' ')" ""
+	assert_eq "$(find /run/nsnet/cni -mindepth 1 | wc -l)" 0
+EOF
+}
+
+@test "IPAM both ways: nsnet-cni delegating to host-local, and the bridge plugin with ipam nsnet-cni" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	ip netns add a; ip netns add b
+	deleg='{"cniVersion":"1.0.0","name":"deleg","type":"nsnet-cni","bridge":"nsl0","isGateway":true,
+	  "ipam":{"type":"host-local","dataDir":"'$PWD'/hl","ranges":[[{"subnet":"10.94.0.0/24","gateway":"10.94.0.1"}]],"routes":[{"dst":"0.0.0.0/0"}]}}'
+	deleg=$(jq -c . <<<"$deleg")
+	ip link add nsl0 type bridge; ip addr add 10.94.0.1/24 dev nsl0; ip link set nsl0 up
+	out=$(cni ADD a /run/netns/a eth0 "$deleg")
+	assert_eq "$(jq -r '.ips[0].address' <<<"$out")" "10.94.0.2/24"
+	assert_eq "$(head -1 hl/deleg/10.94.0.2 | tr -d '\r')" "a"
+	can_ping a 10.94.0.1
+	cni CHECK a /run/netns/a eth0 "$deleg"
+	cni DEL a /run/netns/a eth0 "$deleg"
+	[ ! -e hl/deleg/10.94.0.2 ]
+	ip link del nsl0
+	# the reference bridge plugin, addresses from nsnet-cni
+	br='{"cniVersion":"1.0.0","name":"asipam","type":"bridge","bridge":"cni-x0","isGateway":true,
+	  "ipam":{"type":"nsnet-cni","subnet":"10.93.0.0/24","routes":[{"dst":"0.0.0.0/0"}]}}'
+	br=$(jq -c . <<<"$br")
+	# called as IPAM directly: addresses and routes, no interface
+	out=$(cni ADD b /run/netns/b eth9 "$br")
+	assert_eq "$(jq -c '[.ips[0].address, .ips[0].gateway, (.interfaces // [] | length)]' <<<"$out")" '["10.93.0.2/24","10.93.0.1",0]'
+	assert_eq "$(ip -n b -j link show | jq length)" 1
+	out=$(printf '%s' "$br" | CNI_COMMAND=ADD CNI_CONTAINERID=b2 CNI_NETNS=/run/netns/b CNI_IFNAME=eth1 CNI_PATH=$PWD/plugins plugins/bridge)
+	assert_eq "$(jq -r '.ips[0].address' <<<"$out")" "10.93.0.3/24"
+	assert_eq "$(ip -n b -j addr show eth1 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')" "10.93.0.3"
+	assert_eq "$(head -1 /run/nsnet/cni/asipam/ips/10.93.0.3)" "b2"
+	printf '%s' "$br" | CNI_COMMAND=DEL CNI_CONTAINERID=b2 CNI_NETNS=/run/netns/b CNI_IFNAME=eth1 CNI_PATH=$PWD/plugins plugins/bridge
+	[ ! -e /run/nsnet/cni/asipam/ips/10.93.0.3 ]
+	cni DEL b /run/netns/b eth9 "$br"
+	assert_eq "$(find /run/nsnet/cni -mindepth 1 | wc -l)" 0
+EOF
+}
