@@ -352,5 +352,9 @@ struct nsnet_cni_request {
  * the exit status, 0 or 1. */
 NSNET_EXPORT int nsnet_cni(struct nsnet *nn, const struct nsnet_cni_request *req,
 			   char **out);
+/* Every attachment nsnet-cni made, from its records: JSON array of
+ * {"network", "container_id", "ifname", "host_ifname", "bridge", "netns",
+ * "addresses", "ports", "complete"}. */
+NSNET_EXPORT int nsnet_cni_attachments(struct nsnet *nn, struct json_t **out);
 
 #endif /* NSNET_H */

@@ -215,3 +215,60 @@ size_t cni_network_list(char ***names)
 	closedir(d);
 	return n;
 }
+
+int cni_attachments(struct nsnet *nn, json_t **out)
+{
+	char **nets, **cids, **ifs;
+	size_t n_nets, n, i, j, k;
+
+	*out = json_array();
+	n_nets = cni_network_list(&nets);
+	for (i = 0; i < n_nets; i++) {
+		n = cni_record_list(nets[i], &cids, &ifs);
+		for (j = 0; j < n; j++) {
+			struct cni_record r;
+			json_t *addrs, *ports;
+			char buf[INET6_ADDRSTRLEN + 8];
+
+			if (!cni_record_read(nets[i], cids[j], ifs[j], &r)) {
+				addrs = json_array();
+				ports = json_array();
+				for (k = 0; k < r.result.n_ips; k++)
+					json_array_append_new(addrs, json_string(
+						ip_str(&r.result.ips[k].addr, buf, sizeof(buf))));
+				for (k = 0; k < r.n_ports; k++) {
+					char spec[96], hip[64] = "";
+
+					if (r.ports[k].host_ip.family) {
+						ip_str(&r.ports[k].host_ip, hip, sizeof(hip));
+						strcat(hip, ":");
+					}
+					snprintf(spec, sizeof(spec), "%s%u:%u/%s", hip,
+						 r.ports[k].host_port, r.ports[k].container_port,
+						 r.ports[k].proto == IPPROTO_UDP ? "udp" : "tcp");
+					json_array_append_new(ports, json_string(spec));
+				}
+				json_array_append_new(*out, json_pack(
+					"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b}",
+					"network", nets[i], "container_id", r.cid,
+					"ifname", r.ifname, "host_ifname", r.host_if,
+					"bridge", r.bridge, "netns", r.netns,
+					"addresses", addrs, "ports", ports,
+					"complete", r.complete));
+				cni_record_free(&r);
+			}
+			free(cids[j]);
+			free(ifs[j]);
+		}
+		free(cids);
+		free(ifs);
+		free(nets[i]);
+	}
+	free(nets);
+	return 0;
+}
+
+NSNET_EXPORT int nsnet_cni_attachments(struct nsnet *nn, struct json_t **out)
+{
+	return cni_attachments(nn, out);
+}

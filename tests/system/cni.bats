@@ -283,6 +283,10 @@ import socket; s=socket.create_connection(("198.51.100.2", 8080), timeout=2); pr
 	assert_contains "$(tcp_read client 198.51.100.2 8080)" "web"     # neighbour hairpin
 	assert_contains "$(tcp_read web 198.51.100.2 8080)" "web"        # to itself: hairpinMode
 	hif=$(jq -r '.interfaces[1].name' <<<"$out")
+	# nsnet show lists the attachments from the records
+	assert_eq "$(nsnet show host --json | jq -c '[.cni[] | select(.container_id=="web") | .ports, .addresses, .host_ifname]')" \
+		"[[\"8080:80/tcp\"],[\"10.98.0.2/24\"],\"$hif\"]"
+	assert_contains "$(nsnet show)" "CNI attachments"
 	assert_eq "$(bridge -d -j link show dev "$hif" | jq -r '.[0].hairpin')" "true"
 	assert_eq "$(nft -j list map inet nsnet pub4any | jq -r '.nftables[1].map.elem[0][0].elem.comment')" "cni:net1:web:eth0"
 	# CHECK sees a mapping that went away
