@@ -356,30 +356,35 @@ EOF
 EOF
 }
 
-@test "64 parallel ADDs give 64 distinct working addresses, then 64 parallel DELs; three rounds" {
+@test "64 parallel ADDs give 64 distinct working addresses, while the previous 64 are DELeted in parallel; three rounds" {
 	sandbox <<'EOF'
 	cni_plugins >/dev/null
 	conf=$(jq -c '.subnet="10.90.0.0/22"' <<<"$MIN")
 	for i in $(seq 64); do
 		ip netns add p$i
-		with_rt "$conf" "{\"portMappings\":[{\"hostPort\":$((9000 + i)),\"containerPort\":80}]}" > c$i.json
+		for r in 1 2 3; do
+			with_rt "$conf" "{\"portMappings\":[{\"hostPort\":$((9000 + 100 * r + i)),\"containerPort\":80}]}" > c$r-$i.json
+		done
 	done
 	for round in 1 2 3; do
+		# round r's ADDs (eth<r>) and round r-1's DELs, all at once
 		for i in $(seq 64); do
-			cni ADD p$i-$round /run/netns/p$i eth0 "$(cat c$i.json)" > r$i.json &
+			cni ADD p$i /run/netns/p$i eth$round "$(cat c$round-$i.json)" > r$i.json &
+			[ "$round" = 1 ] || cni DEL p$i /run/netns/p$i eth$((round - 1)) "$conf" &
 		done
 		wait
 		given=$(for i in $(seq 64); do jq -r '.ips[0].address' r$i.json; done | sort)
 		assert_eq "$(sort -u <<<"$given" | wc -l)" 64 "distinct addresses in round $round"
-		seen=$(for i in $(seq 64); do ip -n p$i -o -4 addr show eth0 | awk '{print $4}'; done | sort)
+		seen=$(for i in $(seq 64); do ip -n p$i -o -4 addr show | awk '$2 != "lo" {print $4}'; done | sort)
 		assert_eq "$seen" "$given" "the kernel's addresses in round $round"
 		assert_eq "$(ls /run/nsnet/cni/net1/ips | grep -vc last-)" 64
-		assert_eq "$(nft -j list map inet nsnet pub4any | jq '.nftables[1].map.elem | length')" 64
+		assert_eq "$(nft -j list map inet nsnet pub4any | jq -r '[.nftables[1].map.elem[][1].concat[0]] | sort | join(" ")')" \
+			"$(sed 's|/22||' <<<"$given" | sort | tr '\n' ' ' | sed 's/ $//')" "published to exactly the current containers"
 		for i in 1 32 64; do can_ping p$i 10.90.0.1; done
-		for i in $(seq 64); do cni DEL p$i-$round /run/netns/p$i eth0 "$conf" & done
-		wait
-		cni_nothing_left
 	done
+	for i in $(seq 64); do cni DEL p$i /run/netns/p$i eth3 "$conf" & done
+	wait
+	cni_nothing_left
 EOF
 }
 
