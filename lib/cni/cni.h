@@ -94,6 +94,8 @@ struct cni_conf {
 	bool ipam_only;              /* called as ipam: {type: nsnet-cni} */
 	char delegate[64];           /* another IPAM plugin to run, or "" */
 	char bridge[16];
+	char allow[8][16];           /* other bridges its containers may reach */
+	size_t n_allow;
 	bool is_gateway, default_route, ip_masq, hairpin;
 	unsigned int mtu;            /* 0: the kernel's default */
 	struct cni_range_set sets[4]; /* in the order given */

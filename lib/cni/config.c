@@ -592,6 +592,23 @@ int cni_conf_parse(struct nsnet *nn, struct cni_conf *c, const char *text,
 	if (bridge && (check_ifname(nn, bridge) || !fw_name_ok(bridge)))
 		return cni_failf(nn, err, CNI_ERR_CONFIG, "\"bridge\": \"%.40s\" is not an interface name",
 				 bridge);
+	if ((v = json_object_get(doc, "allow")) && !json_is_null(v)) {
+		json_t *e;
+		size_t i;
+
+		if (!json_is_array(v) || json_array_size(v) > ARRAY_SIZE(c->allow))
+			return cni_failf(nn, err, CNI_ERR_CONFIG,
+					 "\"allow\": expected a list of at most %zu bridge names",
+					 ARRAY_SIZE(c->allow));
+		json_array_foreach(v, i, e) {
+			const char *b = json_string_value(e);
+
+			if (!b || check_ifname(nn, b) || !fw_name_ok(b))
+				return cni_failf(nn, err, CNI_ERR_CONFIG,
+						 "\"allow\"[%zu]: not a bridge name", i);
+			snprintf(c->allow[c->n_allow++], sizeof(c->allow[0]), "%s", b);
+		}
+	}
 	c->is_gateway = true;
 	c->default_route = true;
 	if ((rc = get_bool(nn, err, doc, "isGateway", &c->is_gateway)) ||

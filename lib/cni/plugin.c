@@ -185,6 +185,10 @@ static int bridge_ensure(struct nsnet *nn, const struct cni_conf *c,
 		if (rc)
 			goto undo;
 	}
+	/* Isolated from the other nsnet bridges, but for those allowed. */
+	for (i = 0; (created || first_use) && i < c->n_allow; i++)
+		if ((rc = fw_cni_allow(nn, c->bridge, c->allow[i])))
+			goto undo;
 	if ((created || first_use) && c->ip_masq) {
 		rc = fw_nat_add(nn, c->bridge, NULL);
 		/* Already on: a bridge shared with another network, or made

@@ -193,3 +193,21 @@ int fw_cni_sweep(struct nsnet *nn, const char *prefix, char *const *keep,
 	err_clear(nn);
 	return removed ? fw_cleanup(nn, true) : 0;
 }
+
+int fw_cni_allow(struct nsnet *nn, const char *a, const char *b)
+{
+	struct fw_script s;
+	char what[96];
+	int rc;
+
+	if ((rc = fw_check_name(nn, "bridge", a)) || (rc = fw_check_name(nn, "bridge", b)))
+		return rc;
+	snprintf(what, sizeof(what), "allow bridges %s and %s", a, b);
+	fw_script_init(&s);
+	fw_script_add(&s, what,
+		      "add element inet nsnet allowed { \"%s\" . \"%s\", \"%s\" . \"%s\" }",
+		      a, b, b, a);
+	rc = fw_run_add(nn, &s);
+	fw_script_free(&s);
+	return rc;
+}

@@ -191,6 +191,9 @@ int fw_cni_unpublish(struct nsnet *nn, const char *owner,
 /* Whether spec is published and owned by owner. */
 int fw_cni_published(struct nsnet *nn, const char *owner,
 		     const struct fw_spec *spec, bool *there);
+/* Let the namespaces on bridges a and b talk (the allowed pair both ways);
+ * it goes when either bridge is unregistered. */
+int fw_cni_allow(struct nsnet *nn, const char *a, const char *b);
 /* Remove every mapping whose owner starts with prefix and is not one of
  * keep[]. */
 int fw_cni_sweep(struct nsnet *nn, const char *prefix, char *const *keep,

@@ -267,6 +267,26 @@ EOF
 EOF
 }
 
+@test "isolation: two nsnet-cni networks cannot talk unless one allows the other's bridge" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	red='{"cniVersion":"1.0.0","name":"red","type":"nsnet-cni","bridge":"nsred","subnet":"10.91.0.0/24","ipMasq":true}'
+	blue='{"cniVersion":"1.0.0","name":"blue","type":"nsnet-cni","bridge":"nsblue","subnet":"10.92.0.0/24","ipMasq":true}'
+	ip netns add r; ip netns add b
+	cni ADD r /run/netns/r eth0 "$red" >/dev/null
+	cni ADD b /run/netns/b eth0 "$blue" >/dev/null
+	cannot_ping r 10.92.0.2
+	can_ping r 203.0.113.1
+	cni DEL b /run/netns/b eth0 "$blue"
+	cni ADD b /run/netns/b eth0 "$(jq -c '.allow=["nsred"]' <<<"$blue")" >/dev/null
+	can_ping r 10.92.0.2
+	can_ping b 10.91.0.2
+	cni DEL r /run/netns/r eth0 "$red"
+	cni DEL b /run/netns/b eth0 "$blue"
+	cni_nothing_left
+EOF
+}
+
 @test "portMappings: from outside, from the host's 127.0.0.1, hairpin; hairpinMode on the port" {
 	sandbox <<'EOF'
 	cni_plugins >/dev/null
