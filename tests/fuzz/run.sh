@@ -34,7 +34,7 @@ if ! find lib -name '*.c' | sort | xargs -P "$(nproc)" -I{} sh -c \
 fi
 sources=("$work"/obj/*.o)
 failed=0
-for target in names ping probe fw_spec topo packet; do
+for target in names ping probe fw_spec topo packet cni; do
 	src=tests/fuzz/fuzz_$target.c
 	bin=$work/fuzz_$target
 	if ! "$cc" "${flags[@]}" "$src" "${sources[@]}" "${libs[@]}" -o "$bin" \

@@ -74,11 +74,13 @@ cgroup_mounts() {
 runtime_world() {
 	local conflist=$1 W=$PWD/rt
 	cgroup_mounts
-	mkdir -p "$W"/rootfs/{bin,etc,var/www,tmp,proc,sys,dev} /var/lib/cni /etc/cni/net.d /opt/cni
-	# the CNI cache, the configuration and the plugins runtimes look at
+	mkdir -p "$W"/rootfs/{bin,etc,var/www,tmp,proc,sys,dev} /var/lib/cni /etc/cni/net.d
+	# the CNI cache, the configuration and the plugins runtimes look at,
+	# on tmpfs in this sandbox's mounts only (/opt whole when the host
+	# has no /opt/cni: nothing is created outside)
 	mount -t tmpfs tmpfs /var/lib/cni
 	mount -t tmpfs tmpfs /etc/cni/net.d
-	mount -t tmpfs tmpfs /opt/cni
+	if [ -d /opt/cni ]; then mount -t tmpfs tmpfs /opt/cni; else mount -t tmpfs tmpfs /opt; fi
 	mkdir -p /opt/cni/bin
 	cp -P plugins/* /opt/cni/bin/
 	cp "$conflist" /etc/cni/net.d/10-test.conflist
