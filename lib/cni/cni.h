@@ -235,7 +235,20 @@ size_t cni_network_list(char ***names);
 void cni_owner_id(char *buf, size_t len, const char *network, const char *cid,
 		  const char *ifname);
 
-/* ---- plugin.c: the commands ---------------------------------------------- */
+/* ---- plugin.c, check.c, gc.c: the commands ---------------------------------- */
+
+/* Undo all a record says (ports by owner, the veth by its recorded name,
+ * addresses, the record, and the network when it was the last), each step
+ * tolerating what is gone; lock held. c (may be NULL) is the request, for a
+ * delegated IPAM's DEL. */
+int cni_teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
+		 struct cni_record *r, struct cni_error *err);
+/* After a network's last attachment: its files, and its bridge when
+ * nsnet-cni made it and no other network uses it. Lock held. */
+void cni_network_release(struct nsnet *nn, const char *network,
+			 const char *bridge);
+void cni_ports_to_specs(const struct cni_port *p, size_t n, struct fw_spec *sp);
+void cni_mac_str(const unsigned char *m, char *buf, size_t len);
 
 int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 	    struct cni_error *err);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * plugin.c - ADD, DEL, CHECK, GC and STATUS.
+ * plugin.c - ADD and DEL, and the teardown that DEL, GC and a failed ADD
+ * share (check.c: CHECK; gc.c: GC and STATUS).
  *
  * ADD takes the one lock for what other containers share (the bridge, the
  * address reservations, the record that says an attachment is on its way),
@@ -25,7 +26,7 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static void mac_str(const unsigned char *m, char *buf, size_t len)
+void cni_mac_str(const unsigned char *m, char *buf, size_t len)
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
 		 m[3], m[4], m[5]);
@@ -41,8 +42,8 @@ static void host_ifname(char *buf, size_t len, const struct cni_conf *c)
 	snprintf(buf, len, "nsc%08x", name_hash(c->container_id, key));
 }
 
-static void ports_to_specs(const struct cni_port *p, size_t n,
-			   struct fw_spec *sp)
+void cni_ports_to_specs(const struct cni_port *p, size_t n,
+			struct fw_spec *sp)
 {
 	size_t i;
 
@@ -228,8 +229,8 @@ undo:
 
 /* The network's last attachment went: its bridge goes too when nsnet-cni
  * made it and no other network uses it. Lock held. */
-static void network_release(struct nsnet *nn, const char *network,
-			    const char *bridge)
+void cni_network_release(struct nsnet *nn, const char *network,
+			 const char *bridge)
 {
 	char path[512], owner[128];
 	struct nl_batch b;
@@ -289,8 +290,8 @@ static void network_release(struct nsnet *nn, const char *network,
  * when it was the last. Lock held. c is the request (for a delegated
  * IPAM's DEL); the first failure is kept in err but every step runs.
  */
-static int teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
-		    struct cni_record *r, struct cni_error *err)
+int cni_teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
+		 struct cni_record *r, struct cni_error *err)
 {
 	struct fw_spec specs[CNI_MAX_PORTS];
 	struct nl_batch b;
@@ -299,7 +300,7 @@ static int teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
 	int rc, first = 0;
 
 	if (r->n_ports) {
-		ports_to_specs(r->ports, r->n_ports, specs);
+		cni_ports_to_specs(r->ports, r->n_ports, specs);
 		rc = fw_cni_unpublish(nn, r->owner, specs, r->n_ports);
 		if (rc && !first)
 			first = cni_fail(nn, err, CNI_ERR_KERNEL, rc);
@@ -335,7 +336,7 @@ static int teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
 			first = cni_fail(nn, err, CNI_ERR_IO, rc);
 	}
 	if (!first)
-		network_release(nn, network, r->bridge);
+		cni_network_release(nn, network, r->bridge);
 	return first;
 }
 
@@ -597,7 +598,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 					 c->container_id, c->ifname, c->name);
 		}
 		/* An ADD that died half-way: take back what it left. */
-		teardown(nn, NULL, c->name, &old, err);
+		cni_teardown(nn, NULL, c->name, &old, err);
 		cni_record_free(&old);
 		err_clear(nn);
 	}
@@ -617,7 +618,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 		}
 	}
 	if (rc)
-		network_release(nn, c->name, c->bridge);
+		cni_network_release(nn, c->name, c->bridge);
 	lock_drop(nn);
 	if (rc) {
 		cni_result_free(res);
@@ -669,17 +670,17 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 		goto fail;
 	}
 
-	mac_str(br.mac, res->ifaces[base].mac, sizeof(res->ifaces[base].mac));
+	cni_mac_str(br.mac, res->ifaces[base].mac, sizeof(res->ifaces[base].mac));
 	snprintf(res->ifaces[base].name, sizeof(res->ifaces[base].name), "%s",
 		 c->bridge);
 	res->ifaces[base].mtu = br.mtu;
 	snprintf(res->ifaces[base + 1].name, sizeof(res->ifaces[0].name), "%s",
 		 r.host_if);
-	mac_str(hl.mac, res->ifaces[base + 1].mac, sizeof(res->ifaces[0].mac));
+	cni_mac_str(hl.mac, res->ifaces[base + 1].mac, sizeof(res->ifaces[0].mac));
 	res->ifaces[base + 1].mtu = hl.mtu;
 	snprintf(res->ifaces[base + 2].name, sizeof(res->ifaces[0].name), "%s",
 		 c->ifname);
-	mac_str(cl.mac, res->ifaces[base + 2].mac, sizeof(res->ifaces[0].mac));
+	cni_mac_str(cl.mac, res->ifaces[base + 2].mac, sizeof(res->ifaces[0].mac));
 	res->ifaces[base + 2].mtu = cl.mtu;
 	snprintf(res->ifaces[base + 2].sandbox, sizeof(res->ifaces[0].sandbox),
 		 "%s", c->netns);
@@ -706,7 +707,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 			rc = cni_failf(nn, err, CNI_ERR_CONFIG,
 				       "\"portMappings\": the container has no IPv4 address to publish to");
 		} else {
-			ports_to_specs(c->ports, c->n_ports, specs);
+			cni_ports_to_specs(c->ports, c->n_ports, specs);
 			rc = fw_cni_publish(nn, r.owner, specs, c->n_ports, target);
 			if (rc)
 				cni_fail(nn, err, nn->err_code == EEXIST ||
@@ -725,7 +726,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 			cni_fail(nn, err, CNI_ERR_IO, rc);
 	}
 	if (rc) {
-		teardown(nn, NULL, c->name, &r, &(struct cni_error){ 0 });
+		cni_teardown(nn, NULL, c->name, &r, &(struct cni_error){ 0 });
 		lock_drop(nn);
 		cni_result_free(res);
 		return rc;
@@ -740,7 +741,7 @@ fail:
 		struct cni_error ignored = { 0 };
 
 		if (!lock_take(nn)) {
-			teardown(nn, c, c->name, &r, &ignored);
+			cni_teardown(nn, c, c->name, &r, &ignored);
 			lock_drop(nn);
 		}
 	}
@@ -770,386 +771,8 @@ int cni_del(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
 		lock_drop(nn);
 		return rc;
 	}
-	rc = teardown(nn, c, c->name, &r, err);
+	rc = cni_teardown(nn, c, c->name, &r, err);
 	cni_record_free(&r);
 	lock_drop(nn);
 	return rc;
-}
-
-/* ---- CHECK ------------------------------------------------------------------------- */
-
-struct route_find {
-	const struct cni_route *want;
-	int oif;
-	bool found;
-};
-
-static int route_find_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct route_find *f = data;
-	struct nl_route rt;
-
-	if (nl_route_parse(nlh, &rt) || rt.table != RT_TABLE_MAIN)
-		return MNL_CB_OK;
-	if (rt.family == f->want->dst.family &&
-	    rt.dst.prefix == f->want->dst.prefix &&
-	    !memcmp(rt.dst.a.b, f->want->dst.a.b, ip_len(&f->want->dst)) &&
-	    (!f->want->gw.family ||
-	     (rt.has_gateway && ip_equal(&rt.gateway, &f->want->gw))))
-		f->found = true;
-	return MNL_CB_OK;
-}
-
-static int route_present(struct nsnet *nn, struct ns *ns,
-			 const struct cni_route *want, bool *found)
-{
-	char buf[256];
-	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-	struct rtmsg *rtm;
-	struct route_find f = { want, 0, false };
-	int rc;
-
-	memset(buf, 0, sizeof(buf));
-	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rtm = NLMSG_DATA(nlh);
-	rtm->rtm_family = (unsigned char)want->dst.family;
-	rc = nl_dump(nn, ns, nlh, route_find_cb, &f);
-	*found = f.found;
-	return rc;
-}
-
-struct addr_find {
-	const struct ipaddr *want;
-	bool found;
-};
-
-static int addr_find_cb(const struct nl_addr *a, void *data)
-{
-	struct addr_find *f = data;
-
-	if (ip_equal(&a->ip, f->want) && a->ip.prefix == f->want->prefix)
-		f->found = true;
-	return 0;
-}
-
-static int check_drift(struct nsnet *nn, struct cni_error *err,
-		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int check_drift(struct nsnet *nn, struct cni_error *err,
-		       const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	err->code = CNI_ERR_DRIFT;
-	err_set(nn, 0, "%s", err->msg);
-	return -EINVAL;
-}
-
-int cni_check(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
-{
-	struct fw_spec specs[CNI_MAX_PORTS];
-	struct nl_link hl, cl, br;
-	struct cni_record r;
-	struct ns *host, *cns;
-	char buf[64];
-	size_t i, base;
-	int rc;
-
-	rc = cni_record_read(c->name, c->container_id, c->ifname, &r);
-	if (rc)
-		return cni_failf(nn, err, CNI_ERR_CONTAINER,
-				 "network %s has no attachment of container %s on %s",
-				 c->name, c->container_id, c->ifname);
-	if (!r.complete) {
-		rc = check_drift(nn, err, "the ADD of container %s on %s did not finish",
-				 c->container_id, c->ifname);
-		goto out;
-	}
-	/* Our addresses: those on our container interface (the last one;
-	 * a prevResult's come before), or all of them as IPAM only. */
-	base = r.result.n_ifaces ? r.result.n_ifaces - 1 : 0;
-	for (i = 0; !r.delegate[0] && i < r.result.n_ips; i++)
-		if ((c->ipam_only || r.result.ips[i].iface == (int)base) &&
-		    !cni_ipam_holds(c->name, &r.result.ips[i].addr, r.cid, r.ifname)) {
-			rc = check_drift(nn, err, "address %s is no longer reserved for container %s",
-					 ip_str(&r.result.ips[i].addr, buf, sizeof(buf)),
-					 c->container_id);
-			goto out;
-		}
-	if (c->ipam_only) {
-		rc = 0;
-		goto out;
-	}
-	if ((rc = ns_get(nn, NSNET_HOST, &host))) {
-		cni_fail(nn, err, CNI_ERR_KERNEL, rc);
-		goto out;
-	}
-	rc = nl_link_get(nn, host, r.host_if, &hl);
-	if (rc == -ENODEV || (!rc && !link_is_ours(&hl))) {
-		rc = check_drift(nn, err, "the host end %s of %s's veth is gone",
-				 r.host_if, c->ifname);
-		goto out;
-	}
-	if (!rc && (nl_link_get(nn, host, r.bridge, &br) || hl.master != br.index)) {
-		rc = check_drift(nn, err, "%s is no longer a port of bridge %s",
-				 r.host_if, r.bridge);
-		goto out;
-	}
-	if (rc) {
-		cni_fail(nn, err, CNI_ERR_KERNEL, rc);
-		goto out;
-	}
-	rc = ns_get_path(nn, c->netns, &cns);
-	if (rc) {
-		cni_fail(nn, err, CNI_ERR_CONTAINER, rc);
-		goto out;
-	}
-	rc = nl_link_get(nn, cns, c->ifname, &cl);
-	if (rc == -ENODEV) {
-		rc = check_drift(nn, err, "the container has no interface %s", c->ifname);
-		goto out;
-	}
-	if (rc) {
-		cni_fail(nn, err, CNI_ERR_KERNEL, rc);
-		goto out;
-	}
-	if (!(cl.flags & IFF_UP)) {
-		rc = check_drift(nn, err, "%s in the container is down", c->ifname);
-		goto out;
-	}
-	if (r.result.n_ifaces && r.result.ifaces[base].mac[0]) {
-		char mac[18];
-
-		mac_str(cl.mac, mac, sizeof(mac));
-		if (strcmp(mac, r.result.ifaces[base].mac)) {
-			rc = check_drift(nn, err, "%s has MAC %s, ADD gave it %s",
-					 c->ifname, mac, r.result.ifaces[base].mac);
-			goto out;
-		}
-	}
-	for (i = 0; i < r.result.n_ips; i++) {
-		struct addr_find f = { &r.result.ips[i].addr, false };
-
-		if (r.result.ips[i].iface != (int)base)
-			continue;
-		rc = nl_addr_dump(nn, cns, r.result.ips[i].addr.family, cl.index,
-				  addr_find_cb, &f, NULL);
-		if (rc) {
-			cni_fail(nn, err, CNI_ERR_KERNEL, rc);
-			goto out;
-		}
-		if (!f.found) {
-			rc = check_drift(nn, err, "%s has lost its address %s", c->ifname,
-					 ip_str(&r.result.ips[i].addr, buf, sizeof(buf)));
-			goto out;
-		}
-	}
-	for (i = 0; i < r.result.n_routes; i++) {
-		bool found;
-
-		rc = route_present(nn, cns, &r.result.routes[i], &found);
-		if (rc) {
-			cni_fail(nn, err, CNI_ERR_KERNEL, rc);
-			goto out;
-		}
-		if (!found) {
-			rc = check_drift(nn, err, "the container has lost its route to %s",
-					 ip_str(&r.result.routes[i].dst, buf, sizeof(buf)));
-			goto out;
-		}
-	}
-	if (r.n_ports) {
-		ports_to_specs(r.ports, r.n_ports, specs);
-		for (i = 0; i < r.n_ports; i++) {
-			bool there = false;
-
-			rc = fw_cni_published(nn, r.owner, &specs[i], &there);
-			if (rc) {
-				cni_fail(nn, err, CNI_ERR_KERNEL, rc);
-				goto out;
-			}
-			if (!there) {
-				rc = check_drift(nn, err, "host port %u/%s is no longer published to the container",
-						 specs[i].host_lo, fw_proto_name(specs[i].proto));
-				goto out;
-			}
-		}
-	}
-	rc = 0;
-out:
-	cni_record_free(&r);
-	return rc;
-}
-
-/* ---- GC ---------------------------------------------------------------------------- */
-
-static bool attachment_valid(json_t *list, const char *cid, const char *ifname)
-{
-	json_t *a;
-	size_t i;
-
-	json_array_foreach(list, i, a)
-		if (!strcmp(json_string_value(json_object_get(a, "containerID")) ?: "", cid) &&
-		    !strcmp(json_string_value(json_object_get(a, "ifname")) ?: "", ifname))
-			return true;
-	return false;
-}
-
-/* Whether the namespace the record names is still the one ADD saw. */
-static bool netns_alive(const struct cni_record *r)
-{
-	struct stat st;
-
-	if (!r->netns[0])
-		return true;   /* as IPAM only, nothing to tell by */
-	if (stat(r->netns, &st))
-		return false;
-	return (unsigned long long)st.st_dev == r->ns_dev &&
-	       (unsigned long long)st.st_ino == r->ns_ino;
-}
-
-int cni_gc(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
-{
-	char **cids, **ifs, dir[512], path[1024], text[512];
-	struct dirent *de;
-	size_t n, i;
-	int rc, first = 0;
-	DIR *d;
-
-	if ((rc = lock_take(nn)))
-		return cni_fail(nn, err, CNI_ERR_IO, rc);
-	n = cni_record_list(c->name, &cids, &ifs);
-	for (i = 0; i < n; i++) {
-		struct cni_record r;
-		bool keep;
-
-		if (cni_record_read(c->name, cids[i], ifs[i], &r))
-			memset(&r, 0, sizeof(r));
-		keep = c->valid_attachments ?
-		       attachment_valid(c->valid_attachments, cids[i], ifs[i]) :
-		       netns_alive(&r);
-		if (!keep) {
-			if (!r.cid[0]) {
-				/* unreadable: what its name says */
-				snprintf(r.cid, sizeof(r.cid), "%s", cids[i]);
-				snprintf(r.ifname, sizeof(r.ifname), "%s", ifs[i]);
-			}
-			rc = teardown(nn, NULL, c->name, &r, err);
-			if (rc && !first)
-				first = rc;
-		}
-		cni_record_free(&r);
-		free(cids[i]);
-		free(ifs[i]);
-	}
-	free(cids);
-	free(ifs);
-	/* Reservations no record accounts for (a process killed between
-	 * the two) go too, unless the list names them. */
-	snprintf(dir, sizeof(dir), CNI_RUN_DIR "/%s/ips", c->name);
-	d = opendir(dir);
-	while (d && (de = readdir(d))) {
-		char *nl;
-
-		if (de->d_name[0] == '.' || !strncmp(de->d_name, "last-", 5))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (read_small_file(path, text, sizeof(text)) <= 0)
-			continue;
-		nl = strchr(text, '\n');
-		if (!nl)
-			continue;
-		*nl = '\0';
-		nl[1 + strcspn(nl + 1, "\n")] = '\0';
-		{
-			char rp[1024];
-
-			cni_record_path(rp, sizeof(rp), c->name, text, nl + 1);
-			if (!access(rp, F_OK))
-				continue;
-		}
-		if (c->valid_attachments &&
-		    attachment_valid(c->valid_attachments, text, nl + 1))
-			continue;
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	/* Port mappings of this network whose attachment has no record. */
-	n = cni_record_list(c->name, &cids, &ifs);
-	for (i = 0; i < n; i++) {
-		char owner[128];
-
-		cni_owner_id(owner, sizeof(owner), c->name, cids[i], ifs[i]);
-		free(cids[i]);
-		cids[i] = strdup(owner);
-		if (!cids[i])
-			abort();
-		free(ifs[i]);
-	}
-	free(ifs);
-	snprintf(path, sizeof(path), "cni:%s:", c->name);
-	rc = fw_cni_sweep(nn, path, cids, n);
-	for (i = 0; i < n; i++)
-		free(cids[i]);
-	free(cids);
-	if (rc && !first)
-		first = cni_fail(nn, err, CNI_ERR_KERNEL, rc);
-	network_release(nn, c->name, c->bridge);
-	lock_drop(nn);
-	return first;
-}
-
-/* ---- STATUS ------------------------------------------------------------------------ */
-
-static bool has_cap_net_admin(void)
-{
-	char buf[4096], *p;
-	unsigned long long eff;
-
-	if (read_small_file("/proc/self/status", buf, sizeof(buf)) < 0)
-		return false;
-	p = strstr(buf, "CapEff:");
-	if (!p || sscanf(p + 7, "%llx", &eff) != 1)
-		return false;
-	return eff & (1ull << 12);
-}
-
-int cni_status(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
-{
-	struct nl_link br;
-	struct ns *host;
-	char *out = NULL;
-	int rc;
-
-	if (!has_cap_net_admin())
-		return cni_failf(nn, err, CNI_ERR_UNAVAILABLE,
-				 "nsnet-cni runs without CAP_NET_ADMIN: it cannot make bridges or veths");
-	if ((rc = ns_get(nn, NSNET_HOST, &host)))
-		return cni_fail(nn, err, CNI_ERR_UNAVAILABLE, rc);
-	rc = nl_link_get(nn, host, c->bridge, &br);
-	if (rc && rc != -ENODEV)
-		return cni_fail(nn, err, CNI_ERR_UNAVAILABLE, rc);
-	if (!rc && strcmp(br.kind, "bridge"))
-		return cni_failf(nn, err, CNI_ERR_UNAVAILABLE,
-				 "\"bridge\": %s exists and is a %s, not a bridge: no attachment can be made",
-				 c->bridge, br.kind[0] ? br.kind : "device");
-	if (!c->ipam_only && !c->delegate[0] && !cni_ipam_free_count(c, 1))
-		return cni_failf(nn, err, CNI_ERR_UNAVAILABLE,
-				 "network %s has no free address left", c->name);
-	if (c->ipam_only)
-		return 0;
-	rc = fw_nft_list(nn, "list tables", &out);
-	free(out);
-	if (rc) {
-		if (c->ip_masq)
-			return cni_fail(nn, err, CNI_ERR_UNAVAILABLE, rc);
-		return cni_fail(nn, err, CNI_ERR_LIMITED, rc);
-	}
-	err_clear(nn);
-	return 0;
 }
