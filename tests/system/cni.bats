@@ -59,6 +59,11 @@ cni_clients() {
 # runc needs the cgroup mounts that the sandbox's fresh /sys hid.
 cgroup_mounts() {
 	mountpoint -q /sys/fs/cgroup && return 0
+	# every controller in hierarchy 0: the host runs cgroup v2 only
+	if ! awk 'NR > 1 && $2 != 0 {found=1} END {exit !found}' /proc/cgroups; then
+		mount -t cgroup2 cgroup2 /sys/fs/cgroup
+		return 0
+	fi
 	mount -t tmpfs tmpfs /sys/fs/cgroup
 	local c
 	for c in $(awk 'NR > 1 && $4 == 1 {print $1}' /proc/cgroups); do
