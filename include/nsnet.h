@@ -354,7 +354,8 @@ NSNET_EXPORT int nsnet_cni(struct nsnet *nn, const struct nsnet_cni_request *req
 			   char **out);
 /* Every attachment nsnet-cni made, from its records: JSON array of
  * {"network", "container_id", "ifname", "host_ifname", "bridge", "netns",
- * "addresses", "ports", "complete"}. */
+ * "addresses", "ports", "complete", "state"}; state is "ok", "incomplete",
+ * "namespace gone" (GC takes it) or "host end missing". */
 NSNET_EXPORT int nsnet_cni_attachments(struct nsnet *nn, struct json_t **out);
 
 #endif /* NSNET_H */

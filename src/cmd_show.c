@@ -153,10 +153,10 @@ static void print_fw(json_t *fw)
 	}
 }
 
-static void print_cni(json_t *cni)
+void print_cni(json_t *cni)
 {
-	struct table *t = table_new(6, "NETWORK", "CONTAINER", "IF", "HOST END",
-				    "ADDRESSES", "PORTS");
+	struct table *t = table_new(7, "NETWORK", "CONTAINER", "IF", "HOST END",
+				    "ADDRESSES", "PORTS", "STATE");
 	json_t *e, *x;
 	size_t i, j;
 
@@ -173,7 +173,7 @@ static void print_cni(json_t *cni)
 		snprintf(cid, sizeof(cid), "%.12s", str(e, "container_id"));
 		table_row(t, str(e, "network"), cid, str(e, "ifname"),
 			  str(e, "host_ifname"), addrs[0] ? addrs : "-",
-			  ports[0] ? ports : "-");
+			  ports[0] ? ports : "-", str(e, "state"));
 	}
 	table_print(t, stdout, "  ");
 	table_free(t);

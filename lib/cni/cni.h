@@ -226,6 +226,9 @@ int cni_record_read(const char *network, const char *cid, const char *ifname,
 void cni_record_free(struct cni_record *r);
 int cni_record_remove(struct nsnet *nn, const char *network,
 		      const struct cni_record *r);
+/* Whether the namespace the record names is still the one ADD saw (path
+ * and inode: a /proc/<pid>/ns/net of a reused pid is another one). */
+bool cni_record_netns_alive(const struct cni_record *r);
 /* (cid, ifname) of every record of the network. */
 size_t cni_record_list(const char *network, char ***cids, char ***ifnames);
 /* Every network with a directory under CNI_RUN_DIR. */

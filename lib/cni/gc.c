@@ -29,19 +29,6 @@ static bool attachment_valid(json_t *list, const char *cid, const char *ifname)
 	return false;
 }
 
-/* Whether the namespace the record names is still the one ADD saw. */
-static bool netns_alive(const struct cni_record *r)
-{
-	struct stat st;
-
-	if (!r->netns[0])
-		return true;   /* as IPAM only, nothing to tell by */
-	if (stat(r->netns, &st))
-		return false;
-	return (unsigned long long)st.st_dev == r->ns_dev &&
-	       (unsigned long long)st.st_ino == r->ns_ino;
-}
-
 int cni_gc(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
 {
 	char **cids, **ifs, dir[512], path[1024], text[512];
@@ -61,7 +48,7 @@ int cni_gc(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
 			memset(&r, 0, sizeof(r));
 		keep = c->valid_attachments ?
 		       attachment_valid(c->valid_attachments, cids[i], ifs[i]) :
-		       netns_alive(&r);
+		       cni_record_netns_alive(&r);
 		if (!keep) {
 			if (!r.cid[0]) {
 				/* unreadable: what its name says */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 
 #include "cni/cni.h"
 
@@ -161,6 +162,52 @@ int cni_record_remove(struct nsnet *nn, const char *network,
 	return 0;
 }
 
+/* Sorted by container id and interface: the same order in every listing. */
+static int cmp_pair(const void *a, const void *b, void *keys)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return strcmp(((char **)keys)[i], ((char **)keys)[j]);
+}
+
+static void sort_pairs(char **cids, char **ifnames, size_t n)
+{
+	size_t *idx, i;
+	char **keys, **c2, **i2;
+
+	if (n < 2)
+		return;
+	idx = calloc(n, sizeof(*idx));
+	keys = calloc(n, sizeof(*keys));
+	c2 = calloc(n, sizeof(*c2));
+	i2 = calloc(n, sizeof(*i2));
+	if (!idx || !keys || !c2 || !i2)
+		abort();
+	for (i = 0; i < n; i++) {
+		idx[i] = i;
+		if (asprintf(&keys[i], "%s:%s", cids[i], ifnames[i]) < 0)
+			abort();
+	}
+	qsort_r(idx, n, sizeof(*idx), cmp_pair, keys);
+	for (i = 0; i < n; i++) {
+		c2[i] = cids[idx[i]];
+		i2[i] = ifnames[idx[i]];
+	}
+	memcpy(cids, c2, n * sizeof(*c2));
+	memcpy(ifnames, i2, n * sizeof(*i2));
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(c2);
+	free(i2);
+	free(idx);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 size_t cni_record_list(const char *network, char ***cids, char ***ifnames)
 {
 	char dir[512];
@@ -190,6 +237,7 @@ size_t cni_record_list(const char *network, char ***cids, char ***ifnames)
 		n++;
 	}
 	closedir(d);
+	sort_pairs(*cids, *ifnames, n);
 	return n;
 }
 
@@ -213,7 +261,40 @@ size_t cni_network_list(char ***names)
 		n++;
 	}
 	closedir(d);
+	if (n > 1)
+		qsort(*names, n, sizeof(**names), cmp_str);
 	return n;
+}
+
+bool cni_record_netns_alive(const struct cni_record *r)
+{
+	struct stat st;
+
+	if (!r->netns[0])
+		return true;   /* as IPAM only, nothing to tell by */
+	if (stat(r->netns, &st))
+		return false;
+	return (unsigned long long)st.st_dev == r->ns_dev &&
+	       (unsigned long long)st.st_ino == r->ns_ino;
+}
+
+/* What an operator wants to know first: is it whole. */
+static const char *record_state(struct nsnet *nn, const struct cni_record *r)
+{
+	struct nl_link l;
+	struct ns *host;
+
+	if (!r->complete)
+		return "incomplete";
+	if (!cni_record_netns_alive(r))
+		return "namespace gone";
+	if (r->host_if[0] && (ns_get(nn, NSNET_HOST, &host) ||
+			      nl_link_get(nn, host, r->host_if, &l) ||
+			      !link_is_ours(&l))) {
+		err_clear(nn);
+		return "host end missing";
+	}
+	return "ok";
 }
 
 int cni_attachments(struct nsnet *nn, json_t **out)
@@ -249,12 +330,13 @@ int cni_attachments(struct nsnet *nn, json_t **out)
 					json_array_append_new(ports, json_string(spec));
 				}
 				json_array_append_new(*out, json_pack(
-					"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b}",
+					"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:s}",
 					"network", nets[i], "container_id", r.cid,
 					"ifname", r.ifname, "host_ifname", r.host_if,
 					"bridge", r.bridge, "netns", r.netns,
 					"addresses", addrs, "ports", ports,
-					"complete", r.complete));
+					"complete", r.complete,
+					"state", record_state(nn, &r)));
 				cni_record_free(&r);
 			}
 			free(cids[j]);
