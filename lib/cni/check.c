@@ -203,11 +203,21 @@ int cni_check(struct nsnet *nn, struct cni_conf *c, struct cni_error *err)
 		}
 	}
 	if (r.n_ports) {
+		const struct ipaddr *to4 = NULL, *to6 = NULL;
+
+		for (i = 0; i < r.result.n_ips; i++) {
+			const struct cni_ip *ip = &r.result.ips[i];
+
+			if (ip->iface == (int)base && ip->addr.family == AF_INET && !to4)
+				to4 = &ip->addr;
+			if (ip->iface == (int)base && ip->addr.family == AF_INET6 && !to6)
+				to6 = &ip->addr;
+		}
 		cni_ports_to_specs(r.ports, r.n_ports, specs);
 		for (i = 0; i < r.n_ports; i++) {
 			bool there = false;
 
-			rc = fw_cni_published(nn, r.owner, &specs[i], &there);
+			rc = fw_cni_published(nn, r.owner, &specs[i], to4, to6, &there);
 			if (rc) {
 				cni_fail(nn, err, CNI_ERR_KERNEL, rc);
 				goto out;

@@ -362,23 +362,12 @@ static int parse_ports(struct nsnet *nn, struct cni_error *err, json_t *v,
 			return cni_failf(nn, err, CNI_ERR_FIELD,
 					 "%s\"protocol\": \"%s\" is not supported (tcp or udp)",
 					 where, proto);
-		if (hip && *hip && strcmp(hip, "0.0.0.0")) {
-			if (ip_parse(hip, &pm->host_ip))
-				return cni_failf(nn, err, CNI_ERR_CONFIG,
-						 "%s\"hostIP\": \"%s\" is not an IP address",
-						 where, hip);
-			/* nsnet publishes IPv4 host ports (its maps
-			 * are ipv4_addr); an IPv6 one is skipped, as
-			 * the reference portmap does for a family the
-			 * container has no address of. */
-			if (pm->host_ip.family == AF_INET6 &&
-			    !IN6_IS_ADDR_UNSPECIFIED(&pm->host_ip.a.v6))
-				return cni_failf(nn, err, CNI_ERR_FIELD,
-						 "%s\"hostIP\": %s: nsnet publishes ports on IPv4 host addresses only",
-						 where, hip);
-			if (pm->host_ip.family == AF_INET6)
-				continue;
-		}
+		/* "" both families, 0.0.0.0 or :: every address of one,
+		 * else that address of the host */
+		if (hip && *hip && ip_parse(hip, &pm->host_ip))
+			return cni_failf(nn, err, CNI_ERR_CONFIG,
+					 "%s\"hostIP\": \"%s\" is not an IP address",
+					 where, hip);
 		c->n_ports++;
 	}
 	return 0;

@@ -45,11 +45,14 @@ static void host_ifname(char *buf, size_t len, const struct cni_conf *c)
 void cni_ports_to_specs(const struct cni_port *p, size_t n,
 			struct fw_spec *sp)
 {
+	static const unsigned char zero[16];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		memset(&sp[i], 0, sizeof(sp[i]));
-		sp[i].any_ip = p[i].host_ip.family != AF_INET;
+		sp[i].family = p[i].host_ip.family;
+		sp[i].any_ip = !sp[i].family ||
+			       !memcmp(p[i].host_ip.a.b, zero, ip_len(&p[i].host_ip));
 		if (!sp[i].any_ip) {
 			sp[i].host_ip = p[i].host_ip;
 			sp[i].host_ip.prefix = -1;
@@ -57,6 +60,24 @@ void cni_ports_to_specs(const struct cni_port *p, size_t n,
 		sp[i].host_lo = sp[i].host_hi = p[i].host_port;
 		sp[i].port_lo = sp[i].port_hi = p[i].container_port;
 		sp[i].proto = p[i].proto;
+	}
+}
+
+/* The container's first address of each family in a result (those on its
+ * interface iface): where its ports lead. */
+static void port_targets(const struct cni_result *r, int iface,
+			 const struct ipaddr **to4, const struct ipaddr **to6)
+{
+	size_t i;
+
+	*to4 = *to6 = NULL;
+	for (i = 0; i < r->n_ips; i++) {
+		if (r->ips[i].iface != iface)
+			continue;
+		if (r->ips[i].addr.family == AF_INET && !*to4)
+			*to4 = &r->ips[i].addr;
+		if (r->ips[i].addr.family == AF_INET6 && !*to6)
+			*to6 = &r->ips[i].addr;
 	}
 }
 
@@ -300,8 +321,11 @@ int cni_teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
 	int rc, first = 0;
 
 	if (r->n_ports) {
+		const struct ipaddr *to4, *to6;
+
+		port_targets(&r->result, (int)r->result.n_ifaces - 1, &to4, &to6);
 		cni_ports_to_specs(r->ports, r->n_ports, specs);
-		rc = fw_cni_unpublish(nn, r->owner, specs, r->n_ports);
+		rc = fw_cni_unpublish(nn, r->owner, specs, r->n_ports, to4, to6);
 		if (rc && !first)
 			first = cni_fail(nn, err, CNI_ERR_KERNEL, rc);
 	}
@@ -698,25 +722,18 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 		goto fail;
 	}
 	if (c->n_ports) {
-		const struct ipaddr *target = NULL;
+		const struct ipaddr *to4, *to6;
 
-		for (i = first_ip; i < res->n_ips && !target; i++)
-			if (res->ips[i].addr.family == AF_INET)
-				target = &res->ips[i].addr;
-		if (!target) {
-			rc = cni_failf(nn, err, CNI_ERR_CONFIG,
-				       "\"portMappings\": the container has no IPv4 address to publish to");
+		port_targets(res, (int)base + 2, &to4, &to6);
+		cni_ports_to_specs(c->ports, c->n_ports, specs);
+		rc = fw_cni_publish(nn, r.owner, specs, c->n_ports, to4, to6);
+		if (rc) {
+			cni_fail(nn, err, nn->err_code == EEXIST ||
+				 nn->err_code == EADDRINUSE ? CNI_ERR_PORT :
+				 nn->err_is_usage ? CNI_ERR_CONFIG : CNI_ERR_KERNEL, rc);
 		} else {
-			cni_ports_to_specs(c->ports, c->n_ports, specs);
-			rc = fw_cni_publish(nn, r.owner, specs, c->n_ports, target);
-			if (rc)
-				cni_fail(nn, err, nn->err_code == EEXIST ||
-					 nn->err_code == EADDRINUSE ?
-					 CNI_ERR_PORT : CNI_ERR_KERNEL, rc);
-			else {
-				memcpy(r.ports, c->ports, sizeof(c->ports[0]) * c->n_ports);
-				r.n_ports = c->n_ports;
-			}
+			memcpy(r.ports, c->ports, sizeof(c->ports[0]) * c->n_ports);
+			r.n_ports = c->n_ports;
 		}
 	}
 	if (!rc) {

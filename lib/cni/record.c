@@ -320,8 +320,12 @@ int cni_attachments(struct nsnet *nn, json_t **out)
 				for (k = 0; k < r.n_ports; k++) {
 					char spec[96], hip[64] = "";
 
-					if (r.ports[k].host_ip.family) {
-						ip_str(&r.ports[k].host_ip, hip, sizeof(hip));
+					if (r.ports[k].host_ip.family == AF_INET6) {
+						hip[0] = '[';
+						ip_str(&r.ports[k].host_ip, hip + 1, sizeof(hip) - 3);
+						strcat(hip, "]:");
+					} else if (r.ports[k].host_ip.family) {
+						ip_str(&r.ports[k].host_ip, hip, sizeof(hip) - 1);
 						strcat(hip, ":");
 					}
 					snprintf(spec, sizeof(spec), "%s%u:%u/%s", hip,

@@ -16,12 +16,40 @@
 
 #include "firewall/fw_private.h"
 
+/* The families spec is published on for a container with addresses to4
+ * and to6 (NULL: none of that family). */
+static int cni_targets(struct nsnet *nn, const struct fw_spec *sp,
+		       const struct ipaddr *to4, const struct ipaddr *to6,
+		       struct fw_targets *t)
+{
+	char canon[96];
+
+	memset(t, 0, sizeof(*t));
+	t->v4 = to4 && fw_spec_has_family(sp, AF_INET);
+	t->v6 = to6 && fw_spec_has_family(sp, AF_INET6);
+	if (t->v4) {
+		t->to4 = *to4;
+		t->to4.prefix = -1;
+	}
+	if (t->v6) {
+		t->to6 = *to6;
+		t->to6.prefix = -1;
+	}
+	if (!t->v4 && !t->v6)
+		return err_usage(nn, "port %s: the container has no %s address to publish to",
+				 fw_spec_str(sp, canon, sizeof(canon)),
+				 sp->family == AF_INET6 ? "IPv6" : "IPv4");
+	return 0;
+}
+
 int fw_cni_publish(struct nsnet *nn, const char *owner,
 		   const struct fw_spec *specs, size_t n,
-		   const struct ipaddr *target)
+		   const struct ipaddr *to4, const struct ipaddr *to6)
 {
+	struct fw_targets t;
 	struct fw_script s;
 	struct ns *host;
+	bool localnet = false;
 	size_t i;
 	int rc;
 
@@ -33,165 +61,129 @@ int fw_cni_publish(struct nsnet *nn, const char *owner,
 	if ((rc = ns_get(nn, NSNET_HOST, &host)))
 		return rc;
 	fw_script_init(&s);
-	for (i = 0; i < n; i++)
-		fw_rules_publish(&s, &specs[i], owner, target, true);
-	rc = fw_run_add(nn, &s);
+	for (i = 0; i < n && !rc; i++) {
+		rc = cni_targets(nn, &specs[i], to4, to6, &t);
+		if (!rc)
+			fw_rules_publish(&s, &specs[i], owner, &t, true);
+		localnet |= t.v4;
+	}
+	if (!rc)
+		rc = fw_run_add(nn, &s);
 	fw_script_free(&s);
 	if (rc)
 		return rc;
-	rc = fw_forward_take(nn, host, true);
+	/* route_localnet: the host's 127.0.0.1 reaches IPv4 ports */
+	rc = fw_forward_take(nn, host, localnet);
 	if (rc) {
 		char saved[NSNET_ERR_MAX];
 		int code = nn->err_code;
 
 		memcpy(saved, nn->err, sizeof(saved));
-		fw_cni_unpublish(nn, owner, specs, n);
+		fw_cni_unpublish(nn, owner, specs, n, to4, to6);
 		memcpy(nn->err, saved, sizeof(saved));
 		nn->err_code = code;
 	}
 	return rc;
 }
 
-/* One line of a script as its own transaction. */
-static int run_line(struct nsnet *nn, const struct fw_script *s, size_t i)
-{
-	struct fw_script one;
-	int rc;
-
-	fw_script_init(&one);
-	fw_script_add(&one, s->lines[i].what, "%.*s", (int)s->lines[i].len,
-		      s->text + s->lines[i].off);
-	rc = fw_nft_run(nn, &one, false, NULL, NULL, 0);
-	fw_script_free(&one);
-	return rc;
-}
-
-/*
- * One spec, when the transaction that removes all of it failed because a
- * piece is gone (deleted by hand, an interrupted teardown): the owners
- * element first, as the proof that the host ports were owner's (a host
- * port has one owner at most: "create element ports" is exclusive); only
- * then the rest, each on its own.
- */
-static void unpublish_pieces(struct nsnet *nn, const char *owner,
-			     const struct fw_spec *sp)
-{
-	struct ipaddr none = { .family = AF_INET, .prefix = -1 };
-	struct fw_script s;
-	size_t i, owners = SIZE_MAX;
-
-	fw_script_init(&s);
-	fw_rules_publish(&s, sp, owner, &none, false);
-	for (i = 0; i < s.n; i++)
-		if (strstr(s.text + s.lines[i].off, "element inet nsnet owners ") ==
-		    s.text + s.lines[i].off + strlen("delete "))
-			owners = i;
-	if (owners != SIZE_MAX && !run_line(nn, &s, owners))
-		for (i = 0; i < s.n; i++)
-			if (i != owners)
-				run_line(nn, &s, i);
-	fw_script_free(&s);
-}
-
 int fw_cni_unpublish(struct nsnet *nn, const char *owner,
-		     const struct fw_spec *specs, size_t n)
+		     const struct fw_spec *specs, size_t n,
+		     const struct ipaddr *to4, const struct ipaddr *to6)
 {
-	struct ipaddr none = { .family = AF_INET, .prefix = -1 };
+	struct fw_targets t;
 	struct fw_script s;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	if (!n)
 		return 0;
+	/* The quick way: the elements ADD made, in one transaction. */
 	fw_script_init(&s);
-	for (i = 0; i < n; i++)
-		fw_rules_publish(&s, &specs[i], owner, &none, false);
-	rc = fw_nft_run(nn, &s, false, NULL, NULL, 0);
-	fw_script_free(&s);
-	if (rc == -ENOENT) {
-		for (i = 0; i < n; i++)
-			unpublish_pieces(nn, owner, &specs[i]);
-		rc = 0;
+	for (i = 0; i < n && !rc; i++) {
+		rc = cni_targets(nn, &specs[i], to4, to6, &t);
+		if (!rc)
+			fw_rules_publish(&s, &specs[i], owner, &t, false);
 	}
+	if (!rc)
+		rc = fw_nft_run(nn, &s, false, NULL, NULL, 0);
+	fw_script_free(&s);
+	if (!rc)
+		return fw_cleanup(nn, true);
+	/* Some piece is gone (deleted by hand, an interrupted teardown) or
+	 * was never made: what the table says owner owns, by its owners
+	 * elements. A host port owner no longer owns is left alone. */
 	err_clear(nn);
-	if (rc)
-		return rc;
-	return fw_cleanup(nn, true);
+	return fw_unpublish_owner(nn, owner, NULL);
 }
 
-/* The published mappings as fw_show() lists them, each back to a spec. */
-static void entry_spec(json_t *e, struct fw_spec *sp)
+/* Whether addrs (a JSON list of strings) holds ip. */
+static bool json_has_ip(json_t *addrs, const struct ipaddr *ip)
 {
-	const char *hip = json_string_value(json_object_get(e, "host_ip"));
+	struct ipaddr a;
+	json_t *x;
+	size_t i;
 
-	memset(sp, 0, sizeof(*sp));
-	sp->any_ip = !hip || ip_parse(hip, &sp->host_ip);
-	sp->host_lo = (unsigned int)json_integer_value(json_object_get(e, "host_port"));
-	sp->host_hi = (unsigned int)json_integer_value(json_object_get(e, "host_port_end"));
-	sp->port_lo = (unsigned int)json_integer_value(json_object_get(e, "port"));
-	sp->port_hi = (unsigned int)json_integer_value(json_object_get(e, "port_end"));
-	sp->proto = !strcmp(json_string_value(json_object_get(e, "proto")) ?: "", "udp") ?
-		    IPPROTO_UDP : IPPROTO_TCP;
+	json_array_foreach(addrs, i, x)
+		if (!ip_parse(json_string_value(x) ?: "", &a) && ip_equal(&a, ip))
+			return true;
+	return false;
 }
 
 int fw_cni_published(struct nsnet *nn, const char *owner,
-		     const struct fw_spec *spec, bool *there)
+		     const struct fw_spec *spec, const struct ipaddr *to4,
+		     const struct ipaddr *to6, bool *there)
 {
+	struct fw_targets t;
 	json_t *doc = NULL, *e;
 	size_t i;
 	int rc;
 
 	*there = false;
+	if (cni_targets(nn, spec, to4, to6, &t))
+		return 0;   /* nothing could be published: not there */
 	if ((rc = fw_show(nn, &doc)))
 		return rc;
 	json_array_foreach(json_object_get(doc, "published"), i, e) {
-		struct fw_spec sp;
+		json_t *addrs = json_object_get(e, "addresses");
 
-		if (strcmp(json_string_value(json_object_get(e, "namespace")) ?: "",
-			   owner))
-			continue;
-		entry_spec(e, &sp);
-		if (sp.proto == spec->proto && sp.host_lo == spec->host_lo &&
-		    sp.port_lo == spec->port_lo && sp.any_ip == spec->any_ip &&
-		    (sp.any_ip || ip_equal(&sp.host_ip, &spec->host_ip)))
+		if (!strcmp(json_string_value(json_object_get(e, "namespace")) ?: "", owner) &&
+		    json_integer_value(json_object_get(e, "host_port")) == spec->host_lo &&
+		    json_integer_value(json_object_get(e, "port")) == spec->port_lo &&
+		    !strcmp(json_string_value(json_object_get(e, "proto")) ?: "",
+			    fw_proto_name(spec->proto)) &&
+		    (!t.v4 || json_has_ip(addrs, &t.to4)) &&
+		    (!t.v6 || json_has_ip(addrs, &t.to6)))
 			*there = true;
 	}
 	json_decref(doc);
+	err_clear(nn);
 	return 0;
 }
 
 int fw_cni_sweep(struct nsnet *nn, const char *prefix, char *const *keep,
 		 size_t n_keep)
 {
-	struct ipaddr none = { .family = AF_INET, .prefix = -1 };
 	json_t *doc = NULL, *e;
-	size_t i, k, removed = 0;
-	int rc;
+	size_t i, k;
+	int rc, first = 0;
 
 	if ((rc = fw_show(nn, &doc)))
 		return rc;
 	json_array_foreach(json_object_get(doc, "published"), i, e) {
 		const char *owner = json_string_value(json_object_get(e, "namespace"));
-		struct fw_script s;
-		struct fw_spec sp;
 		bool kept = false;
 
 		if (!owner || strncmp(owner, prefix, strlen(prefix)))
 			continue;
 		for (k = 0; k < n_keep && !kept; k++)
 			kept = !strcmp(keep[k], owner);
-		if (kept)
-			continue;
-		entry_spec(e, &sp);
-		fw_script_init(&s);
-		fw_rules_publish(&s, &sp, owner, &none, false);
-		if (!fw_nft_run(nn, &s, false, NULL, NULL, 0))
-			removed++;
-		fw_script_free(&s);
+		/* one call per owner removes all of its mappings: later
+		 * entries of the same owner find nothing left */
+		if (!kept && (rc = fw_unpublish_owner(nn, owner, NULL)) && !first)
+			first = rc;
 	}
 	json_decref(doc);
-	err_clear(nn);
-	return removed ? fw_cleanup(nn, true) : 0;
+	return first;
 }
 
 int fw_cni_allow(struct nsnet *nn, const char *a, const char *b)

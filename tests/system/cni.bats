@@ -327,6 +327,44 @@ import socket; s=socket.create_connection(("198.51.100.2", 8080), timeout=2); pr
 EOF
 }
 
+@test "portMappings on both families: IPv6 from the upstream and the host, IPv4 too, one owner" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	conf='{"cniVersion":"1.0.0","name":"six","type":"nsnet-cni","bridge":"nss0","ipMasq":true,
+	  "ranges":[[{"subnet":"10.89.0.0/24"}],[{"subnet":"fd89::/64"}]],"routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}]}'
+	conf=$(jq -c . <<<"$conf")
+	ip netns add web
+	rt='{"portMappings":[{"hostPort":8086,"containerPort":80,"protocol":"tcp","hostIP":""},{"hostPort":8087,"containerPort":81,"hostIP":"::"}]}'
+	cni ADD web /run/netns/web eth0 "$(with_rt "$conf" "$rt")" >/dev/null
+	ip netns exec web timeout 20 python3 -c '
+import socket,select
+ls=[]
+for p in (80, 81):
+    s=socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", p)); s.listen(8); ls.append(s)
+while True:
+    r,_,_=select.select(ls,[],[])
+    for s in r:
+        c,a=s.accept(); c.sendall(("web%d %s\n" % (s.getsockname()[1], a[0])).encode()); c.close()
+' &
+	wait_listen web 80; wait_listen web 81
+	up6=$(ip -6 -j addr show dev eth0 scope global | jq -r '.[0].addr_info[0].local')
+	get() { ip netns exec upstream timeout 3 python3 -c '
+import socket,sys
+s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2); print(s.recv(100).decode().strip())' "$1" "$2"; }
+	for i in $(seq 30); do get "$up6" 8086 >/dev/null 2>&1 && break; sleep 0.1; done
+	assert_contains "$(get "$up6" 8086)" "web80"
+	assert_contains "$(get 198.51.100.2 8086)" "web80"
+	assert_contains "$(get "$up6" 8087)" "web81"
+	expect_status 1 get 198.51.100.2 8087       # [::] is IPv6 only
+	assert_contains "$(host_read "$up6" 8086)" "web80"
+	assert_eq "$(nsnet show host --json | jq -c '[.cni[] | .ports]')" '[["8086:80/tcp","[::]:8087:81/tcp"]]'
+	cni CHECK web /run/netns/web eth0 "$conf"
+	cni DEL web /run/netns/web eth0 "$conf"
+	cni_nothing_left
+EOF
+}
+
 @test "teardown by record: DEL with empty CNI_NETNS, after the netns is gone, address flushed, no portMappings, repeated" {
 	sandbox <<'EOF'
 	cni_plugins >/dev/null

@@ -94,10 +94,21 @@ static void test_ranges_runtime_args(void **state)
 	assert_int_equal(c.routes[0].gw.family, 0);
 	assert_string_equal(ipstr(&c.routes[1].gw), "10.1.0.9");
 	assert_non_null(c.dns);
-	/* the IPv6 "::" host address is every address: skipped */
-	assert_int_equal(c.n_ports, 1);
+	/* "::" is every IPv6 address of the host */
+	assert_int_equal(c.n_ports, 2);
 	assert_int_equal(c.ports[0].proto, IPPROTO_UDP);
 	assert_string_equal(ipstr(&c.ports[0].host_ip), "127.0.0.1");
+	assert_int_equal(c.ports[1].host_ip.family, AF_INET6);
+	{
+		struct fw_spec sp[2];
+
+		cni_ports_to_specs(c.ports, 2, sp);
+		assert_false(sp[0].any_ip);
+		assert_int_equal(sp[0].family, AF_INET);
+		assert_true(sp[1].any_ip);
+		assert_int_equal(sp[1].family, AF_INET6);
+		assert_int_equal(sp[1].proto, IPPROTO_TCP);
+	}
 	assert_true(c.has_mac);
 	assert_int_equal(c.mac[5], 1);
 	assert_int_equal(c.n_want_ips, 1);
