@@ -25,9 +25,16 @@ cni_plugins() {
 # cni CMD CONTAINERID NETNS IFNAME CONFIG [CNI_ARGS]: one request; stdout
 # is the plugin's, the exit status too.
 cni() {
-	printf '%s' "$5" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 \
-		CNI_IFNAME=$4 CNI_ARGS=${6:-} CNI_PATH=${CNI_PATH:-$PWD/plugins} "$NSNET_CNI"
+	local out rc=0
+	out=$(printf '%s' "$5" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 \
+		CNI_IFNAME=$4 CNI_ARGS=${6:-} CNI_PATH=${CNI_PATH:-$PWD/plugins} "$NSNET_CNI") || rc=$?
+	[ -z "$out" ] || printf '%s\n' "$out"
+	# a failure says why even when stdout goes to /dev/null
+	[ "$rc" = 0 ] || [ -n "${CNI_QUIET:-}" ] || echo "nsnet-cni $1 $2 $4: exit $rc: $out" >&2
+	return "$rc"
 }
+# A request expected to fail (expect_status keeps its stdout and stderr).
+cni_quiet() { CNI_QUIET=1 cni "$@"; }
 # The config with a runtimeConfig (JSON) merged in.
 with_rt() { jq -c --argjson rt "$2" '. + {runtimeConfig: $rt}' <<<"$1"; }
 # What nsnet-cni may leave behind once every attachment is gone: nothing.
@@ -44,7 +51,10 @@ upstream_web() {
 }
 # ping_ok NS ADDR: an answer to one of three echoes (a loaded machine can
 # lose the first to neighbour resolution).
-ping_ok() { ip netns exec "$1" ping -c3 -i0.2 -W2 "$2" >/dev/null 2>&1; }
+ping_ok() {
+	ip netns exec "$1" ping -c3 -i0.2 -W2 "$2" >/dev/null 2>&1 ||
+		fail "no answer from $2 in $1 (3 echoes)"
+}
 # read_from NS ADDR PORT: one line from a TCP server at ADDR:PORT, from
 # namespace NS ("host": the sandbox itself). Three tries of 4 s: on a
 # loaded machine a first SYN can go unanswered for a second or more.
@@ -133,7 +143,7 @@ J
 	$C image import "$W/bb-docker.tar" >/dev/null
 	export P C
 }
-export -f cni_plugins cni with_rt cni_nothing_left upstream_web read_from ping_ok \
+export -f cni_plugins cni cni_quiet with_rt cni_nothing_left upstream_web read_from ping_ok \
 	cni_clients cgroup_mounts runtime_world
 
 need_clients() {
@@ -153,7 +163,8 @@ need_runtimes() {
 		assert_eq "$(jq -c .supportedVersions <<<"$out")" '["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
 	done
 	# Podman's way: stdin {"cniVersion":"1.0.0"}, CNI_NETNS=dummy
-	trace=$(echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION CNI_NETNS=dummy \
+	# (LeakSanitizer cannot run under ptrace)
+	trace=$(echo '{"cniVersion":"1.0.0"}' | ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 CNI_COMMAND=VERSION CNI_NETNS=dummy \
 		strace -f -e trace=socket,openat "$NSNET_CNI" 2>&1 >/dev/null)
 	assert_not_contains "$trace" "PF_NETLINK"
 	assert_not_contains "$trace" "libnftables"
@@ -167,26 +178,26 @@ EOF
 	ip netns add c1
 	code() { jq -r .code <<<"$out"; }
 	msg() { jq -r .msg <<<"$out"; }
-	expect_status 1 cni ADD c1 /run/netns/c1 eth0 'not json'
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 'not json'
 	assert_eq "$(code)" 6
-	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(jq -c '.cniVersion="0.2.0"' <<<"$MIN")"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.cniVersion="0.2.0"' <<<"$MIN")"
 	assert_eq "$(code)" 1; assert_contains "$(msg)" "cniVersion"
 	assert_eq "$(jq -r .cniVersion <<<"$out")" "0.2.0"
-	expect_status 1 cni ADD "" /run/netns/c1 eth0 "$MIN"
+	expect_status 1 cni_quiet ADD "" /run/netns/c1 eth0 "$MIN"
 	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_CONTAINERID"
-	expect_status 1 cni ADD c1 "" eth0 "$MIN"
+	expect_status 1 cni_quiet ADD c1 "" eth0 "$MIN"
 	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_NETNS"
-	expect_status 1 cni ADD c1 /run/netns/nope eth0 "$MIN"
+	expect_status 1 cni_quiet ADD c1 /run/netns/nope eth0 "$MIN"
 	assert_eq "$(code)" 3; assert_contains "$(msg)" "/run/netns/nope"
-	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(jq -c '.subnet="10.98.0.0/33"' <<<"$MIN")"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.subnet="10.98.0.0/33"' <<<"$MIN")"
 	assert_eq "$(code)" 7; assert_contains "$(msg)" '"subnet"'
-	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(jq -c '.mtu="big"' <<<"$MIN")"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.mtu="big"' <<<"$MIN")"
 	assert_eq "$(code)" 7; assert_contains "$(msg)" '"mtu"'
-	expect_status 1 cni ADD c1 /run/netns/c1 eth0 "$(with_rt "$MIN" '{"portMappings":[{"hostPort":80,"containerPort":80,"protocol":"sctp"}]}')"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(with_rt "$MIN" '{"portMappings":[{"hostPort":80,"containerPort":80,"protocol":"sctp"}]}')"
 	assert_eq "$(code)" 2; assert_contains "$(msg)" '"protocol"'
-	expect_status 1 cni FROB c1 /run/netns/c1 eth0 "$MIN"
+	expect_status 1 cni_quiet FROB c1 /run/netns/c1 eth0 "$MIN"
 	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_COMMAND"
-	expect_status 1 cni GC "" "" "" "$MIN"
+	expect_status 1 cni_quiet GC "" "" "" "$MIN"
 	assert_eq "$(code)" 1; assert_contains "$(msg)" "1.1.0"
 	# only JSON on stdout, even for errors
 	jq -e . <<<"$out" >/dev/null
@@ -257,7 +268,7 @@ EOF
 	ping_ok c2 fd97::1
 	# the same address twice is refused, and says why
 	ip netns add c4
-	expect_status 1 cni ADD c4 /run/netns/c4 eth0 "$(with_rt "$conf" '{"ips":["10.97.0.15"]}')"
+	expect_status 1 cni_quiet ADD c4 /run/netns/c4 eth0 "$(with_rt "$conf" '{"ips":["10.97.0.15"]}')"
 	assert_eq "$(jq -r .code <<<"$out")" 101
 	out=$(cni ADD c4 /run/netns/c4 eth0 "$(with_rt "$conf" '{"ipRanges":[[{"subnet":"10.97.0.0/24","rangeStart":"10.97.0.30","rangeEnd":"10.97.0.30"}]]}')")
 	assert_eq "$(jq -r '[.ips[].address] | join(" ")' <<<"$out")" "10.97.0.30/24"
@@ -272,7 +283,7 @@ EOF
 	conf='{"cniVersion":"1.0.0","name":"tiny","type":"nsnet-cni","bridge":"nst0","subnet":"10.96.0.0/30"}'
 	ip netns add a; ip netns add b
 	assert_eq "$(cni ADD a /run/netns/a eth0 "$conf" | jq -r '.ips[0].address')" "10.96.0.2/30"
-	expect_status 1 cni ADD b /run/netns/b eth0 "$conf"
+	expect_status 1 cni_quiet ADD b /run/netns/b eth0 "$conf"
 	assert_eq "$(jq -r .code <<<"$out")" 101
 	assert_contains "$(jq -r .msg <<<"$out")" "no free address"
 	# the failed ADD left nothing of b behind
@@ -327,7 +338,7 @@ EOF
 	assert_eq "$(nft -j list map inet nsnet pub4any | jq -r '.nftables[1].map.elem[0][0].elem.comment')" "cni:net1:web:eth0"
 	# CHECK sees a mapping that went away
 	nft delete element inet nsnet pub4any '{ tcp . 8080 }'
-	expect_status 1 cni CHECK web /run/netns/web eth0 "$(with_rt "$conf" "$rt")"
+	expect_status 1 cni_quiet CHECK web /run/netns/web eth0 "$(with_rt "$conf" "$rt")"
 	assert_eq "$(jq -r .code <<<"$out")" 102
 	assert_contains "$(jq -r .msg <<<"$out")" "8080"
 	cni DEL web /run/netns/web eth0 "$conf"
@@ -404,7 +415,7 @@ EOF
 	# ADD fails (the interface name is taken in the container): nothing stays
 	ip netns add bad
 	ip -n bad link add eth0 type veth peer name other0
-	expect_status 1 cni ADD bad /run/netns/bad eth0 "$(with_rt "$MIN" "$rt")"
+	expect_status 1 cni_quiet ADD bad /run/netns/bad eth0 "$(with_rt "$MIN" "$rt")"
 	assert_contains "$(jq -r .msg <<<"$out")" "eth0"
 	cni DEL bad /run/netns/bad eth0 "$MIN"
 	assert_eq "$(ip -n bad -j link show eth0 | jq -r '.[0].ifalias // ""')" ""
@@ -500,14 +511,14 @@ EOF
 	out=$(cni STATUS "" "" "" "$conf")
 	assert_eq "$out" ""
 	ip link add nsc0 type veth peer name nsc0p
-	expect_status 1 cni STATUS "" "" "" "$conf"
+	expect_status 1 cni_quiet STATUS "" "" "" "$conf"
 	assert_eq "$(jq -r .code <<<"$out")" 50
 	assert_contains "$(jq -r .msg <<<"$out")" "not a bridge"
 	ip link del nsc0
 	tiny='{"cniVersion":"1.1.0","name":"tiny","type":"nsnet-cni","bridge":"nst0","subnet":"10.96.0.0/30"}'
 	ip netns add a
 	cni ADD a /run/netns/a eth0 "$tiny" >/dev/null
-	expect_status 1 cni STATUS "" "" "" "$tiny"
+	expect_status 1 cni_quiet STATUS "" "" "" "$tiny"
 	assert_eq "$(jq -r .code <<<"$out")" 50
 	assert_contains "$(jq -r .msg <<<"$out")" "no free address"
 	cni DEL a /run/netns/a eth0 "$tiny"
