@@ -139,6 +139,44 @@ NSNET_EXPORT int nsnet_link_set_mtu(struct nsnet *nn, const char *ns,
 NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
 				const char *ifname);
 
+/*
+ * Impairments of a link: a rate (token bucket), a share of packets lost
+ * and a delay with jitter, each on both directions of the link. Set on
+ * either end of a veth, they apply to what each end sends: the named
+ * interface and its peer, wherever the peer lives (another namespace or,
+ * for a bridge attachment, the host). A link that is not a veth has one
+ * end: only what it sends is impaired.
+ *
+ * Rate and loss work on any kernel nsnet runs on (a token bucket, an
+ * nftables rule in the namespace's own table "netdev nsnet_link"); delay
+ * needs the kernel's netem qdisc (sch_netem): without it,
+ * nsnet_link_impair() fails before changing anything and says so. See
+ * docs/impairments.md.
+ */
+#define NSNET_IMPAIR_RATE 0x1
+#define NSNET_IMPAIR_LOSS 0x2
+#define NSNET_IMPAIR_DELAY 0x4     /* delay and jitter together */
+struct nsnet_link_impair {
+	size_t struct_size;        /* sizeof(struct nsnet_link_impair) */
+	unsigned int set;          /* NSNET_IMPAIR_*: what to change; the
+				    * others stay as they are */
+	uint64_t rate_bps;         /* bits per second; 0: no limit */
+	double loss_pct;           /* % of packets dropped, 0..100; 0: none */
+	unsigned int delay_us;     /* added to every packet; 0: none */
+	unsigned int jitter_us;    /* +- around delay_us (uniform) */
+};
+NSNET_EXPORT int nsnet_link_impair(struct nsnet *nn, const char *ns,
+				   const char *ifname,
+				   const struct nsnet_link_impair *imp);
+/* Parse one setting the way the command line and topology files write it
+ * into imp (struct_size set, as for every option struct): key "rate" ("10mbit", "1.5gbit",
+ * "500kbps": tc's units, bit = bits and bps = bytes per second), "loss"
+ * ("1%", "0.5%"), "delay" ("20ms", "1.5s", "500us") or "jitter"; value
+ * "none" clears the setting. A usage error names the bad word. */
+NSNET_EXPORT int nsnet_link_impair_parse(struct nsnet *nn,
+					 struct nsnet_link_impair *imp,
+					 const char *key, const char *value);
+
 /* ---- addresses, routes, forwarding -------------------------------------- */
 
 NSNET_EXPORT int nsnet_addr_add(struct nsnet *nn, const char *ns,

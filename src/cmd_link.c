@@ -175,10 +175,17 @@ int cmd_detach(struct nsnet *nn, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * link set NS IF WORD...: up|down, mtu N, and the impairments rate R,
+ * loss P, delay T [jitter T] (each "none" to remove it), in any
+ * combination. Every word is checked before anything changes.
+ */
 int cmd_link(struct nsnet *nn, int argc, char **argv)
 {
-	unsigned int mtu;
-	int rc;
+	struct nsnet_link_impair imp = { .struct_size = sizeof(imp) };
+	unsigned int mtu = 0;
+	bool set_mtu = false;
+	int up = -1, rc = 0, i;
 
 	if (argc >= 2 && (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete"))) {
 		if (argc != 4)
@@ -187,17 +194,38 @@ int cmd_link(struct nsnet *nn, int argc, char **argv)
 		return rc < 0 ? lib_error(nn) : EXIT_OK;
 	}
 	if (argc < 5 || strcmp(argv[1], "set"))
-		return usage_error("link", "expected: link set NS IF up|down|mtu N");
-	if (!strcmp(argv[4], "up") || !strcmp(argv[4], "down")) {
-		if (argc != 5)
-			return usage_error("link", "too many arguments");
-		rc = nsnet_link_set_up(nn, argv[2], argv[3], !strcmp(argv[4], "up"));
-	} else if (!strcmp(argv[4], "mtu")) {
-		if (argc != 6 || parse_uint(argv[5], &mtu))
-			return usage_error("link", "mtu needs a number");
-		rc = nsnet_link_set_mtu(nn, argv[2], argv[3], mtu);
-	} else {
-		return usage_error("link", "unknown setting \"%s\"", argv[4]);
+		return usage_error("link",
+			"expected: link set NS IF up|down|mtu N|rate R|loss P|delay T [jitter T]");
+	for (i = 4; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "up") || !strcmp(w, "down")) {
+			if (up >= 0)
+				return usage_error("link", "up or down: once");
+			up = !strcmp(w, "up");
+		} else if (!strcmp(w, "mtu")) {
+			if (i + 1 == argc || parse_uint(argv[i + 1], &mtu))
+				return usage_error("link", "mtu needs a number");
+			set_mtu = true;
+			i++;
+		} else if (!strcmp(w, "rate") || !strcmp(w, "loss") ||
+			   !strcmp(w, "delay") || !strcmp(w, "jitter")) {
+			if (i + 1 == argc)
+				return usage_error("link", "%s needs a value (or none)", w);
+			if (nsnet_link_impair_parse(nn, &imp, w, argv[i + 1]) < 0)
+				return usage_error("link", "%s", nsnet_error(nn));
+			i++;
+		} else {
+			return usage_error("link", "unknown setting \"%s\"", w);
+		}
 	}
+	/* Impairments first: a delay the kernel cannot give fails before
+	 * anything changes. */
+	if (imp.set)
+		rc = nsnet_link_impair(nn, argv[2], argv[3], &imp);
+	if (!rc && set_mtu)
+		rc = nsnet_link_set_mtu(nn, argv[2], argv[3], mtu);
+	if (!rc && up >= 0)
+		rc = nsnet_link_set_up(nn, argv[2], argv[3], up);
 	return rc < 0 ? lib_error(nn) : EXIT_OK;
 }

@@ -2,6 +2,8 @@
 /* cmd_show.c - nsnet show [NS] [--json] */
 #include <string.h>
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 #include "cli.h"
 
 static const char *str(json_t *o, const char *key)
@@ -11,22 +13,82 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "-";
 }
 
+/* "10mbit", "1.5gbit", "64kbit": tc's way of writing a rate. */
+static void rate_str(char *buf, size_t len, double bps)
+{
+	static const char *const units[] = { "bit", "kbit", "mbit", "gbit", "tbit" };
+	size_t u = 0;
+
+	while (bps >= 1000 && u + 1 < ARRAY_LEN(units)) {
+		bps /= 1000;
+		u++;
+	}
+	snprintf(buf, len, "%.4g%s", bps, units[u]);
+}
+
+/* "20ms", "1.5s", "500us". */
+static void time_str(char *buf, size_t len, double us)
+{
+	if (us >= 1000000)
+		snprintf(buf, len, "%.4gs", us / 1000000);
+	else if (us >= 1000)
+		snprintf(buf, len, "%.4gms", us / 1000);
+	else
+		snprintf(buf, len, "%.0fus", us);
+}
+
+/* "rate 10mbit loss 1% delay 20ms jitter 5ms", or "" for none. */
+static void impairment_str(char *buf, size_t len, json_t *imp)
+{
+	json_t *rate = json_object_get(imp, "rate_bps"), *loss = json_object_get(imp, "loss_pct");
+	json_t *delay = json_object_get(imp, "delay_us"), *jitter = json_object_get(imp, "jitter_us");
+	char v[32];
+
+	buf[0] = '\0';
+	if (json_is_number(rate)) {
+		rate_str(v, sizeof(v), json_number_value(rate));
+		snprintf(buf + strlen(buf), len - strlen(buf), "rate %s", v);
+	}
+	if (json_is_number(loss))
+		snprintf(buf + strlen(buf), len - strlen(buf), "%sloss %.4g%%",
+			 buf[0] ? " " : "", json_number_value(loss));
+	if (json_is_number(delay) && json_number_value(delay) > 0) {
+		time_str(v, sizeof(v), json_number_value(delay));
+		snprintf(buf + strlen(buf), len - strlen(buf), "%sdelay %s",
+			 buf[0] ? " " : "", v);
+		if (json_is_number(jitter) && json_number_value(jitter) > 0) {
+			time_str(v, sizeof(v), json_number_value(jitter));
+			snprintf(buf + strlen(buf), len - strlen(buf), " jitter %s", v);
+		}
+	}
+}
+
 static void print_ns(json_t *ns)
 {
 	json_t *links = json_object_get(ns, "links"), *l, *r, *n, *a;
 	json_t *fwd = json_object_get(ns, "forwarding");
 	struct table *t;
+	bool impaired = false;
 	size_t i, j;
 
+	/* The impairment column only where a link has one: the table stays
+	 * as it was for everybody else. */
+	json_array_foreach(links, i, l)
+		impaired |= json_is_object(json_object_get(l, "impairment"));
 	printf("%s%s  (forwarding ipv4 %s, ipv6 %s)\n", str(ns, "name"),
 	       json_is_true(json_object_get(ns, "nsnet")) ? "" :
 	       strcmp(str(ns, "name"), "host") ? "  [not created by nsnet]" : "",
 	       json_is_true(json_object_get(fwd, "ipv4")) ? "on" : "off",
 	       json_is_true(json_object_get(fwd, "ipv6")) ? "on" : "off");
-	t = table_new(7, "LINK", "STATE", "MAC", "MTU", "MASTER", "PEER", "ADDRESSES");
+	if (impaired)
+		t = table_new(8, "LINK", "STATE", "MAC", "MTU", "MASTER", "PEER",
+			      "ADDRESSES", "IMPAIRMENT");
+	else
+		t = table_new(7, "LINK", "STATE", "MAC", "MTU", "MASTER", "PEER",
+			      "ADDRESSES");
 	json_array_foreach(links, i, l) {
 		json_t *peer = json_object_get(l, "peer");
-		char mtu[16], peerbuf[128] = "-", addrs[512] = "";
+		char mtu[16], peerbuf[128] = "-", addrs[512] = "", imp[128];
 
 		snprintf(mtu, sizeof(mtu), "%lld",
 			 (long long)json_integer_value(json_object_get(l, "mtu")));
@@ -41,10 +103,11 @@ static void print_ns(json_t *ns)
 			snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs),
 				 "%s%s", addrs[0] ? " " : "", s);
 		}
+		impairment_str(imp, sizeof(imp), json_object_get(l, "impairment"));
 		table_row(t, str(l, "ifname"),
 			  json_is_true(json_object_get(l, "up")) ? str(l, "state") : "DOWN",
 			  str(l, "mac"), mtu, str(l, "master"), peerbuf,
-			  addrs[0] ? addrs : "-");
+			  addrs[0] ? addrs : "-", imp[0] ? imp : "-");
 	}
 	table_print(t, stdout, "  ");
 	table_free(t);

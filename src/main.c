@@ -28,8 +28,10 @@ static const struct cmd commands[] = {
 	  "attach NS BRIDGE [--addr CIDR]... [--gateway IP] [--ifname IF] [--mtu N]",
 	  "plug a namespace into a bridge" },
 	{ "detach", cmd_detach, "detach NS BRIDGE", "unplug a namespace from a bridge" },
-	{ "link", cmd_link, "link set NS IF up|down|mtu N\nlink del NS IF",
-	  "change or delete an interface" },
+	{ "link", cmd_link,
+	  "link set NS IF [up|down] [mtu N] [rate R|none] [loss P|none] [delay T [jitter T]|none]\n"
+	  "link del NS IF",
+	  "change or delete an interface; impair a link (docs/impairments.md)" },
 	{ "addr", cmd_addr, "addr add|del NS IF CIDR", "add or remove an address" },
 	{ "route", cmd_route,
 	  "route add|del NS DEST via GW [dev IF]\nroute add|del NS DEST dev IF",

@@ -51,6 +51,8 @@ struct pkt_l4 {
 	const uint8_t *payload;     /* after the transport header (or NULL) */
 	size_t payload_len;
 	size_t ip_len;              /* total length field (v4) or 40 + payload (v6) */
+	uint8_t ttl;                /* TTL (v4) or hop limit (v6) */
+	uint16_t ip_id;             /* identification (v4; 0 for v6) */
 };
 
 enum pkt_kind {
@@ -139,6 +141,10 @@ struct ping_reply {
 	int ttl;            /* IPv4: from the IP header; -1 when unknown */
 	size_t icmp_len;    /* ICMP header + payload */
 	uint8_t type, code; /* of the received message */
+	/* The echo's payload: the reply's, or as much of our request as an
+	 * error quotes (often none). */
+	const uint8_t *payload;
+	size_t payload_len;
 };
 
 /*
@@ -148,6 +154,19 @@ struct ping_reply {
  */
 enum ping_kind ping_parse(const void *buf, size_t len, int family,
 			  uint16_t id, struct ping_reply *r);
+
+/*
+ * nsnet ping's probe number n (1-based, up to PING_MAX_COUNT): an echo
+ * whose sequence number is n's low 16 bits (it wraps, as iputils' does)
+ * and, when payload has room (4 bytes), n itself at the payload's start:
+ * the token that ties a reply to its probe once sequence numbers repeat.
+ */
+size_t ping_build_probe(void *buf, size_t cap, int family, uint16_t id,
+			uint32_t n, size_t payload);
+/* Which of probes 1..sent r answers: its token when the reply carries
+ * one (it must agree with the sequence number), else the latest probe
+ * with that sequence number; 0 when none. */
+uint32_t ping_match(const struct ping_reply *r, size_t payload, uint32_t sent);
 
 /* Let a raw ICMP/ICMPv6 socket hear only echo replies and the errors
  * that can be about an echo (and hop limits, for IPv6). */

@@ -271,7 +271,9 @@ static int dr_walk(struct doctor *dr)
 
 			if (ns_is_host(cur->name) && !fw && fw_show(dr->nn, &fw))
 				err_clear(dr->nn);
-			rc = dr_check_isolation(dr, cur, fw, in.name, out.name);
+			rc = dr_check_fw_table(dr, cur, rs, fw, &in, &out);
+			if (!rc)
+				rc = dr_check_isolation(dr, cur, fw, in.name, out.name);
 			if (!rc)
 				rc = dr_check_foreign_filter(dr, cur, rs, in.name,
 							     out.name);

@@ -8,7 +8,8 @@
  *
  *   doctor.c        the command: the probe, the walk there and back
  *   doctor_hop.c    what is checked in one namespace on the path
- *   doctor_fw.c     nftables: foreign chains, nsnet's isolation, NAT
+ *   doctor_fw.c     nftables: foreign chains, nsnet's isolation, NAT, and
+ *                   nsnet's own table against nsnet's records
  *   doctor_fix.c    causes whose fix has to be worked out (an address to
  *                   add, a gateway to route via)
  *   doctor_query.c  the kernel's answers: routes, addresses, links,
@@ -116,6 +117,14 @@ int dr_check_isolation(struct doctor *dr, struct ns *ns, json_t *fw,
 		       const char *in, const char *out);
 int dr_check_nat(struct doctor *dr, struct ns *ns, json_t *fw, json_t *rs,
 		 const struct nl_link *in, const struct nl_link *out);
+/* nsnet's own table where the packet needs its NAT: there, with its
+ * skeleton, and the NAT of in whole (see doctor_fw.c). */
+int dr_check_fw_table(struct doctor *dr, struct ns *host, json_t *rs,
+		      json_t *fw, const struct nl_link *in,
+		      const struct nl_link *out);
+/* The destination's port published by nsnet: *published when the maps
+ * forward it, 1 with the cause when only the set owners still has it. */
+int dr_check_published(struct doctor *dr, struct ns *host, bool *published);
 
 /* ==== doctor_fix.c: causes whose fix is worked out ==== */
 

@@ -12,6 +12,7 @@
 
 #include "kernel/kernel.h"
 #include "firewall/firewall.h"
+#include "topology/topology.h"
 #include "diagnosis/doctor.h"
 
 /* ---- the ruleset ------------------------------------------------------------ */
@@ -246,5 +247,533 @@ int dr_check_nat(struct doctor *dr, struct ns *ns, json_t *fw, json_t *rs,
 		err_clear(dr->nn);
 		dr->have_src = false;
 	}
+	return 0;
+}
+
+/* ---- nsnet's own table against nsnet's records ------------------------------ */
+
+/*
+ * NAT and published ports live only in table inet nsnet (lib/firewall/);
+ * `nft delete table`, `nft flush table` (which empties the chains and keeps
+ * the sets and maps) or `nft flush map` take them away behind nsnet's back,
+ * and fw_show(), which reads the maps, may still show them. What says the
+ * table should be there and whole:
+ *  - a bridge nsnet made is registered in the table when it is born (its
+ *    mark, alias "nsnet[:owner]", is the record; owner a topology whose
+ *    record names its file);
+ *  - the skeleton fw_rules_skeleton() writes: the base chains and their
+ *    rules;
+ *  - the sets and maps name each other: a NAT is an element of natfwd, the
+ *    subnets in natpost4/6 that jump to its chain and one rule in each of
+ *    its two chains; a published port is in the set owners and in one of
+ *    the maps pub4, pub4any, rng4.
+ * These are checked only where the packet needs them (NAT on its way out,
+ * a published port as its destination): elsewhere a table gone or emptied
+ * lets everything through and cannot be why a packet is lost.
+ */
+
+#define DR_SKELETON_CHAINS 16
+
+struct dr_chain_want {
+	char name[32];
+	size_t rules;
+};
+
+static bool dr_str_is(json_t *o, const char *key, const char *want)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v && !strcmp(v, want);
+}
+
+static bool dr_is_nsnet(json_t *o)
+{
+	return dr_str_is(o, "family", FW_FAMILY) && dr_str_is(o, "table", FW_TABLE);
+}
+
+static bool dr_table_exists(json_t *rs)
+{
+	json_t *o, *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(rs, "nftables"), i, o)
+		if ((t = json_object_get(o, "table")) &&
+		    dr_str_is(t, "family", FW_FAMILY) && dr_str_is(t, "name", FW_TABLE))
+			return true;
+	return false;
+}
+
+/* A chain, set or map ("chain", "set", "map") of nsnet's table. */
+static json_t *dr_nsnet_obj(json_t *rs, const char *kind, const char *name)
+{
+	json_t *o, *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(rs, "nftables"), i, o)
+		if ((c = json_object_get(o, kind)) && dr_is_nsnet(c) &&
+		    dr_str_is(c, "name", name))
+			return c;
+	return NULL;
+}
+
+static size_t dr_nsnet_rules(json_t *rs, const char *chain)
+{
+	json_t *o, *r;
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(rs, "nftables"), i, o)
+		if ((r = json_object_get(o, "rule")) && dr_is_nsnet(r) &&
+		    dr_str_is(r, "chain", chain))
+			n++;
+	return n;
+}
+
+/* An element as listed: {"elem": {"val": V, "comment": C}} or plain V. */
+static json_t *dr_elem_val(json_t *e)
+{
+	json_t *in = json_object_get(e, "elem");
+
+	return in ? json_object_get(in, "val") : e;
+}
+
+static const char *dr_elem_comment(json_t *e)
+{
+	return json_string_value(json_object_get(json_object_get(e, "elem"),
+						 "comment"));
+}
+
+/* {"jump": {"target": chain}} in a map's value. */
+static bool dr_jumps_to(json_t *v, const char *chain)
+{
+	const char *t = json_string_value(json_object_get(json_object_get(v, "jump"),
+							  "target"));
+
+	return t && !strcmp(t, chain);
+}
+
+static const char *dr_trim(const char *a, const char *b, size_t *len)
+{
+	while (a < b && (*a == ' ' || *a == '\n' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\n' || b[-1] == '\t'))
+		b--;
+	*len = (size_t)(b - a);
+	return a;
+}
+
+/* The base chains and how many rules each has, read from the skeleton
+ * firewall/rules.c writes, so that the two cannot drift apart. The
+ * skeleton is one nft block: "table inet nsnet { ...; chain NAME { type
+ * ...; RULE; RULE; }; ... }", rules may hold anonymous sets in braces and
+ * the comment a quoted ';'. */
+static size_t dr_skeleton(struct dr_chain_want *w, size_t max)
+{
+	struct fw_script s;
+	const char *p, *end, *st, *x;
+	struct dr_chain_want *cur = NULL;
+	bool quoted = false;
+	int depth = 0;
+	size_t n = 0, len;
+
+	fw_script_init(&s);
+	fw_rules_skeleton(&s);
+	st = s.text;
+	end = s.text + s.len;
+	for (p = s.text; p < end; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		if (quoted || (*p != '{' && *p != '}' && *p != ';'))
+			continue;
+		/* Depth 1 is the table, 2 a chain's body; deeper braces are
+		 * inside one rule and end nothing. */
+		if (*p == '{' && ++depth == 2) {
+			x = dr_trim(st, p, &len);
+			if (len > 6 && !strncmp(x, "chain ", 6) && n < max) {
+				cur = &w[n++];
+				snprintf(cur->name, sizeof(cur->name), "%.*s",
+					 (int)(len - 6), x + 6);
+				cur->rules = 0;
+			}
+		}
+		if (*p != '{' && depth == 2 && cur) {
+			x = dr_trim(st, p, &len);
+			if (len && strncmp(x, "type ", 5) && strncmp(x, "policy ", 7) &&
+			    strncmp(x, "comment ", 8))
+				cur->rules++;
+		}
+		if (*p == '}' && depth-- == 2)
+			cur = NULL;
+		if (depth <= 2 && !(*p == '}' && depth == 2))
+			st = p + 1;
+	}
+	fw_script_free(&s);
+	return n;
+}
+
+/* The file of the topology that owns a bridge or namespace, or "". */
+static void dr_topology_file(const char *owner, char *file, size_t len)
+{
+	char path[600];
+
+	file[0] = '\0';
+	if (!owner || !owner[0])
+		return;
+	topo_record_dir(path, sizeof(path), owner);
+	strncat(path, "/file", sizeof(path) - strlen(path) - 1);
+	if (read_small_file(path, file, len) <= 0)
+		file[0] = '\0';
+	file[strcspn(file, "\n")] = '\0';
+}
+
+/* The owner named by a host bridge's mark ("" for a plain "nsnet"); false
+ * when the bridge is not nsnet's. */
+static bool dr_bridge_owner(struct doctor *dr, struct ns *host,
+			    const char *name, char *owner, size_t len)
+{
+	struct nl_link l;
+
+	owner[0] = '\0';
+	if (nl_link_get(dr->nn, host, name, &l)) {
+		err_clear(dr->nn);
+		return false;
+	}
+	if (strcmp(l.kind, "bridge") || !link_is_ours(&l))
+		return false;
+	link_mark_owner(l.alias, owner, len);
+	return true;
+}
+
+static bool dr_bridge_internal(struct doctor *dr, struct ns *host,
+			       const char *name)
+{
+	struct nl_link l;
+
+	if (nl_link_get(dr->nn, host, name, &l)) {
+		err_clear(dr->nn);
+		return false;
+	}
+	return strstr(l.alias, " internal") != NULL;
+}
+
+/* The spec `nsnet publish` takes for one entry of fw_show's "published". */
+static void dr_publish_spec(json_t *p, char *buf, size_t len)
+{
+	const char *ip = json_string_value(json_object_get(p, "host_ip"));
+	int lo = (int)json_integer_value(json_object_get(p, "host_port"));
+	int hi = (int)json_integer_value(json_object_get(p, "host_port_end"));
+	int plo = (int)json_integer_value(json_object_get(p, "port"));
+	int phi = (int)json_integer_value(json_object_get(p, "port_end"));
+	char h[32], t[32];
+
+	snprintf(h, sizeof(h), hi > lo ? "%d-%d" : "%d", lo, hi);
+	snprintf(t, sizeof(t), phi > plo ? "%d-%d" : "%d", plo, phi);
+	snprintf(buf, len, "%s%s%s:%s/%s", ip ? ip : "", ip ? ":" : "", h, t,
+		 json_string_value(json_object_get(p, "proto")) ?: "tcp");
+}
+
+/* The first command of a rebuild: an emptied table goes first. */
+static void dr_rebuild_start(struct doctor *dr, json_t *rs, bool *deleted)
+{
+	if (!*deleted && dr_table_exists(rs))
+		dr_fix(dr, "nft delete table inet nsnet");
+	*deleted = true;
+}
+
+/*
+ * What puts the whole table back. A topology's objects come back with
+ * `nsnet up FILE`; the rest are made again from what the maps still hold
+ * (after a flush) and what the packet needs (NAT for bridge, may be NULL),
+ * in a table made new: `nsnet nat add` and the others create it with its
+ * skeleton, which an emptied table would keep them from doing.
+ */
+static void dr_fix_rebuild(struct doctor *dr, struct ns *host, json_t *rs,
+			   json_t *fw, const char *bridge)
+{
+	char owner[256], file[512], spec[128], files[4][512];
+	size_t i, k, n_files = 0;
+	bool nat_given = false, deleted = false;
+	json_t *e, *bridges;
+
+	json_array_foreach(json_object_get(fw, "nat"), i, e) {
+		const char *br = json_string_value(json_object_get(e, "bridge")) ?: "";
+		const char *o = json_string_value(json_object_get(e, "out"));
+
+		if (dr_bridge_owner(dr, host, br, owner, sizeof(owner)) && owner[0])
+			continue;
+		dr_rebuild_start(dr, rs, &deleted);
+		dr_fix(dr, "nsnet nat add %s%s%s", br, o ? " --out " : "", o ? o : "");
+		nat_given |= bridge && !strcmp(br, bridge);
+	}
+	if (bridge && !nat_given &&
+	    !(dr_bridge_owner(dr, host, bridge, owner, sizeof(owner)) && owner[0])) {
+		dr_rebuild_start(dr, rs, &deleted);
+		dr_fix(dr, "nsnet nat add %s", bridge);
+	}
+	json_array_foreach(json_object_get(fw, "published"), i, e) {
+		const char *ns = json_string_value(json_object_get(e, "namespace")) ?: "";
+
+		if (!ns_record_owner(ns, owner, sizeof(owner)) && owner[0])
+			continue;
+		dr_rebuild_start(dr, rs, &deleted);
+		dr_publish_spec(e, spec, sizeof(spec));
+		dr_fix(dr, "nsnet publish %s %s", ns, spec);
+	}
+	json_array_foreach(json_object_get(json_object_get(fw, "isolation"), "allowed"), i, e) {
+		const char *a = json_string_value(json_array_get(e, 0)) ?: "";
+		const char *b = json_string_value(json_array_get(e, 1)) ?: "";
+
+		dr_rebuild_start(dr, rs, &deleted);
+		dr_fix(dr, "nsnet allow %s %s", a, b);
+	}
+	/* Bridges made by hand are registered only when they are born. */
+	bridges = json_copy(json_object_get(json_object_get(fw, "isolation"), "bridges"));
+	if (!bridges)
+		bridges = json_array();
+	if (bridge && !dr_json_has(bridges, bridge))
+		json_array_append_new(bridges, json_string(bridge));
+	json_array_foreach(bridges, i, e) {
+		const char *br = json_string_value(e) ?: "";
+
+		if (!deleted || !dr_bridge_owner(dr, host, br, owner, sizeof(owner)) ||
+		    owner[0])
+			continue;
+		dr_fix(dr, "nft add element inet nsnet bridges { \"%s\" }", br);
+		dr_fix(dr, "nft add element inet nsnet allowed { \"%s\" . \"%s\" }", br, br);
+		if (dr_bridge_internal(dr, host, br))
+			dr_fix(dr, "nft add element inet nsnet internal { \"%s\" }", br);
+	}
+	/* Then each topology's own. */
+	json_array_foreach(bridges, i, e) {
+		if (!dr_bridge_owner(dr, host, json_string_value(e) ?: "", owner,
+				     sizeof(owner)))
+			continue;
+		dr_topology_file(owner, file, sizeof(file));
+		for (k = 0; k < n_files && strcmp(files[k], file); k++)
+			;
+		if (file[0] && k == n_files && n_files < ARRAY_SIZE(files))
+			snprintf(files[n_files++], sizeof(files[0]), "%s", file);
+	}
+	json_decref(bridges);
+	for (k = 0; k < n_files; k++)
+		dr_fix(dr, "nsnet up %s", files[k]);
+}
+
+/* The table and its skeleton, where the records say nsnet's firewall is
+ * in use: bridge (the packet's way in, may be NULL) is nsnet's, or fw
+ * shows NAT or published ports. */
+static int dr_check_skeleton(struct doctor *dr, struct ns *host, json_t *rs,
+			     json_t *fw, const char *bridge)
+{
+	struct dr_chain_want want[DR_SKELETON_CHAINS];
+	char owner[256], missing[400] = "";
+	size_t n, i, have, empty = 0;
+	bool ours;
+
+	ours = bridge && dr_bridge_owner(dr, host, bridge, owner, sizeof(owner));
+	if (!dr_table_exists(rs)) {
+		if (!ours)
+			return 0;
+		dr_fail(dr, "%s: nsnet's nftables table inet nsnet is gone (deleted outside nsnet?), but bridge %s is nsnet's and was registered there: its NAT, published ports and isolation went with it",
+			host->name, bridge);
+		dr_fix_rebuild(dr, host, rs, fw, bridge);
+		return 1;
+	}
+	n = dr_skeleton(want, ARRAY_SIZE(want));
+	for (i = 0; i < n; i++) {
+		bool there = dr_nsnet_obj(rs, "chain", want[i].name) != NULL;
+		char part[128];
+
+		have = there ? dr_nsnet_rules(rs, want[i].name) : 0;
+		if (there && have >= want[i].rules)
+			continue;
+		empty += there && !have;
+		if (there)
+			snprintf(part, sizeof(part), "%schain %.31s has %zu of its %zu rules",
+				 missing[0] ? ", " : "", want[i].name, have,
+				 want[i].rules);
+		else
+			snprintf(part, sizeof(part), "%schain %.31s is gone",
+				 missing[0] ? ", " : "", want[i].name);
+		strncat(missing, part, sizeof(missing) - strlen(missing) - 1);
+	}
+	if (empty == n) {
+		dr_fail(dr, "%s: every chain of nsnet's table inet nsnet is empty (changed outside nsnet: nft flush table?); its NAT, published ports and isolation do not work",
+			host->name);
+		dr_fix_rebuild(dr, host, rs, fw, ours ? bridge : NULL);
+		return 1;
+	}
+	if (missing[0]) {
+		dr_fail(dr, "%s: nsnet's table inet nsnet was changed outside nsnet (nft flush?): %s; its NAT, published ports and isolation do not work",
+			host->name, missing);
+		dr_fix_rebuild(dr, host, rs, fw, ours ? bridge : NULL);
+		return 1;
+	}
+	dr_ok(dr, "%s: nsnet's table inet nsnet has its chains and rules", host->name);
+	return 0;
+}
+
+/* One NAT's parts, when any of them is there (or bridge is a topology's
+ * whose record is up): each must be. */
+static int dr_check_nat_parts(struct doctor *dr, struct ns *host, json_t *rs,
+			      const char *bridge, const char *out)
+{
+	char post[32], fwd[32], owner[256], file[512], what[160] = "";
+	bool in_fwd = false, topo;
+	size_t i, subnets = 0;
+	json_t *e;
+
+	fw_nat_chain(post, sizeof(post), bridge, false);
+	fw_nat_chain(fwd, sizeof(fwd), bridge, true);
+	json_array_foreach(json_object_get(dr_nsnet_obj(rs, "map", "natfwd"), "elem"), i, e) {
+		json_t *v = dr_elem_val(e);
+
+		if (json_is_array(v) && json_is_string(json_array_get(v, 0)) &&
+		    !strcmp(json_string_value(json_array_get(v, 0)), bridge))
+			in_fwd = true;
+	}
+	json_array_foreach(json_object_get(dr_nsnet_obj(rs, "map", "natpost4"), "elem"), i, e)
+		subnets += json_is_array(e) && dr_jumps_to(json_array_get(e, 1), post);
+	json_array_foreach(json_object_get(dr_nsnet_obj(rs, "map", "natpost6"), "elem"), i, e)
+		subnets += json_is_array(e) && dr_jumps_to(json_array_get(e, 1), post);
+	if (!in_fwd && !subnets && !dr_nsnet_obj(rs, "chain", post) &&
+	    !dr_nsnet_obj(rs, "chain", fwd))
+		return 0;       /* no NAT for bridge: dr_check_nat says so */
+	if (!in_fwd)
+		snprintf(what, sizeof(what), "map natfwd has no element for it");
+	else if (!subnets)
+		snprintf(what, sizeof(what), "maps natpost4 and natpost6 have none of its subnets");
+	else if (!dr_nsnet_obj(rs, "chain", post) || !dr_nsnet_rules(rs, post))
+		snprintf(what, sizeof(what), "its chain %s %s", post,
+			 dr_nsnet_obj(rs, "chain", post) ? "is empty" : "is gone");
+	else if (!dr_nsnet_obj(rs, "chain", fwd) || !dr_nsnet_rules(rs, fwd))
+		snprintf(what, sizeof(what), "its chain %s %s", fwd,
+			 dr_nsnet_obj(rs, "chain", fwd) ? "is empty" : "is gone");
+	if (!what[0])
+		return 0;
+	dr_fail(dr, "%s: NAT for bridge %s is incomplete in nsnet's table inet nsnet: %s (changed outside nsnet?)",
+		host->name, bridge, what);
+	topo = dr_bridge_owner(dr, host, bridge, owner, sizeof(owner)) && owner[0];
+	dr_topology_file(topo ? owner : NULL, file, sizeof(file));
+	if (file[0])
+		dr_fix(dr, "nsnet up %s", file);
+	else if (!in_fwd)
+		/* nat del and nat add both go by natfwd: put its element back. */
+		dr_fix(dr, "nft add element inet nsnet natfwd { \"%s\" : jump %s }",
+		       bridge, fwd);
+	else {
+		dr_fix(dr, "nsnet nat del %s", bridge);
+		dr_fix(dr, "nsnet nat add %s%s%s", bridge, out ? " --out " : "",
+		       out ? out : "");
+	}
+	return 1;
+}
+
+int dr_check_fw_table(struct doctor *dr, struct ns *host, json_t *rs,
+		      json_t *fw, const struct nl_link *in,
+		      const struct nl_link *out)
+{
+	json_t *e;
+	size_t i;
+	int rc;
+
+	/* Only where the packet needs NAT (dr_check_nat's question). */
+	if (!ns_is_host(host->name) || !rs || !dr->have_src ||
+	    !probe_addr_private(&dr->src) || probe_addr_private(&dr->dest) ||
+	    dr_json_has(json_object_get(json_object_get(fw, "isolation"), "bridges"),
+			out->name))
+		return 0;
+	rc = dr_check_skeleton(dr, host, rs, fw, in->name);
+	if (rc)
+		return rc;
+	json_array_foreach(json_object_get(fw, "nat"), i, e) {
+		const char *o = json_string_value(json_object_get(e, "out"));
+
+		if (!strcmp(json_string_value(json_object_get(e, "bridge")) ?: "", in->name))
+			return dr_check_nat_parts(dr, host, rs, in->name, o);
+	}
+	return dr_check_nat_parts(dr, host, rs, in->name, NULL);
+}
+
+/* A published port as the destination: the owners set says which ports
+ * nsnet publishes; the maps must forward each. 1 with the cause, 0 when
+ * the port is not nsnet's or is whole (said), <0 when nftables could not
+ * be read. *published: the port is forwarded (nothing has to listen in
+ * the host itself). */
+int dr_check_published(struct doctor *dr, struct ns *host, bool *published)
+{
+	json_t *rs, *fw = NULL, *e, *v;
+	char owner[256], file[512], spec[128];
+	const char *proto = fw_proto_name(dr->d.proto);
+	const char *ns = NULL;
+	unsigned int lo = 0, hi = 0, to = 0;
+	size_t i;
+
+	*published = false;
+	if (!ns_is_host(host->name) || !dr->d.port)
+		return 0;
+	rs = dr_ruleset(dr, host);
+	if (!rs)
+		return 0;
+	if (fw_show(dr->nn, &fw)) {
+		err_clear(dr->nn);
+		json_decref(rs);
+		return 0;
+	}
+	json_array_foreach(json_object_get(fw, "published"), i, e)
+		if (dr_str_is(e, "proto", proto) &&
+		    (unsigned int)json_integer_value(json_object_get(e, "host_port")) <= dr->d.port &&
+		    (unsigned int)json_integer_value(json_object_get(e, "host_port_end")) >= dr->d.port &&
+		    !*published) {
+			*published = true;
+			dr_ok(dr, "%s: %s/%u is published to %s (%s)", host->name,
+			      proto, dr->d.port,
+			      json_string_value(json_object_get(e, "namespace")) ?: "?",
+			      json_string_value(json_object_get(e, "address")) ?: "?");
+		}
+	/* owners: mark . proto . first host port . last . first port. */
+	json_array_foreach(json_object_get(dr_nsnet_obj(rs, "set", "owners"), "elem"), i, e) {
+		json_t *c = json_object_get(dr_elem_val(e), "concat");
+
+		v = json_array_get(c, 1);
+		if (!json_is_string(v) || strcmp(json_string_value(v), proto) ||
+		    json_integer_value(json_array_get(c, 2)) > dr->d.port ||
+		    json_integer_value(json_array_get(c, 3)) < dr->d.port)
+			continue;
+		ns = dr_elem_comment(e);
+		lo = (unsigned int)json_integer_value(json_array_get(c, 2));
+		hi = (unsigned int)json_integer_value(json_array_get(c, 3));
+		to = (unsigned int)json_integer_value(json_array_get(c, 4));
+		if (*published)
+			break;
+		dr_fail(dr, "%s: nsnet's set owners publishes %s/%u to %s, but none of the maps pub4, pub4any, rng4 has it (flushed outside nsnet?): nothing forwards the port",
+			host->name, proto, dr->d.port, ns ? ns : "?");
+		if (ns && !ns_record_owner(ns, owner, sizeof(owner)) && owner[0])
+			dr_topology_file(owner, file, sizeof(file));
+		else
+			file[0] = '\0';
+		if (file[0]) {
+			dr_fix(dr, "nsnet up %s", file);
+		} else if (ns) {
+			/* publish refuses a port the sets still hold. */
+			dr_fix(dr, "nft delete element inet nsnet owners { 0x%08llx . %s . %u . %u . %u }",
+			       (unsigned long long)json_integer_value(json_array_get(c, 0)),
+			       proto, lo, hi, to);
+			for (; lo <= hi; lo++)
+				dr_fix(dr, "nft delete element inet nsnet ports { %s . %u }",
+				       proto, lo);
+			lo = (unsigned int)json_integer_value(json_array_get(c, 2));
+			if (hi > lo)
+				snprintf(spec, sizeof(spec), "%u-%u:%u-%u/%s", lo, hi,
+					 to, to + hi - lo, proto);
+			else
+				snprintf(spec, sizeof(spec), "%u:%u/%s", lo, to, proto);
+			dr_fix(dr, "nsnet publish %s %s", ns, spec);
+		}
+		json_decref(rs);
+		json_decref(fw);
+		return 1;
+	}
+	json_decref(rs);
+	json_decref(fw);
 	return 0;
 }

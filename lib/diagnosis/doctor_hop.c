@@ -342,6 +342,10 @@ int dr_at_dest(struct doctor *dr, struct ns *ns, int in_index,
 	}
 	if (!dr->d.port)
 		return 0;
+	/* A port nsnet publishes is forwarded on: nothing listens here. */
+	rc = dr_check_published(dr, ns, &listens);
+	if (rc || listens)
+		return rc;
 	rc = dr_listens(dr, ns, &listens);
 	if (rc)
 		return rc;

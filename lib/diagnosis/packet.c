@@ -119,6 +119,8 @@ static size_t pkt_decode_ip(struct pkt_l4 *l, const uint8_t *buf, size_t len,
 		memcpy(l->src, buf + 12, 4);
 		memcpy(l->dst, buf + 16, 4);
 		l->proto = buf[9];
+		l->ttl = buf[8];
+		l->ip_id = rd16(buf + 4);
 		l->ip_len = rd16(buf + 2);
 		/* Later fragments carry no transport header. */
 		if (rd16(buf + 6) & 0x1fff)
@@ -135,6 +137,7 @@ static size_t pkt_decode_ip(struct pkt_l4 *l, const uint8_t *buf, size_t len,
 	memcpy(l->src, buf + 8, 16);
 	memcpy(l->dst, buf + 24, 16);
 	l->ip_len = 40 + (size_t)rd16(buf + 4);
+	l->ttl = buf[7];
 	if (!quoted && l->ip_len < len)
 		len = l->ip_len;
 	next = buf[6];

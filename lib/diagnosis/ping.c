@@ -74,12 +74,48 @@ size_t ping_build_echo(void *buf, size_t cap, int family, uint16_t id,
 	return len;
 }
 
+#define PING_TOKEN_LEN 4
+
+size_t ping_build_probe(void *buf, size_t cap, int family, uint16_t id,
+			uint32_t n, size_t payload)
+{
+	uint8_t *p = buf;
+	size_t len = ping_build_echo(buf, cap, family, id, (uint16_t)n, payload);
+
+	if (!len || payload < PING_TOKEN_LEN)
+		return len;
+	put16(p + PING_ICMP_HDR, (uint16_t)(n >> 16));
+	put16(p + PING_ICMP_HDR + 2, (uint16_t)n);
+	if (family == AF_INET) {
+		put16(p + 2, 0);
+		put16(p + 2, ping_checksum(p, len));
+	}
+	return len;
+}
+
+uint32_t ping_match(const struct ping_reply *r, size_t payload, uint32_t sent)
+{
+	uint32_t n;
+
+	if (payload >= PING_TOKEN_LEN && r->payload_len >= PING_TOKEN_LEN) {
+		n = (uint32_t)get16(r->payload) << 16 | get16(r->payload + 2);
+		return n >= 1 && n <= sent && (uint16_t)n == r->seq ? n : 0;
+	}
+	/* No token (a payload under 4 bytes, or an error quoting only the
+	 * header): the latest probe with this sequence number. An older one
+	 * went 65,536 probes earlier: at 2 ms apart at least (the CLI's
+	 * smallest interval) that is 131 s back, past the 60 s timeout. */
+	n = sent - (uint16_t)(sent - r->seq);
+	return n >= 1 && n <= sent ? n : 0;
+}
+
 /* An ICMP error quotes the start of the packet that caused it: for us, an
  * echo request with our id. */
 static enum ping_kind ping_parse_quoted(const uint8_t *q, size_t qlen,
 					int family, uint16_t id,
 					struct ping_reply *r)
 {
+	const uint8_t *start = q;
 	size_t hl;
 
 	if (family == AF_INET) {
@@ -102,6 +138,8 @@ static enum ping_kind ping_parse_quoted(const uint8_t *q, size_t qlen,
 	if (get16(q + 4) != id)
 		return PING_IGNORE;
 	r->seq = get16(q + 6);
+	r->payload = q + PING_ICMP_HDR;
+	r->payload_len = qlen - (size_t)(q + PING_ICMP_HDR - start);
 	r->kind = PING_ICMP_ERROR;
 	return r->kind;
 }
@@ -134,6 +172,8 @@ enum ping_kind ping_parse(const void *buf, size_t len, int family,
 		if (get16(p + 4) != id)
 			return PING_IGNORE;
 		r->seq = get16(p + 6);
+		r->payload = p + PING_ICMP_HDR;
+		r->payload_len = len - PING_ICMP_HDR;
 		r->kind = PING_ECHO_REPLY;
 		return r->kind;
 	}
@@ -336,9 +376,10 @@ static void fmt_ms(char *buf, size_t len, double ms)
 struct ping_state {
 	int fd, family;
 	uint16_t id;
-	unsigned int count;
-	double *sent_at;          /* by seq - 1 */
-	unsigned char *seen;      /* by seq - 1 */
+	unsigned int count, sent;
+	size_t payload;
+	double *sent_at;          /* by probe number - 1 */
+	unsigned char *seen;      /* by probe number - 1 */
 	double sum, sum2;
 	bool quiet;
 	void (*line)(void *, const char *);
@@ -355,6 +396,7 @@ static void ping_receive(struct ping_state *st)
 	struct msghdr msg;
 	struct ping_reply r;
 	struct cmsghdr *c;
+	uint32_t k;
 	double rtt;
 	ssize_t n;
 
@@ -370,8 +412,12 @@ static void ping_receive(struct ping_state *st)
 		if (n < 0)
 			return;
 		if (ping_parse(buf, (size_t)n, st->family, st->id, &r) ==
-		    PING_IGNORE || r.seq < 1 || r.seq > st->count ||
-		    st->sent_at[r.seq - 1] == 0)
+		    PING_IGNORE)
+			continue;
+		/* Sequence numbers wrap after 65,535 probes: the token in
+		 * the payload says which probe this answers. */
+		k = ping_match(&r, st->payload, st->sent);
+		if (!k || st->sent_at[k - 1] == 0)
 			continue;
 		if (st->family == AF_INET6)
 			for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
@@ -387,8 +433,8 @@ static void ping_receive(struct ping_state *st)
 				     ping_error_text(st->family, r.type, r.code));
 			continue;
 		}
-		rtt = mono_ms() - st->sent_at[r.seq - 1];
-		if (st->seen[r.seq - 1]) {
+		rtt = mono_ms() - st->sent_at[k - 1];
+		if (st->seen[k - 1]) {
 			if (!st->quiet)
 				emit(st->line, st->data,
 				     "%zu bytes from %s: icmp_seq=%u ttl=%d time=%s ms (DUP!)",
@@ -396,7 +442,7 @@ static void ping_receive(struct ping_state *st)
 				     (fmt_ms(t, sizeof(t), rtt), t));
 			continue;
 		}
-		st->seen[r.seq - 1] = 1;
+		st->seen[k - 1] = 1;
 		st->res->received++;
 		st->sum += rtt;
 		st->sum2 += rtt * rtt;
@@ -460,9 +506,8 @@ static int ping_run(struct nsnet *nn, struct ping_state *st,
 	for (;;) {
 		now = mono_ms();
 		if (sent < st->count && now >= next) {
-			len = ping_build_echo(pkt, sizeof(pkt), st->family,
-					      st->id, (uint16_t)(sent + 1),
-					      payload);
+			len = ping_build_probe(pkt, sizeof(pkt), st->family,
+					       st->id, sent + 1, payload);
 			st->sent_at[sent] = now;
 			if (sendto(st->fd, pkt, len, 0, (struct sockaddr *)&ss,
 				   sl) < 0) {
@@ -476,6 +521,7 @@ static int ping_run(struct nsnet *nn, struct ping_state *st,
 				     strerror(e));
 			}
 			sent++;
+			st->sent = sent;
 			st->res->sent = sent;
 			last = now;
 			next += interval;
@@ -517,6 +563,7 @@ int ping_dest(struct nsnet *nn, const char *ns, const char *dest,
 	memset(res, 0, sizeof(*res));
 	st.res = res;
 	st.count = opts && opts->count ? opts->count : 3;
+	st.payload = payload;
 	st.quiet = opts && opts->quiet;
 	if ((rc = check_ns_name(nn, ns, true)))
 		return rc;

@@ -9,8 +9,9 @@
  * (errors about it) and ARP. Then the probe goes out: an ICMP echo with a
  * marker in its payload, a TCP SYN, or a UDP datagram with the marker.
  * Collection ends when the probe's own socket hears back or at the
- * deadline; only then are the frames sorted by their kernel timestamps
- * (one clock for all namespaces) and matched:
+ * deadline; only then are the frames matched and put in path order
+ * (trace_path.c: from each namespace's queue order and copies equal on
+ * the two ends of a wire, not from timestamps):
  *
  *  - ICMP and UDP copies carry the marker, which NAT leaves alone.
  *  - A SYN keeps its initial sequence number through NAT: the copy seen
@@ -174,7 +175,6 @@ static void trace_keep(struct trace *t, size_t s, const uint8_t *buf,
 	memset(fr, 0, offsetof(struct trace_frame, data));
 	fr->sniffer = s;
 	fr->role = TRACE_NONE;
-	fr->place = 1;
 	fr->ifindex = f->ifindex;
 	fr->out = f->outgoing;
 	fr->eth = f->eth;

@@ -36,8 +36,9 @@ struct trace_frame {
 	uint8_t data[TRACE_FRAME_KEEP];
 	struct pkt p;               /* decoded from data, after collection */
 	int role;                   /* TRACE_REQUEST, TRACE_REPLY, 0 */
-	int place;                  /* 0: the probe leaving ns, 2: the reply
-				     * arriving in ns, 1: everything else */
+	/* Path order (trace_path.c): the frame's visit to its namespace, the
+	 * next frame of that visit, and the visit's place on the path. */
+	size_t visit, next, rank;
 };
 
 enum { TRACE_NONE = 0, TRACE_REQUEST, TRACE_REPLY };
@@ -72,6 +73,9 @@ struct trace {
 /* trace_path.c: decode and order the frames and give each its role (a
  * copy of the request, of the reply, or neither). */
 void trace_classify(struct trace *t);
+/* The rewrites (docs/json.md "nat") the ordered copies show: where a
+ * copy leaving a namespace differs from the one that entered it. */
+json_t *trace_rewrites(const struct trace *t);
 /* The document nsnet trace returns (docs/json.md), with its verdict; 0
  * when the reply came back, else -EHOSTUNREACH with the verdict as the
  * context error. */

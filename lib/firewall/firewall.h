@@ -203,5 +203,37 @@ int fw_cni_allow(struct nsnet *nn, const char *a, const char *b);
  * keep[]. */
 int fw_cni_sweep(struct nsnet *nn, const char *prefix, char *const *keep,
 		 size_t n_keep);
+/* ---- link.c: packet loss on links (table netdev nsnet_link) ----------------------- */
+
+/* The table of loss rules, in the namespace of each interface that has
+ * one (the host included); nothing else is written in it. */
+#define FW_LINK_TABLE "nsnet_link"
+/* Loss is counted in parts per million: 0.0001 % steps. */
+#define FW_LOSS_SCALE 1000000u
+
+/* The loss of one direction of one interface. */
+struct fw_loss {
+	char ifname[16];
+	int index;              /* the interface the rule is for */
+	bool ingress;           /* what arrives (else what leaves) */
+	uint32_t ppm;           /* parts per FW_LOSS_SCALE dropped; 0: none */
+	bool stale;             /* fw_loss_list: made for an interface of that
+				 * name that is gone; matches nothing */
+};
+/* "egress_eth0" / "ingress_eth0". */
+void fw_loss_chain(char *buf, size_t len, const char *ifname, bool ingress);
+/* Whether ifname can be part of a chain name (letters, digits, _ - .). */
+bool fw_loss_name_ok(const char *ifname);
+/* The commands that set l (ppm > 0) or remove its chain (ppm 0; the chain
+ * must exist). */
+void fw_rules_loss(struct fw_script *s, const struct fw_loss *l);
+/* Every loss chain in ns (*out is the caller's; none: *n 0). */
+int fw_loss_list(struct nsnet *nn, struct ns *ns, struct fw_loss **out,
+		 size_t *n);
+/* Set or remove (ppm 0) each of set[] in one transaction in ns; the table
+ * goes with its last chain, chains left stale by re-created interfaces
+ * with the first change. */
+int fw_loss_set(struct nsnet *nn, struct ns *ns, const struct fw_loss *set,
+		size_t n_set);
 
 #endif /* NSNET_FW_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * decode.c - one decoder per kernel object: links (RTM_NEWLINK), addresses
- * (RTM_NEWADDR), routes (RTM_NEWROUTE) and neighbours (RTM_NEWNEIGH).
+ * (RTM_NEWADDR), routes (RTM_NEWROUTE), neighbours (RTM_NEWNEIGH) and
+ * queueing disciplines (RTM_NEWQDISC).
  *
  * Every other file asks these for plain structs and never reads a netlink
  * attribute itself, so that a fix lands once. Every attribute is checked
@@ -16,6 +17,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 #include "kernel/kernel.h"
@@ -258,5 +260,95 @@ int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n)
 		memcpy(n->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
 		n->has_mac = true;
 	}
+	return 0;
+}
+
+/* ---- queueing disciplines ----------------------------------------------------- */
+
+/* The kernel counts qdisc time in "ticks" of 64 ns (PSCHED_SHIFT). */
+#define PSCHED_TICK_NS 64u
+
+static const bool qdisc_str[TCA_MAX + 1] = { [TCA_KIND] = true };
+static const uint8_t tbf_size[TCA_TBF_MAX + 1] = {
+	[TCA_TBF_PARMS] = sizeof(struct tc_tbf_qopt), [TCA_TBF_RATE64] = 8,
+};
+static const uint8_t netem_size[TCA_NETEM_MAX + 1] = {
+	[TCA_NETEM_LATENCY64] = 8, [TCA_NETEM_JITTER64] = 8,
+};
+
+static void qdisc_parse_tbf(const struct nlattr *opt, struct nl_qdisc *q)
+{
+	const struct nlattr *tb[TCA_TBF_MAX + 1] = { 0 };
+	struct attr_table t = { tb, TCA_TBF_MAX, tbf_size, NULL };
+	struct tc_tbf_qopt p;
+	uint64_t buffer_ns;
+
+	if (mnl_attr_parse_nested(opt, attr_table_cb, &t) < 0 || !tb[TCA_TBF_PARMS])
+		return;
+	memcpy(&p, mnl_attr_get_payload(tb[TCA_TBF_PARMS]), sizeof(p));
+	/* rate is 32 bits of bytes per second; faster rates come as RATE64. */
+	q->rate = tb[TCA_TBF_RATE64] ? mnl_attr_get_u64(tb[TCA_TBF_RATE64])
+				     : p.rate.rate;
+	q->limit = p.limit;
+	buffer_ns = (uint64_t)p.buffer * PSCHED_TICK_NS;
+	/* The bucket comes back as the time it takes to fill. */
+	q->burst = q->rate && buffer_ns < UINT64_MAX / q->rate ?
+		   buffer_ns * q->rate / 1000000000u : 0;
+}
+
+/* netem's options are a struct tc_netem_qopt followed by attributes, not a
+ * nest: the 64-bit delays, when present, override the struct's ticks. */
+static void qdisc_parse_netem(const struct nlattr *opt, struct nl_qdisc *q)
+{
+	const struct nlattr *tb[TCA_NETEM_MAX + 1] = { 0 };
+	struct attr_table t = { tb, TCA_NETEM_MAX, netem_size, NULL };
+	size_t len = mnl_attr_get_payload_len(opt);
+	const char *payload = mnl_attr_get_payload(opt);
+	struct tc_netem_qopt p;
+
+	if (len < sizeof(p))
+		return;
+	memcpy(&p, payload, sizeof(p));
+	q->limit = p.limit;
+	q->latency_ns = (uint64_t)p.latency * PSCHED_TICK_NS;
+	q->jitter_ns = (uint64_t)p.jitter * PSCHED_TICK_NS;
+	if (len > MNL_ALIGN(sizeof(p)) &&
+	    mnl_attr_parse_payload(payload + MNL_ALIGN(sizeof(p)),
+				   len - MNL_ALIGN(sizeof(p)), attr_table_cb,
+				   &t) < 0)
+		return;
+	/* Signed in the kernel; a negative value is none. */
+	if (tb[TCA_NETEM_LATENCY64])
+		q->latency_ns = (int64_t)mnl_attr_get_u64(tb[TCA_NETEM_LATENCY64]) > 0 ?
+				mnl_attr_get_u64(tb[TCA_NETEM_LATENCY64]) : 0;
+	if (tb[TCA_NETEM_JITTER64])
+		q->jitter_ns = (int64_t)mnl_attr_get_u64(tb[TCA_NETEM_JITTER64]) > 0 ?
+			       mnl_attr_get_u64(tb[TCA_NETEM_JITTER64]) : 0;
+}
+
+int nl_qdisc_parse(const struct nlmsghdr *nlh, struct nl_qdisc *q)
+{
+	const struct nlattr *tb[TCA_MAX + 1] = { 0 };
+	struct attr_table t = { tb, TCA_MAX, NULL, qdisc_str };
+	const struct tcmsg *tcm;
+
+	memset(q, 0, sizeof(*q));
+	if (nlh->nlmsg_type != RTM_NEWQDISC ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*tcm)))
+		return -EINVAL;
+	tcm = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*tcm), attr_table_cb, &t) < 0 ||
+	    !tb[TCA_KIND])
+		return -EINVAL;
+	q->index = tcm->tcm_ifindex;
+	q->handle = tcm->tcm_handle;
+	q->parent = tcm->tcm_parent;
+	snprintf(q->kind, sizeof(q->kind), "%s", mnl_attr_get_str(tb[TCA_KIND]));
+	if (!tb[TCA_OPTIONS])
+		return 0;
+	if (!strcmp(q->kind, "tbf"))
+		qdisc_parse_tbf(tb[TCA_OPTIONS], q);
+	else if (!strcmp(q->kind, "netem"))
+		qdisc_parse_netem(tb[TCA_OPTIONS], q);
 	return 0;
 }

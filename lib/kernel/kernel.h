@@ -149,6 +149,13 @@ int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
  * failures, so callers can name the object themselves. */
 int nl_query(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+/* One NLMSG_ERROR (an ACK when *error is 0): the kernel's error and its
+ * extended-ACK message (*msg, inside nlh, or NULL); -EINVAL for a message
+ * that is not a whole NLMSG_ERROR. nlh must lie in a buffer of at least
+ * nlmsg_len bytes (mnl_nlmsg_ok). Not static only for its fuzzer
+ * (tests/fuzz/fuzz_netlink.c): it reads what the kernel sends, lengths
+ * inside included. */
+int nl_ack_parse(const struct nlmsghdr *nlh, int *error, const char **msg);
 /* The id ns gives to the namespace other (RTM_GETNSID with NETNSA_FD, no
  * dump): what its veths report as IFLA_LINK_NETNSID; -1 if none. */
 int nl_nsid_of(struct nsnet *nn, struct ns *ns, const struct ns *other);
@@ -194,6 +201,20 @@ struct nl_neigh {
 	bool has_mac;
 };
 int nl_neigh_parse(const struct nlmsghdr *nlh, struct nl_neigh *n);
+
+/* A queueing discipline (RTM_NEWQDISC) with the options nsnet reads: the
+ * token bucket's rate and the netem delay. */
+struct nl_qdisc {
+	int index;              /* the link */
+	uint32_t handle, parent;
+	char kind[16];          /* "tbf", "netem", "noqueue", ... */
+	uint64_t rate;          /* tbf: bytes per second */
+	uint64_t burst;         /* tbf: bytes the bucket holds */
+	uint32_t limit;         /* tbf: bytes queued; netem: packets */
+	uint64_t latency_ns;    /* netem */
+	uint64_t jitter_ns;     /* netem */
+};
+int nl_qdisc_parse(const struct nlmsghdr *nlh, struct nl_qdisc *q);
 
 
 /* ---- link.c ---------------------------------------------------------------- */
@@ -242,6 +263,48 @@ void addr_queue(struct nl_batch *b, bool add, const char *ns_name,
 void route_queue(struct nl_batch *b, bool add, const char *ns_name,
 		 const struct ipaddr *dest, const struct ipaddr *via, int oif,
 		 const char *dev);
+
+/* ---- qdisc.c: the queueing disciplines of link impairments -------------------- */
+
+/*
+ * Handles of the qdiscs nsnet puts on a link ("6e73:" is "ns"): the root
+ * (a token bucket for a rate, or netem for a delay alone) and netem under
+ * the token bucket's one class when a link has both. A root qdisc with
+ * another non-zero handle was put there by somebody else.
+ */
+#define QDISC_ROOT_HANDLE 0x6e730000u
+#define QDISC_NETEM_HANDLE 0x6e740000u
+#define QDISC_TBF_CLASS (QDISC_ROOT_HANDLE | 1u)
+
+/* Bucket size and queue length of a token bucket for rate_bps on a link
+ * of this MTU, both in bytes (see qdisc.c for the reasons). */
+void qdisc_tbf_sizes(uint64_t rate_bps, unsigned int mtu, uint32_t *burst,
+		     uint32_t *limit);
+/* Queue a token bucket (replacing one of the same handle and kind) on link
+ * index of ns_name; ifname names it in errors. */
+void qdisc_queue_tbf(struct nl_batch *b, const char *ns_name,
+		     const char *ifname, int index, uint32_t parent,
+		     uint32_t handle, uint64_t rate_bps, unsigned int mtu);
+/* Queue a netem qdisc delaying every packet by delay_us, +- jitter_us
+ * (uniform). */
+void qdisc_queue_netem(struct nl_batch *b, const char *ns_name,
+		       const char *ifname, int index, uint32_t parent,
+		       uint32_t handle, unsigned int delay_us,
+		       unsigned int jitter_us);
+/* Queue the deletion of the root qdisc (the kernel's default comes back). */
+void qdisc_queue_del_root(struct nl_batch *b, const char *ns_name,
+			  const char *ifname, int index);
+/* Whether the kernel has the qdisc kind: asks it to create one on link
+ * index without options, which every kind refuses after loading its
+ * module and before changing anything. 0: it has it; -ENOENT with the
+ * kernel's answer in the context error: it has not. */
+int qdisc_kind_probe(struct nsnet *nn, struct ns *ns, const char *ifname,
+		     int index, const char *kind);
+/* Every qdisc of ns through cb (a dump; -EINTR as nl_dump()). There is no
+ * lookup of one link's: a GET of a built-in root (noqueue) gets no answer
+ * at all, and the dump leaves the built-in ones out. */
+int qdisc_dump(struct nsnet *nn, struct ns *ns,
+	       int (*cb)(const struct nl_qdisc *q, void *data), void *data);
 
 /* ---- sysctl.c -------------------------------------------------------------- */
 

@@ -195,26 +195,37 @@ void nl_nest_end(struct nl_batch *b, struct nlattr *nest)
 		mnl_attr_nest_end(b->cur, nest);
 }
 
-/* The extended-ACK message of an NLMSG_ERROR, or NULL. */
-static const char *nl_extack_msg(const struct nlmsghdr *nlh)
+int nl_ack_parse(const struct nlmsghdr *nlh, int *error, const char **msg)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
-	size_t off = sizeof(*e);
+	size_t off = sizeof(*e), len;
 
+	*msg = NULL;
+	if (nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
+		return -EINVAL;
+	*error = e->error;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	if (NLMSG_HDRLEN + off >= nlh->nlmsg_len)
-		return NULL;
-	mnl_attr_for_each_payload((const void *)((const char *)e + off),
-				  nlh->nlmsg_len - NLMSG_HDRLEN - off) {
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			return mnl_attr_get_str(attr);
+		return 0;
+	/* Uncapped, the request is quoted whole before the TLVs; its length
+	 * is the sender's word, so it is checked like any other. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < sizeof(struct nlmsghdr))
+			return 0;
+		off = MNL_ALIGN(off + e->msg.nlmsg_len - sizeof(struct nlmsghdr));
 	}
-	return NULL;
+	len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	if (off >= len)
+		return 0;
+	mnl_attr_for_each_payload((const void *)((const char *)e + off), len - off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0) {
+			*msg = mnl_attr_get_str(attr);
+			break;
+		}
+	}
+	return 0;
 }
 
 /* Receive ACKs until every request of [first, last) has its answer. */
@@ -234,21 +245,21 @@ static int nl_collect_acks(struct nsnet *nn, struct ns *ns, struct nl_batch *b,
 			return err_set(nn, errno, "namespace %s: netlink receive",
 				       ns->name);
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *e;
+			const char *m;
 			size_t i;
+			int error;
 
-			if (nlh->nlmsg_type != NLMSG_ERROR)
+			if (nl_ack_parse(nlh, &error, &m))
 				continue;
-			e = mnl_nlmsg_get_payload(nlh);
 			for (i = first; i < last; i++)
 				if (b->req[i].seq == nlh->nlmsg_seq)
 					break;
 			if (i == last)
 				continue;  /* a late answer from an earlier call */
-			b->req[i].error = e->error;
+			b->req[i].error = error;
 			b->req[i].done = true;
-			if (e->error && *failed == SIZE_MAX) {
-				int code = -e->error;
+			if (error && *failed == SIZE_MAX) {
+				int code = -error;
 
 				if ((b->req[i].ignore_exist && code == EEXIST) ||
 				    (b->req[i].ignore_missing &&
@@ -256,8 +267,6 @@ static int nl_collect_acks(struct nsnet *nn, struct ns *ns, struct nl_batch *b,
 				      code == ESRCH || code == EADDRNOTAVAIL))) {
 					b->req[i].error = 0;
 				} else {
-					const char *m = nl_extack_msg(nlh);
-
 					*failed = i;
 					snprintf(extack, extack_len, "%s",
 						 m ? m : "");

@@ -15,4 +15,42 @@
  * the mark, addresses and names given; undone when any part fails. */
 int net_cable_add(struct nsnet *nn, const struct nsnet_cable *c);
 
+/* ---- impair.c: rate, loss and delay of links ------------------------------------ */
+
+/* The parsers behind nsnet_link_impair_parse(): 0, -EINVAL (not that
+ * kind of word) or -ERANGE (out of range); no error set. */
+int impair_parse_rate(const char *s, uint64_t *bps);
+int impair_parse_loss(const char *s, uint32_t *ppm);
+int impair_parse_time(const char *s, unsigned int *us);
+int net_impair_parse(struct nsnet *nn, struct nsnet_link_impair *imp,
+		     const char *key, const char *value);
+/* nsnet_link_impair(), for the topology. */
+int net_link_impair(struct nsnet *nn, const char *ns_name, const char *ifname,
+		    const struct nsnet_link_impair *imp);
+/* nsnet's impairments in one namespace, read once for many of its links:
+ * its qdiscs (one dump) and its loss rules. */
+struct impair_ns {
+	struct impair_ns_link {
+		int index;
+		uint64_t rate_bps;
+		unsigned int delay_us, jitter_us;
+	} *links;
+	size_t n;
+	struct fw_loss *loss;
+	size_t n_loss;
+};
+int impair_ns_read(struct nsnet *nn, struct ns *ns, struct impair_ns *st);
+void impair_ns_free(struct impair_ns *st);
+/* What the link (index, ifname) of st has, as nsnet_link_impair() sets it
+ * on one end: the rate and delay of what it sends, the loss of what it
+ * receives (has_peer: a veth) or sends (no peer). */
+void impair_ns_link(const struct impair_ns *st, int index, const char *ifname,
+		    bool has_peer, struct nsnet_link_impair *out);
+/* Whether have is want, compared as the kernel keeps the values. */
+bool impair_same(const struct nsnet_link_impair *have,
+		 const struct nsnet_link_impair *want);
+bool impair_none(const struct nsnet_link_impair *imp);
+/* 0 when the kernel has netem; else the error of a delay without it. */
+int impair_netem_check(struct nsnet *nn);
+
 #endif /* NSNET_NET_H */

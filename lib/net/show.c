@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * show.c - what is in a namespace, as one JSON document: links (state, MAC,
- * MTU, master, veth peer and where it lives), addresses, routes and
- * neighbours. Showing everything is the one place where dumps are the right
+ * MTU, master, veth peer and where it lives, impairments), addresses,
+ * routes and neighbours. Showing everything is the one place where dumps are the right
  * request; one dump per object type and namespace.
  *
  * The document's shape is documented in docs/json.md and kept stable.
@@ -71,6 +71,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 			l.link, "netnsid", l.link_netnsid));
 	}
 	json_object_set_new(o, "addresses", json_array());
+	json_object_set_new(o, "impairment", json_null());
 	json_array_append_new(s->links, o);
 	snprintf(key, sizeof(key), "%d", l.index);
 	json_object_set(s->by_index, key, o);
@@ -267,6 +268,38 @@ static void resolve_links(struct show_ns *s)
 	json_decref(cache);
 }
 
+/* ---- impairments (impair.c sets them) ------------------------------------------ */
+
+/* nsnet's qdiscs and loss rules (impair.c reads them), per link: what it
+ * sends is limited or delayed, what arrives through it lost. What cannot
+ * be read is left out rather than failing the whole show. */
+static void show_impairments(struct show_ns *s)
+{
+	struct impair_ns st;
+	json_t *l;
+	size_t i;
+
+	if (impair_ns_read(s->nn, s->ns, &st)) {
+		err_clear(s->nn);
+		return;
+	}
+	json_array_foreach(s->links, i, l) {
+		struct nsnet_link_impair imp;
+
+		impair_ns_link(&st, (int)json_integer_value(json_object_get(l, "index")),
+			       json_string_value(json_object_get(l, "ifname")),
+			       json_object_get(l, "peer") != NULL, &imp);
+		if (impair_none(&imp))
+			continue;
+		json_object_set_new(l, "impairment", json_pack("{s:o,s:o,s:o,s:o}",
+			"rate_bps", imp.rate_bps ? json_integer((json_int_t)imp.rate_bps) : json_null(),
+			"loss_pct", imp.loss_pct > 0 ? json_real(imp.loss_pct) : json_null(),
+			"delay_us", imp.delay_us ? json_integer(imp.delay_us) : json_null(),
+			"jitter_us", imp.delay_us ? json_integer(imp.jitter_us) : json_null()));
+	}
+	impair_ns_free(&st);
+}
+
 static int show_one(struct nsnet *nn, const char *name, json_t *names,
 		    json_t **out)
 {
@@ -289,6 +322,7 @@ static int show_one(struct nsnet *nn, const char *name, json_t *names,
 	if (!rc)
 		rc = dump(&s, RTM_GETNEIGH, AF_UNSPEC, sizeof(struct ndmsg), neigh_cb);
 	if (!rc) {
+		show_impairments(&s);
 		resolve_links(&s);
 		forward_get(nn, name, &v4, &v6);
 		*out = json_pack("{s:s,s:b,s:o,s:o,s:o,s:{s:b,s:b}}", "name", name,

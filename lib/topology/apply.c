@@ -111,6 +111,17 @@ static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 	return a->kind == k;
 }
 
+/* The impairments an action sets, or NULL when it sets none. */
+static const struct nsnet_link_impair *impair_of(const struct topo *t,
+						 const struct topo_action *a)
+{
+	if (act_is(a, ACT_IMPAIR))
+		return &t->nodes[a->obj].att[a->idx].impair;
+	if (act_is(a, ACT_CABLE_IMPAIR))
+		return &t->cables[a->obj].impair;
+	return NULL;
+}
+
 static int bridge_index(struct nsnet *nn, struct ns *host, const char *name)
 {
 	struct nl_link l;
@@ -134,6 +145,14 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	snprintf(mark, sizeof(mark), "nsnet:%s", t->name);
 	if ((rc = ns_get(nn, NSNET_HOST, &host)))
 		return rc;
+	/* A delay needs netem: asked before anything is made, so that a
+	 * kernel without it costs no up and undo. */
+	for (i = 0; i < p->n; i++)
+		if (impair_of(t, &p->act[i]) && impair_of(t, &p->act[i])->delay_us) {
+			if ((rc = impair_netem_check(nn)))
+				return rc;
+			break;
+		}
 	topo_step(nn, &pr->steps, NULL);
 
 	/* 1. bridges, down, each with its mark in the same sendmsg: the
@@ -377,6 +396,27 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			    (rc = sysctl_write(nn, ns, key, kv->value)))
 				return rc;
 		}
+	}
+
+	/* 5b. impairments: both ends of each link (net/impair.c) */
+	for (i = 0; i < p->n; i++) {
+		const struct topo_action *a = &p->act[i];
+		const struct nsnet_link_impair *imp = impair_of(t, a);
+		struct nsnet_link_impair want;
+
+		if (!imp)
+			continue;
+		want = *imp;
+		want.struct_size = sizeof(want);
+		want.set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
+		if (act_is(a, ACT_IMPAIR))
+			rc = net_link_impair(nn, t->nodes[a->obj].name,
+					     t->nodes[a->obj].att[a->idx].ifname, &want);
+		else
+			rc = net_link_impair(nn, t->cables[a->obj].a,
+					     t->cables[a->obj].a_if, &want);
+		if (rc)
+			return rc;
 	}
 
 	/* 6. bridges up, after their ports */

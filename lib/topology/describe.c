@@ -32,6 +32,8 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_PUBLISH] = "publish",
 		[ACT_HOSTS] = "hosts",
 		[ACT_RUN] = "run",
+		[ACT_IMPAIR] = "impairment",
+		[ACT_CABLE_IMPAIR] = "cable_impairment",
 	};
 
 	return (size_t)kind < ARRAY_SIZE(names) && names[kind] ? names[kind] : "?";
@@ -47,14 +49,36 @@ static const char *ipstr(const struct ipaddr *ip, char *buf, size_t len,
 	return ip_str(&x, buf, len);
 }
 
+/* "rate 10000000bit loss 1% delay 20000us jitter 0us", or "none": every
+ * value, in units tc and nsnet link set read back exactly. */
+static void impair_words(const struct nsnet_link_impair *imp, char *buf,
+			 size_t len)
+{
+	buf[0] = '\0';
+	if (imp->rate_bps)
+		snprintf(buf + strlen(buf), len - strlen(buf), "rate %llubit ",
+			 (unsigned long long)imp->rate_bps);
+	if (imp->loss_pct > 0)
+		snprintf(buf + strlen(buf), len - strlen(buf), "loss %.7g%% ",
+			 imp->loss_pct);
+	if (imp->delay_us)
+		snprintf(buf + strlen(buf), len - strlen(buf), "delay %uus jitter %uus ",
+			 imp->delay_us, imp->jitter_us);
+	if (buf[0])
+		buf[strlen(buf) - 1] = '\0';
+	else
+		snprintf(buf, len, "none");
+}
+
 void topo_action_str(const struct topo *t, const struct topo_action *a,
 		     char *buf, size_t len)
 {
+	bool cable = a->kind == ACT_CABLE || a->kind == ACT_CABLE_IMPAIR;
 	const struct topo_node *nd = a->kind == ACT_BRIDGE || a->kind == ACT_BRIDGE_ADDR ||
 		a->kind == ACT_BRIDGE_UP || a->kind == ACT_FIREWALL || a->kind == ACT_NAT ||
-		a->kind == ACT_CABLE ? NULL : &t->nodes[a->obj];
-	const struct topo_net *net = nd ? NULL : a->kind == ACT_CABLE ? NULL : &t->nets[a->obj];
-	char x[64];
+		cable ? NULL : &t->nodes[a->obj];
+	const struct topo_net *net = nd || cable ? NULL : &t->nets[a->obj];
+	char x[64], w[128];
 
 	switch (a->kind) {
 	case ACT_BRIDGE: snprintf(buf, len, "bridge %s", net->bridge); break;
@@ -102,6 +126,17 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	case ACT_RUN:
 		snprintf(buf, len, "process \"%s\" in %s", nd->run[a->idx], nd->name);
 		break;
+	case ACT_IMPAIR:
+		impair_words(&nd->att[a->idx].impair, w, sizeof(w));
+		snprintf(buf, len, "impairments of %s %s (%s)", nd->name,
+			 nd->att[a->idx].ifname, w);
+		break;
+	case ACT_CABLE_IMPAIR:
+		impair_words(&t->cables[a->obj].impair, w, sizeof(w));
+		snprintf(buf, len, "impairments of cable %s:%s - %s:%s (%s)",
+			 t->cables[a->obj].a, t->cables[a->obj].a_if, t->cables[a->obj].b,
+			 t->cables[a->obj].b_if, w);
+		break;
 	}
 }
 
@@ -137,13 +172,31 @@ static void add_script(json_t *cmds, struct fw_script *s)
 	fw_script_free(s);
 }
 
+/* The words of nsnet link set that give a link exactly imp. */
+static void impair_set_words(const struct nsnet_link_impair *imp, char *buf,
+			     size_t len)
+{
+	char v[48];
+
+	snprintf(v, sizeof(v), "%llubit", (unsigned long long)imp->rate_bps);
+	snprintf(buf, len, "rate %s", imp->rate_bps ? v : "none");
+	snprintf(v, sizeof(v), "%.7g%%", imp->loss_pct);
+	snprintf(buf + strlen(buf), len - strlen(buf), " loss %s",
+		 imp->loss_pct > 0 ? v : "none");
+	if (imp->delay_us)
+		snprintf(buf + strlen(buf), len - strlen(buf), " delay %uus jitter %uus",
+			 imp->delay_us, imp->jitter_us);
+	else
+		snprintf(buf + strlen(buf), len - strlen(buf), " delay none");
+}
+
 void topo_action_commands(const struct topo *t, const struct topo_action *a,
 			  json_t *cmds)
 {
 	const struct topo_node *nd = a->obj < t->n_nodes ? &t->nodes[a->obj] : NULL;
 	const struct topo_net *net = a->obj < t->n_nets ? &t->nets[a->obj] : NULL;
 	const struct topo_attach *at = nd && a->idx < nd->n_att ? &nd->att[a->idx] : NULL;
-	char x[64], y[64];
+	char x[64], y[64], w[160];
 
 	switch (a->kind) {
 	case ACT_BRIDGE:
@@ -253,6 +306,18 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 	case ACT_RUN:
 		out(cmds, "ip netns exec %s sh -c '%s' > /run/nsnet/topo/%s/%s.log 2>&1 &",
 		    nd->name, nd->run[a->idx], t->name, nd->name);
+		break;
+	/* Each of these is a token bucket and netem on both ends and a loss
+	 * rule in each end's namespace (docs/impairments.md): said as the one
+	 * command that does all of it. */
+	case ACT_IMPAIR:
+		impair_set_words(&at->impair, w, sizeof(w));
+		out(cmds, "nsnet link set %s %s %s", nd->name, at->ifname, w);
+		break;
+	case ACT_CABLE_IMPAIR:
+		impair_set_words(&t->cables[a->obj].impair, w, sizeof(w));
+		out(cmds, "nsnet link set %s %s %s", t->cables[a->obj].a,
+		    t->cables[a->obj].a_if, w);
 		break;
 	}
 }

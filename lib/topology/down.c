@@ -230,6 +230,10 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 	nl_batch_free(&b);
 	topo_step(nn, &steps, "links");
 	wait_peers_gone(nn, host, &ll);
+	/* The kernel keeps the loss chains of the host ends that are gone
+	 * (net/impair.c): they go now, the table with its last chain. */
+	if ((rc = fw_loss_set(nn, host, NULL, 0)) && !first_rc)
+		first_rc = rc;
 	topo_step(nn, &steps, "teardown");
 	topo_record_remove(name);
 	rc = first_rc;

@@ -116,10 +116,10 @@ static void graph_init(struct graph *g, const struct topo *t,
 			o = &g->nodes[a->obj];
 			break;
 		case ACT_VETH: case ACT_HOST_UP: case ACT_INNER_UP: case ACT_ADDR:
-		case ACT_ROUTE_DEFAULT:
+		case ACT_ROUTE_DEFAULT: case ACT_IMPAIR:
 			o = &g->atts[g->att_base[a->obj] + a->idx];
 			break;
-		case ACT_CABLE:
+		case ACT_CABLE: case ACT_CABLE_IMPAIR:
 			o = &g->cables[a->obj];
 			break;
 		case ACT_PUBLISH:

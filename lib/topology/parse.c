@@ -291,15 +291,100 @@ static int net_entry(struct parser *p, const char *key, yaml_node_t *k,
 
 /* ---- nodes ---------------------------------------------------------------- */
 
+/* rate:, loss:, delay:, jitter: of a link (an attachment or a cable),
+ * in the words of nsnet link set. */
+static bool is_impair_key(const char *key)
+{
+	return !strcmp(key, "rate") || !strcmp(key, "loss") ||
+	       !strcmp(key, "delay") || !strcmp(key, "jitter");
+}
+
+static int impair_key(struct parser *p, struct nsnet_link_impair *imp,
+		      const char *key, yaml_node_t *v)
+{
+	const char *s;
+	int rc;
+
+	if ((rc = scalar(p, v, key, &s)))
+		return rc;
+	imp->struct_size = sizeof(*imp);
+	if (net_impair_parse(p->nn, imp, key, s))
+		return perr(p, pos_of(v), "%s", err_msg(p->nn));
+	return 0;
+}
+
+static int impair_check(struct parser *p, const struct nsnet_link_impair *imp,
+			struct topo_pos pos)
+{
+	if (imp->jitter_us && !imp->delay_us)
+		return perr(p, pos, "jitter needs a delay (delay: 20ms, jitter: 5ms)");
+	return 0;
+}
+
+struct attach_ctx {
+	struct topo_node *nd;
+	struct topo_attach *a;
+	const char *net;
+};
+
+/* The addresses of an attachment: one, a list of them, or none. */
+static int attach_addrs(struct parser *p, struct attach_ctx *c, yaml_node_t *v)
+{
+	struct topo_attach *a = c->a;
+	char **list = NULL;
+	struct topo_pos *posv = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = string_list(p, v, "address", &list, &n, &posv)))
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct ipaddr ip;
+		int f;
+
+		if (cidr_parse(list[i], &ip)) {
+			rc = perr(p, posv[i], "\"%s\" is not an IP address", list[i]);
+			goto out;
+		}
+		f = fam_idx(ip.family);
+		if (!p->t->nets[a->net].subnet[f].family) {
+			rc = perr(p, posv[i], "network %s has no IPv%d subnet for %s",
+				  c->net, f ? 6 : 4, list[i]);
+			goto out;
+		}
+		ip.prefix = p->t->nets[a->net].subnet[f].prefix;
+		a->addr[f] = ip;
+		a->explicit_addr[f] = true;
+		a->pos = posv[i];
+	}
+out:
+	strv_free(list, n);
+	free(posv);
+	return rc;
+}
+
+/* The long form: {address: ..., rate: 10mbit, loss: 1%, delay: 20ms}. */
+static int attach_key(struct parser *p, const char *key, yaml_node_t *k,
+		      yaml_node_t *v, void *ctx)
+{
+	struct attach_ctx *c = ctx;
+
+	if (!strcmp(key, "address") || !strcmp(key, "addresses"))
+		return attach_addrs(p, c, v);
+	if (is_impair_key(key))
+		return impair_key(p, &c->a->impair, key, v);
+	return unknown_key(p, k, key, "a node's network",
+			   "address, rate, loss, delay, jitter");
+}
+
 static int node_net(struct parser *p, const char *key, yaml_node_t *k,
 		    yaml_node_t *v, void *ctx)
 {
+	struct attach_ctx c = { ctx, NULL, key };
 	struct topo_node *nd = ctx;
 	struct topo_attach *a;
-	char **list = NULL;
-	struct topo_pos *posv = NULL;
-	size_t n = 0, i, net;
-	int rc = 0;
+	size_t net;
+	int rc;
 
 	for (net = 0; net < p->t->n_nets; net++)
 		if (!strcmp(p->t->nets[net].name, key))
@@ -314,31 +399,13 @@ static int node_net(struct parser *p, const char *key, yaml_node_t *k,
 	snprintf(a->ifname, sizeof(a->ifname), "eth%zu", nd->n_att - 1);
 	attach_host_ifname(a->host_if, sizeof(a->host_if), nd->name,
 			   p->t->nets[net].bridge);
-	if ((rc = string_list(p, v, "address", &list, &n, &posv)))
-		goto out;
-	for (i = 0; i < n; i++) {
-		struct ipaddr ip;
-		int f;
-
-		if (cidr_parse(list[i], &ip)) {
-			rc = perr(p, posv[i], "\"%s\" is not an IP address", list[i]);
-			goto out;
-		}
-		f = fam_idx(ip.family);
-		if (!p->t->nets[net].subnet[f].family) {
-			rc = perr(p, posv[i], "network %s has no IPv%d subnet for %s",
-				  key, f ? 6 : 4, list[i]);
-			goto out;
-		}
-		ip.prefix = p->t->nets[net].subnet[f].prefix;
-		a->addr[f] = ip;
-		a->explicit_addr[f] = true;
-		a->pos = posv[i];
-	}
-out:
-	strv_free(list, n);
-	free(posv);
-	return rc;
+	c.a = a;
+	/* The short forms (an address, a list of them, nothing) stay valid. */
+	if (v->type != YAML_MAPPING_NODE)
+		return attach_addrs(p, &c, v);
+	if ((rc = each_pair(p, v, "network of a node", attach_key, &c)))
+		return rc;
+	return impair_check(p, &a->impair, pos_of(k));
 }
 
 static int node_sysctl(struct parser *p, const char *key, yaml_node_t *k,
@@ -483,6 +550,8 @@ static int cable_key(struct parser *p, const char *key, yaml_node_t *k,
 	const char *s;
 	int rc;
 
+	if (is_impair_key(key))
+		return impair_key(p, &c->impair, key, v);
 	if (!strcmp(key, "mtu")) {
 		char *end;
 		unsigned long m;
@@ -512,7 +581,8 @@ static int cable_key(struct parser *p, const char *key, yaml_node_t *k,
 			return perr(p, pos_of(v), "%s \"%s\" is not an address with a prefix like 192.168.15.1/24",
 				    key, s);
 	} else {
-		return unknown_key(p, k, key, "a cable", "a, a_if, a_addr, b, b_if, b_addr, mtu");
+		return unknown_key(p, k, key, "a cable",
+				   "a, a_if, a_addr, b, b_if, b_addr, mtu, rate, loss, delay, jitter");
 	}
 	return 0;
 }
@@ -537,6 +607,8 @@ static int parse_cables(struct parser *p, yaml_node_t *v)
 			return rc;
 		if (!c->a || !c->b)
 			return perr(p, c->pos, "a cable needs both ends, a: and b:");
+		if ((rc = impair_check(p, &c->impair, c->pos)))
+			return rc;
 		if (!c->a_if[0])
 			snprintf(c->a_if, sizeof(c->a_if), "veth-%.10s", c->b);
 		if (!c->b_if[0])

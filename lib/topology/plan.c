@@ -192,10 +192,82 @@ static bool fw_has_publish(json_t *fw, const char *node, const char *spec)
 	return false;
 }
 
+/* The impairments of a veth as both its ends have them, against the file:
+ * unwritten ones are to be none. */
+static bool impair_drifted(const struct nsnet_link_impair *file,
+			   const struct impair_ns *a_st, const struct nl_link *a,
+			   const struct impair_ns *b_st, const struct nl_link *b)
+{
+	struct nsnet_link_impair want = *file, have;
+
+	want.set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
+	impair_ns_link(a_st, a->index, a->name, true, &have);
+	if (!impair_same(&have, &want))
+		return true;
+	impair_ns_link(b_st, b->index, b->name, true, &have);
+	return !impair_same(&have, &want);
+}
+
+/* A cable that exists: both ends' impairments against the file. Cables
+ * are few: each end's namespace is read for itself. */
+static int cable_impair(struct nsnet *nn, const struct topo_cable *c,
+			struct ns *a_ns, const struct nl_link *a,
+			struct ns *host, struct impair_ns *himp, bool *himp_read,
+			struct topo_plan *p, size_t i);
+
+/* The host's impairments, read the first time a link needs them. */
+static int host_impair(struct nsnet *nn, struct ns *host, struct impair_ns *st,
+		       bool *read)
+{
+	int rc = 0;
+
+	if (!*read && !(rc = impair_ns_read(nn, host, st)))
+		*read = true;
+	return rc;
+}
+
+static int cable_impair(struct nsnet *nn, const struct topo_cable *c,
+			struct ns *a_ns, const struct nl_link *a,
+			struct ns *host, struct impair_ns *himp, bool *himp_read,
+			struct topo_plan *p, size_t i)
+{
+	struct impair_ns st[2] = { { 0 }, { 0 } };
+	const struct impair_ns *sa, *sb;
+	struct nl_link b;
+	struct ns *b_ns;
+	int rc;
+
+	if (!ns_is_host(c->b) && !ns_exists(c->b))
+		return 0;
+	if ((rc = ns_get(nn, c->b, &b_ns)))
+		return rc;
+	rc = nl_link_get(nn, b_ns, c->b_if, &b);
+	if (rc)
+		return rc == -ENODEV ? 0 : rc;  /* a broken cable: not this check's */
+	if ((ns_is_host(c->a) || ns_is_host(c->b)) &&
+	    (rc = host_impair(nn, host, himp, himp_read)))
+		return rc;
+	if (!ns_is_host(c->a) && (rc = impair_ns_read(nn, a_ns, &st[0])))
+		return rc;
+	if (!ns_is_host(c->b) && (rc = impair_ns_read(nn, b_ns, &st[1]))) {
+		impair_ns_free(&st[0]);
+		return rc;
+	}
+	sa = ns_is_host(c->a) ? himp : &st[0];
+	sb = ns_is_host(c->b) ? himp : &st[1];
+	if (impair_drifted(&c->impair, sa, a, sb, &b))
+		add(p, ACT_CABLE_IMPAIR, i, 0, 0, true);
+	impair_ns_free(&st[0]);
+	impair_ns_free(&st[1]);
+	return 0;
+}
+
 int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 {
 	struct ns *host, *ns;
 	struct ns_state hst = { 0 };
+	struct impair_ns himp = { 0 };
+	bool himp_read = false;
 	json_t *fw = NULL;
 	char *hosts = NULL;
 	size_t i, j;
@@ -256,6 +328,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		const struct topo_node *nd = &t->nodes[i];
 		bool fresh = !ns_exists(nd->name), gw_done[2] = { false, false };
 		struct ns_state st = { 0 };
+		struct impair_ns nimp = { 0 };
+		bool nimp_read = false;
 		char owner[256];
 
 		if (fresh) {
@@ -319,7 +393,15 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				}
 				if (!(il.flags & IFF_UP))
 					add(p, ACT_INNER_UP, i, j, 0, true);
+				if ((rc = host_impair(nn, host, &himp, &himp_read)) ||
+				    (!nimp_read && (rc = impair_ns_read(nn, ns, &nimp))))
+					goto node_out;
+				nimp_read = true;
+				if (impair_drifted(&a->impair, &nimp, &il, &himp, &hl))
+					add(p, ACT_IMPAIR, i, j, 0, true);
 			}
+			if (new_veth && !impair_none(&a->impair))
+				add(p, ACT_IMPAIR, i, j, 0, false);
 			for (f = 0; f < 2; f++) {
 				if (!a->addr[f].family)
 					continue;
@@ -359,6 +441,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				add(p, ACT_RUN, i, j, 0, !fresh);
 node_out:
 		ns_state_free(&st);
+		impair_ns_free(&nimp);
 		if (!fresh)
 			ns_release(nn, nd->name);
 		if (rc)
@@ -371,6 +454,8 @@ node_out:
 
 		if (!ns_is_host(c->a) && !ns_exists(c->a)) {
 			add(p, ACT_CABLE, i, 0, 0, false);
+			if (!impair_none(&c->impair))
+				add(p, ACT_CABLE_IMPAIR, i, 0, 0, false);
 			continue;
 		}
 		if ((rc = ns_get(nn, c->a, &ns)))
@@ -378,11 +463,15 @@ node_out:
 		rc = nl_link_get(nn, ns, c->a_if, &l);
 		if (rc == -ENODEV) {
 			add(p, ACT_CABLE, i, 0, 0, false);
+			if (!impair_none(&c->impair))
+				add(p, ACT_CABLE_IMPAIR, i, 0, 0, false);
 			rc = 0;
 		} else if (rc) {
 			goto out;
 		} else {
 			p->ok_objects++;
+			if ((rc = cable_impair(nn, c, ns, &l, host, &himp, &himp_read, p, i)))
+				goto out;
 		}
 	}
 	/* Bridges come up after their ports; the firewall, NAT and published
@@ -391,8 +480,8 @@ node_out:
 		static const enum topo_act_kind order[] = {
 			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_NS, ACT_VETH, ACT_HOST_UP,
 			ACT_INNER_UP, ACT_ADDR, ACT_ROUTE_DEFAULT, ACT_ROUTE, ACT_CABLE,
-			ACT_SYSCTL, ACT_BRIDGE_UP, ACT_FIREWALL, ACT_NAT, ACT_PUBLISH,
-			ACT_HOSTS, ACT_RUN,
+			ACT_SYSCTL, ACT_IMPAIR, ACT_CABLE_IMPAIR, ACT_BRIDGE_UP,
+			ACT_FIREWALL, ACT_NAT, ACT_PUBLISH, ACT_HOSTS, ACT_RUN,
 		};
 		struct topo_action *sorted = calloc(p->n + 1, sizeof(*sorted));
 		size_t n = 0, k;
@@ -409,6 +498,7 @@ node_out:
 out:
 	free(hosts);
 	ns_state_free(&hst);
+	impair_ns_free(&himp);
 	json_decref(fw);
 	if (rc)
 		topo_plan_free(p);

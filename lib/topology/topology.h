@@ -51,6 +51,9 @@ struct topo_attach {
 	bool explicit_addr[2];
 	char ifname[IFNAMSIZ];     /* inside the node: eth0, eth1, ... */
 	char host_if[IFNAMSIZ];    /* the bridge port: attach_host_ifname() */
+	/* rate:, loss:, delay:, jitter: of the attachment, both directions;
+	 * impair.set 0: none written (the link is to have none) */
+	struct nsnet_link_impair impair;
 	struct topo_pos pos;
 };
 
@@ -86,6 +89,7 @@ struct topo_cable {
 	char a_if[IFNAMSIZ], b_if[IFNAMSIZ];
 	struct ipaddr a_addr, b_addr; /* family 0: none */
 	unsigned int mtu;
+	struct nsnet_link_impair impair; /* as for an attachment */
 	struct topo_pos pos;
 };
 
@@ -154,6 +158,8 @@ enum topo_act_kind {
 	ACT_PUBLISH,       /* a published port */
 	ACT_HOSTS,         /* /etc/netns/<node>/hosts and resolv.conf */
 	ACT_RUN,           /* start (or restart) a run: command */
+	ACT_IMPAIR,        /* rate, loss, delay of an attachment (obj node, idx) */
+	ACT_CABLE_IMPAIR,  /* the same of a cable (obj cable) */
 };
 
 struct topo_action {

@@ -4,9 +4,13 @@
 # SECONDS (default 15) from its seed corpus, one line per target:
 # "fuzz <target>: ok (<runs> runs)" or "fuzz <target>: FAILED" with the
 # reproducer. Exit 1 if any failed; "skipped" when there is no libFuzzer.
+# With FUZZ_BIN_DIR set, only builds the targets there (fuzz_<target>, and
+# the list in FUZZ_BIN_DIR/targets) and exits: bench/fuzz-bench.sh runs them
+# longer.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-15}
+targets="names ping probe fw_spec topo packet netlink route trace cni"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -34,13 +38,14 @@ if ! find lib -name '*.c' | sort | xargs -P "$(nproc)" -I{} sh -c \
 fi
 sources=("$work"/obj/*.o)
 failed=0
-for target in names ping probe fw_spec topo packet cni; do
+for target in $targets; do
 	src=tests/fuzz/fuzz_$target.c
-	bin=$work/fuzz_$target
+	bin=${FUZZ_BIN_DIR:-$work}/fuzz_$target
 	if ! "$cc" "${flags[@]}" "$src" "${sources[@]}" "${libs[@]}" -o "$bin" \
 		>"$work/$target.build" 2>&1; then
 		echo "fuzz $target: FAILED (build)"; cat "$work/$target.build"; failed=1; continue
 	fi
+	[ -z "${FUZZ_BIN_DIR:-}" ] || { echo "$target" >>"$FUZZ_BIN_DIR/targets"; continue; }
 	mkdir -p "$work/corpus-$target"
 	cp tests/fuzz/corpus/$target/* "$work/corpus-$target/" 2>/dev/null
 	if (cd "$work" && "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=1024 \

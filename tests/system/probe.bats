@@ -176,6 +176,90 @@ EOF
 EOF
 }
 
+@test "doctor: nsnet's table flushed behind its back is named, and the rebuild works" {
+	sandbox <<'EOF'
+	seed000
+	nsnet publish web 8080:80
+	serve_once web 80 web
+	# flush table empties the chains and keeps the sets and maps, so nsnet
+	# itself still shows the NAT and the port
+	nft flush table inet nsnet
+	expect_cause web 203.0.113.10 \
+		"host: every chain of nsnet's table inet nsnet is empty (changed outside nsnet: nft flush table?); its NAT, published ports and isolation do not work" \
+		"nft delete table inet nsnet" "nsnet nat add app_br" "nsnet publish web 8080:80/tcp" \
+		'nft add element inet nsnet bridges { "app_br" }' \
+		'nft add element inet nsnet allowed { "app_br" . "app_br" }'
+	cannot_ping web 203.0.113.10
+	apply_fixes
+	expect_fixed web 203.0.113.10
+	can_ping web 203.0.113.10
+	assert_contains "$(tcp_read upstream 198.51.100.2 8080)" "web "
+	assert_contains "$(nft list set inet nsnet bridges)" '"app_br"'
+EOF
+}
+
+@test "doctor: nsnet's table deleted behind its back is named, and its fix works" {
+	sandbox <<'EOF'
+	seed000
+	nft delete table inet nsnet
+	expect_cause web 203.0.113.10 \
+		"host: nsnet's nftables table inet nsnet is gone (deleted outside nsnet?), but bridge app_br is nsnet's and was registered there: its NAT, published ports and isolation went with it" \
+		"nsnet nat add app_br" \
+		'nft add element inet nsnet bridges { "app_br" }' \
+		'nft add element inet nsnet allowed { "app_br" . "app_br" }'
+	apply_fixes
+	expect_fixed web 203.0.113.10
+	can_ping web 203.0.113.10
+EOF
+}
+
+@test "doctor: a NAT map flushed behind nsnet's back is named, and its fix works" {
+	sandbox <<'EOF'
+	seed000
+	nft flush map inet nsnet natpost4
+	expect_cause web 203.0.113.10 \
+		"host: NAT for bridge app_br is incomplete in nsnet's table inet nsnet: maps natpost4 and natpost6 have none of its subnets (changed outside nsnet?)" \
+		"nsnet nat del app_br" "nsnet nat add app_br"
+	apply_fixes
+	expect_fixed web 203.0.113.10
+	can_ping web 203.0.113.10
+EOF
+}
+
+@test "doctor: a published port's map flushed behind nsnet's back is named, and its fix works" {
+	sandbox <<'EOF'
+	seed000
+	nsnet publish web 8080:80
+	serve_once web 80 web
+	expect_status 0 nsnet doctor upstream 198.51.100.2:8080
+	assert_contains "$out" "ok    host: tcp/8080 is published to web (10.10.0.10)"
+	nft flush map inet nsnet pub4any
+	expect_status 1 nsnet doctor upstream 198.51.100.2:8080
+	assert_eq "$(lines_of FAIL)" "FAIL  host: nsnet's set owners publishes tcp/8080 to web, but none of the maps pub4, pub4any, rng4 has it (flushed outside nsnet?): nothing forwards the port"
+	assert_not_contains "$out" "nothing listens"
+	assert_eq "$(lines_of fix | tail -1)" "fix   nsnet publish web 8080:80/tcp"
+	apply_fixes
+	expect_fixed upstream 198.51.100.2:8080
+	assert_contains "$(tcp_read upstream 198.51.100.2 8080)" "web "
+EOF
+}
+
+@test "doctor: a topology's table flushed names nsnet up FILE" {
+	sandbox <<'EOF'
+	nsnet up "$NSNET_ROOT/examples/seed000.yaml" >/dev/null
+	wait_path web 203.0.113.10
+	nft flush table inet nsnet
+	expect_status 1 nsnet doctor web 203.0.113.10
+	assert_eq "$(lines_of FAIL)" "FAIL  host: every chain of nsnet's table inet nsnet is empty (changed outside nsnet: nft flush table?); its NAT, published ports and isolation do not work"
+	assert_eq "$(lines_of fix)" "fix   nsnet up $(realpath "$NSNET_ROOT/examples/seed000.yaml")"
+	nsnet up "$NSNET_ROOT/examples/seed000.yaml" >/dev/null
+	nft delete table inet nsnet
+	expect_status 1 nsnet doctor web 203.0.113.10
+	assert_contains "$(lines_of FAIL)" "table inet nsnet is gone"
+	assert_eq "$(lines_of fix)" "fix   nsnet up $(realpath "$NSNET_ROOT/examples/seed000.yaml")"
+EOF
+}
+
 @test "doctor: a foreign masquerade rule is not taken for missing NAT" {
 	sandbox <<'EOF'
 	seed000

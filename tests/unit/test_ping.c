@@ -184,6 +184,73 @@ static void test_parse_v6(void **state)
 	assert_int_equal(ping_parse(err, 56, AF_INET6, 0x7777, &r), PING_IGNORE);
 }
 
+/* An echo reply to probe n of a ping, parsed as ping_receive() does. */
+static void reply_to(uint32_t n, size_t payload, struct ping_reply *r,
+		     uint8_t *icmp, uint8_t *buf)
+{
+	size_t len, m;
+
+	len = ping_build_probe(icmp, 128, AF_INET, 0x5150, n, payload);
+	assert_int_not_equal(len, 0);
+	assert_int_equal(ping_checksum(icmp, len), 0);
+	icmp[0] = 0; /* echo reply */
+	icmp[2] = icmp[3] = 0;
+	m = ipv4_wrap(buf, icmp, len, 64, 0);
+	assert_int_equal(ping_parse(buf, m, AF_INET, 0x5150, r), PING_ECHO_REPLY);
+}
+
+/* ping -c 70000: the sequence number wraps after 65,535 as iputils' does,
+ * and every reply still goes to its own probe. */
+static void test_sequence_wraps(void **state)
+{
+	uint8_t icmp[128], buf[192];
+	struct ping_reply r;
+
+	(void)state;
+	/* Probe 65,537 goes out with sequence number 1, like probe 1. */
+	reply_to(65537, 56, &r, icmp, buf);
+	assert_int_equal(r.seq, 1);
+	assert_int_equal(ping_match(&r, 56, 65537), 65537);
+	assert_int_equal(ping_match(&r, 56, 70000), 65537);
+	/* A late reply to probe 1 arriving after probe 65,537 was sent is
+	 * probe 1's, not 65,537's (by sequence number alone it would be). */
+	reply_to(1, 56, &r, icmp, buf);
+	assert_int_equal(r.seq, 1);
+	assert_int_equal(ping_match(&r, 56, 65537), 1);
+	/* Probe 65,536: sequence number 0. */
+	reply_to(65536, 56, &r, icmp, buf);
+	assert_int_equal(r.seq, 0);
+	assert_int_equal(ping_match(&r, 56, 65536), 65536);
+	assert_int_equal(ping_match(&r, 56, 100000), 65536);
+	/* Not sent yet, or a token that does not agree with the sequence
+	 * number: nobody's. */
+	reply_to(70000, 56, &r, icmp, buf);
+	assert_int_equal(ping_match(&r, 56, 69999), 0);
+	r.seq++;
+	assert_int_equal(ping_match(&r, 56, 70000), 0);
+}
+
+/* With no room for the token (-s under 4), the latest probe with that
+ * sequence number, as iputils does. */
+static void test_no_token(void **state)
+{
+	uint8_t icmp[128], buf[192];
+	struct ping_reply r;
+
+	(void)state;
+	reply_to(65537, 2, &r, icmp, buf);
+	assert_int_equal(r.seq, 1);
+	assert_int_equal(ping_match(&r, 2, 65536), 1);
+	assert_int_equal(ping_match(&r, 2, 65537), 65537);
+	assert_int_equal(ping_match(&r, 2, 131072), 65537);
+	reply_to(3, 0, &r, icmp, buf);
+	assert_int_equal(ping_match(&r, 0, 3), 3);
+	assert_int_equal(ping_match(&r, 0, 2), 0);
+	reply_to(65536, 0, &r, icmp, buf);
+	assert_int_equal(ping_match(&r, 0, 65535), 0);
+	assert_int_equal(ping_match(&r, 0, 65536), 65536);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_parse_v4_reply),
 		cmocka_unit_test(test_parse_v4_error),
 		cmocka_unit_test(test_parse_v6),
+		cmocka_unit_test(test_sequence_wraps),
+		cmocka_unit_test(test_no_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

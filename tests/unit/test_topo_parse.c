@@ -213,6 +213,43 @@ static void test_cable(void **state)
 		  8, 29, "not an address with a prefix");
 }
 
+/* rate:, loss:, delay:, jitter: on an attachment (the long form) and on a
+ * cable; the short forms stay valid beside them. */
+static void test_impairments(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct topo *t;
+
+	(void)state;
+	t = parse_ok(nn, NET "nodes:\n"
+		     "  a:\n    networks:\n      app: {address: 10.0.0.10, rate: 10mbit, loss: 1%, delay: 20ms, jitter: 5ms}\n"
+		     "  b:\n    networks:\n      app: 10.0.0.20\n"
+		     "  c:\n    networks:\n      app: {rate: 1.5mbit}\n"
+		     "cables:\n  - {a: a, b: b, loss: 0.5%}\n");
+	assert_int_equal(t->nodes[0].att[0].addr[0].family, AF_INET);
+	assert_true(t->nodes[0].att[0].impair.rate_bps == 10000000);
+	assert_true(t->nodes[0].att[0].impair.loss_pct > 0.99 &&
+		    t->nodes[0].att[0].impair.loss_pct < 1.01);
+	assert_int_equal(t->nodes[0].att[0].impair.delay_us, 20000);
+	assert_int_equal(t->nodes[0].att[0].impair.jitter_us, 5000);
+	assert_int_equal(t->nodes[1].att[0].impair.set, 0);
+	assert_true(t->nodes[2].att[0].impair.rate_bps == 1500000);
+	assert_int_equal(t->nodes[2].att[0].addr[0].family, AF_INET);  /* by ipam */
+	assert_true(t->cables[0].impair.loss_pct > 0.49 && t->cables[0].impair.loss_pct < 0.51);
+	topo_free(t);
+	nsnet_free(nn);
+	parse_bad(NET "nodes:\n  a:\n    networks:\n      app: {rate: fast}\n",
+		  8, 19, "rate \"fast\"");
+	parse_bad(NET "nodes:\n  a:\n    networks:\n      app: {loss: 120%}\n",
+		  8, 19, "loss \"120%\"");
+	parse_bad(NET "nodes:\n  a:\n    networks:\n      app: {speed: 1mbit}\n",
+		  8, 13, "unknown key \"speed\"");
+	parse_bad(NET "nodes:\n  a:\n    networks:\n      app: {jitter: 5ms}\n",
+		  8, 7, "jitter needs a delay");
+	parse_bad(NET "nodes:\n  a: {}\ncables:\n  - {a: a, b: host, delay: 20}\n",
+		  8, 28, "delay \"20\"");
+}
+
 static void test_yaml_syntax(void **state)
 {
 	(void)state;
@@ -345,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_bad_expect),
 		cmocka_unit_test(test_bad_route),
 		cmocka_unit_test(test_cable),
+		cmocka_unit_test(test_impairments),
 		cmocka_unit_test(test_yaml_syntax),
 		cmocka_unit_test(test_plan_json),
 		cmocka_unit_test(test_step_timing),
