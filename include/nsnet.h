@@ -428,4 +428,26 @@ NSNET_EXPORT int nsnet_topo_graph(struct nsnet *nn, const char *file_or_name,
 NSNET_EXPORT int nsnet_topo_export(struct nsnet *nn, const char *name,
 				   const char *const *ns, size_t n, char **yaml);
 
+/* ---- CNI plugin (nsnet-cni, docs/cni.md) -------------------------------- */
+
+/* One request as a container runtime makes it: the CNI_* variables, the
+ * whole environment (handed on to a delegated IPAM plugin) and stdin. */
+struct nsnet_cni_request {
+	size_t size;            /* sizeof(struct nsnet_cni_request) */
+	const char *command, *container_id, *netns, *ifname, *args, *path;
+	char *const *environ;
+	const char *config;     /* the network configuration (stdin) */
+	size_t config_len;
+};
+/* Run it. *out (the caller's) is what goes to stdout: a result, the
+ * spec's error object, or "" for a command that answers nothing. Returns
+ * the exit status, 0 or 1. */
+NSNET_EXPORT int nsnet_cni(struct nsnet *nn, const struct nsnet_cni_request *req,
+			   char **out);
+/* Every attachment nsnet-cni made, from its records: JSON array of
+ * {"network", "container_id", "ifname", "host_ifname", "bridge", "netns",
+ * "addresses", "ports", "complete", "state"}; state is "ok", "incomplete",
+ * "namespace gone" (GC takes it) or "host end missing". */
+NSNET_EXPORT int nsnet_cni_attachments(struct nsnet *nn, struct json_t **out);
+
 #endif /* NSNET_H */

@@ -33,6 +33,10 @@ int usage_error(const char *cmd, const char *fmt, ...)
 int lib_error(struct nsnet *nn);
 void print_usage(FILE *f, const char *cmd);
 
+/* cmd_show.c: the CNI attachments of nsnet_cni_attachments() as a table
+ * (show and status). */
+void print_cni(json_t *cni);
+
 /* output.c */
 bool want_json(int *argc, char **argv);  /* removes --json/-j */
 bool want_force(int *argc, char **argv); /* removes --force: NSNET_FORCE */

@@ -216,10 +216,36 @@ static void print_fw(json_t *fw)
 	}
 }
 
+void print_cni(json_t *cni)
+{
+	struct table *t = table_new(7, "NETWORK", "CONTAINER", "IF", "HOST END",
+				    "ADDRESSES", "PORTS", "STATE");
+	json_t *e, *x;
+	size_t i, j;
+
+	json_array_foreach(cni, i, e) {
+		char addrs[256] = "", ports[256] = "", cid[16];
+
+		json_array_foreach(json_object_get(e, "addresses"), j, x)
+			snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs),
+				 "%s%s", j ? " " : "", json_string_value(x));
+		json_array_foreach(json_object_get(e, "ports"), j, x)
+			snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports),
+				 "%s%s", j ? " " : "", json_string_value(x));
+		/* 12 characters tell containers apart, as docker ps does */
+		snprintf(cid, sizeof(cid), "%.12s", str(e, "container_id"));
+		table_row(t, str(e, "network"), cid, str(e, "ifname"),
+			  str(e, "host_ifname"), addrs[0] ? addrs : "-",
+			  ports[0] ? ports : "-", str(e, "state"));
+	}
+	table_print(t, stdout, "  ");
+	table_free(t);
+}
+
 int cmd_show(struct nsnet *nn, int argc, char **argv)
 {
 	bool json = want_json(&argc, argv);
-	json_t *doc, *ns, *fw = NULL;
+	json_t *doc, *ns, *fw = NULL, *cni = NULL;
 	size_t i;
 
 	if (argc > 2)
@@ -230,6 +256,10 @@ int cmd_show(struct nsnet *nn, int argc, char **argv)
 	 * host, where nsnet's tables live. */
 	if ((argc == 1 || !strcmp(argv[1], NSNET_HOST)) && nsnet_fw_show(nn, &fw) == 0)
 		json_object_set_new(doc, "firewall", fw);
+	/* Attachments made by nsnet-cni, from its records (docs/cni.md). */
+	if ((argc == 1 || !strcmp(argv[1], NSNET_HOST)) &&
+	    nsnet_cni_attachments(nn, &cni) == 0)
+		json_object_set_new(doc, "cni", cni);
 	if (json) {
 		json_print(doc);
 	} else {
@@ -244,6 +274,10 @@ int cmd_show(struct nsnet *nn, int argc, char **argv)
 							   "bridges")))) {
 			printf("\nfirewall (nftables table inet nsnet)\n");
 			print_fw(fw);
+		}
+		if (json_array_size(cni)) {
+			printf("\nCNI attachments (nsnet-cni)\n");
+			print_cni(cni);
 		}
 	}
 	json_decref(doc);

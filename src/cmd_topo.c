@@ -112,6 +112,19 @@ int cmd_status(struct nsnet *nn, int argc, char **argv)
 	json_t *st, *e;
 	size_t i;
 
+	/* No topology named: the attachments nsnet-cni made (docs/cni.md). */
+	if (argc == 1) {
+		if (nsnet_cni_attachments(nn, &st) < 0)
+			return lib_error(nn);
+		if (json)
+			json_print(st);
+		else if (json_array_size(st))
+			print_cni(st);
+		else
+			printf("no CNI attachments; give a topology file or name for a topology's status\n");
+		json_decref(st);
+		return EXIT_OK;
+	}
 	if (argc != 2)
 		return usage_error("status", "give a topology file or name");
 	if (nsnet_topo_status(nn, argv[1], &st) < 0)

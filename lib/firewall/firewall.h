@@ -175,6 +175,34 @@ int fw_show(struct nsnet *nn, struct json_t **out);
  */
 int fw_show_working(struct nsnet *nn, struct json_t **out);
 
+/* ---- cni.c: ports published to an address, owned by a CNI attachment ---- */
+
+/* Publish the n specs to a container's addresses (to4, to6; NULL: none of
+ * that family; not a namespace) in one transaction, owned by owner (an id
+ * fw_name_ok() accepts). A spec of both families goes to the families the
+ * container has. The runtime holds the host ports itself (Podman binds
+ * them), so no socket check. */
+int fw_cni_publish(struct nsnet *nn, const char *owner,
+		   const struct fw_spec *specs, size_t n,
+		   const struct ipaddr *to4, const struct ipaddr *to6);
+/* Remove what owner published of the specs (the same addresses as at
+ * publish). A host port whose owners element is not owner's is left
+ * alone: another attachment may hold it now. */
+int fw_cni_unpublish(struct nsnet *nn, const char *owner,
+		     const struct fw_spec *specs, size_t n,
+		     const struct ipaddr *to4, const struct ipaddr *to6);
+/* Whether spec is published, owned by owner, to the container's addresses
+ * (of the families it has). */
+int fw_cni_published(struct nsnet *nn, const char *owner,
+		     const struct fw_spec *spec, const struct ipaddr *to4,
+		     const struct ipaddr *to6, bool *there);
+/* Let the namespaces on bridges a and b talk (the allowed pair both ways);
+ * it goes when either bridge is unregistered. */
+int fw_cni_allow(struct nsnet *nn, const char *a, const char *b);
+/* Remove every mapping whose owner starts with prefix and is not one of
+ * keep[]. */
+int fw_cni_sweep(struct nsnet *nn, const char *prefix, char *const *keep,
+		 size_t n_keep);
 /* ---- link.c: packet loss on links (table netdev nsnet_link) ----------------------- */
 
 /* The table of loss rules, in the namespace of each interface that has

@@ -27,6 +27,10 @@ struct ns {
 
 /* Open (once) and return the namespace called name ("host" included). */
 int ns_get(struct nsnet *nn, const char *name, struct ns **out);
+/* Open (once) the network namespace file at path (a CNI runtime's
+ * CNI_NETNS); path is its name. The error names the path; its code is
+ * ENOENT when there is no such file. */
+int ns_get_path(struct nsnet *nn, const char *path, struct ns **out);
 /* Run fn(arg) with the calling thread inside ns, then come back. The
  * explicit name says what it does: nothing else switches namespaces. */
 int ns_call(struct nsnet *nn, struct ns *ns, int (*fn)(void *arg), void *arg);

@@ -7,6 +7,9 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
@@ -46,6 +49,50 @@ int ns_get(struct nsnet *nn, const char *name, struct ns **out)
 				name);
 		return err_set(nn, e, "namespace %s: open %s", name, path);
 	}
+	ns->next = nn->ns_list;
+	nn->ns_list = ns;
+	*out = ns;
+	return 0;
+}
+
+/*
+ * A namespace given by a path rather than a name: what a container runtime
+ * hands a CNI plugin (/run/netns/netns-<uuid>, /proc/<pid>/ns/net). The
+ * path is its name in the cache and in messages. Only a network namespace
+ * file is accepted (nsfs): a plain file there would make every later
+ * setns() fail far from the cause. -ENOENT when the path does not exist.
+ */
+int ns_get_path(struct nsnet *nn, const char *path, struct ns **out)
+{
+	struct statfs sfs;
+	struct ns *ns;
+	int fd, e;
+
+	for (ns = nn->ns_list; ns; ns = ns->next)
+		if (!strcmp(ns->name, path)) {
+			*out = ns;
+			return 0;
+		}
+	if (!path[0] || strlen(path) >= sizeof(ns->name))
+		return err_usage(nn, "network namespace path \"%.40s\" is empty or too long",
+				 path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		return err_set(nn, e, "network namespace %s", path);
+	}
+	if (fstatfs(fd, &sfs) || sfs.f_type != NSFS_MAGIC) {
+		close(fd);
+		return err_set(nn, EINVAL,
+			       "%s is not a network namespace file", path);
+	}
+	ns = calloc(1, sizeof(*ns));
+	if (!ns) {
+		close(fd);
+		return err_set(nn, ENOMEM, "namespace %s", path);
+	}
+	snprintf(ns->name, sizeof(ns->name), "%s", path);
+	ns->fd = fd;
 	ns->next = nn->ns_list;
 	nn->ns_list = ns;
 	*out = ns;

@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-15}
-targets="names ping probe fw_spec topo packet netlink route trace"
+targets="names ping probe fw_spec topo packet netlink route trace cni"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
