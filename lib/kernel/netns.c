@@ -110,10 +110,51 @@ static int netns_run_dir_prepare(struct nsnet *nn)
 	return 0;
 }
 
+/*
+ * A record appears whole or not at all: written into an unnamed file
+ * (O_TMPFILE) that gets its name once it holds the owner. A SIGKILL
+ * between creating a named file and writing it would leave an empty
+ * record, which reads as a plain `ns add` and would be no topology's to
+ * remove. Returns 0 or a negative errno (no error set: threads call it).
+ */
+static int ns_record_write(const char *name, const char *owner)
+{
+	char path[512], fdpath[64];
+	size_t len = strlen(owner);
+	int fd, rc = 0;
+
+	ns_record_path(path, sizeof(path), name);
+	fd = open(NSNET_RUN_DIR "/ns", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR)
+		return -errno;
+	if (fd < 0) {  /* no O_TMPFILE here: the small window it closes */
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			  0644);
+		if (fd < 0)
+			return -errno;
+		if (len && write(fd, owner, len) != (ssize_t)len)
+			rc = errno ? -errno : -EIO;
+		close(fd);
+		if (rc)
+			unlink(path);
+		return rc;
+	}
+	if (len && write(fd, owner, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	/* A stale record of the name (its namespace is gone) is replaced. */
+	if (!rc && unlink(path) && errno != ENOENT)
+		rc = -errno;
+	if (!rc && linkat(AT_FDCWD, fdpath, AT_FDCWD, path, AT_SYMLINK_FOLLOW))
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 static int ns_record(struct nsnet *nn, const char *name, bool add)
 {
 	char path[512];
-	int fd;
+	int rc;
 
 	ns_record_path(path, sizeof(path), name);
 	if (!add)
@@ -121,14 +162,8 @@ static int ns_record(struct nsnet *nn, const char *name, bool add)
 	if ((mkdir(NSNET_RUN_DIR, 0755) && errno != EEXIST) ||
 	    (mkdir(NSNET_RUN_DIR "/ns", 0755) && errno != EEXIST))
 		return err_set(nn, errno, "create %s/ns", NSNET_RUN_DIR);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_set(nn, errno, "create %s", path);
-	if (nn->owner[0] && write(fd, nn->owner, strlen(nn->owner)) < 0) {
-		close(fd);
-		return err_set(nn, errno, "write %s", path);
-	}
-	close(fd);
+	if ((rc = ns_record_write(name, nn->owner)))
+		return err_set(nn, -rc, "write %s", path);
 	return 0;
 }
 
@@ -292,15 +327,8 @@ static int ns_bulk_one(struct ns_bulk *b, const char *name)
 	if (!access(path, F_OK))
 		return -EEXIST;
 	ns_record_path(rec, sizeof(rec), name);
-	fd = open(rec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || (b->owner[0] && write(fd, b->owner, strlen(b->owner)) < 0))
-		rc = -errno;
-	if (fd >= 0)
-		close(fd);
-	if (rc) {
-		unlink(rec);
+	if ((rc = ns_record_write(name, b->owner)))
 		return rc;
-	}
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
 		rc = -errno;
@@ -417,7 +445,9 @@ static void *ns_del_worker(void *arg)
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->n) {
 		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", b->names[i]);
-		if ((umount2(path, MNT_DETACH) && errno != EINVAL) ||
+		/* EINVAL: not mounted; ENOENT: never created (the record
+		 * comes first, and its creator may have been killed). */
+		if ((umount2(path, MNT_DETACH) && errno != EINVAL && errno != ENOENT) ||
 		    (unlink(path) && errno != ENOENT)) {
 			atomic_store(&b->err, errno);
 			continue;

@@ -213,9 +213,10 @@ EOF
 	sandbox <<'EOF'
 	printf 'name: big\nnetworks:\n  lan: {bridge: docker0, subnet: 10.35.0.0/24}\nnodes:\n  n1: {networks: {lan: }}\n' > big.yaml
 	before=$(world)
-	# up writes its record first (its first rename), then creates the
+	# up writes its record first (its first rename, or renameat), then creates the
 	# bridge: held there for half a second, it finds docker0 taken
-	strace -f -qq -o /dev/null -e trace=rename,renameat -e inject=rename,renameat:delay_enter=500000:when=1 \
+	strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:delay_enter=500000:when=1 \
 		"$NSNET" up big.yaml > out.txt 2>&1 &
 	up=$!
 	for i in $(seq 300); do ls /run/nsnet/topo/big/file.* > /dev/null 2>&1 && break; sleep 0.01; done
