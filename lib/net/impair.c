@@ -30,9 +30,13 @@
 
 /* ---- parsing (pure; unit tested) ---------------------------------------------- */
 
-/* Rounds a non-negative value to the nearest whole (no libm). */
+/* Rounds a non-negative value to the nearest whole (no libm). Past 2^53
+ * every double is whole already, and a cast of one past 2^64 (or of inf,
+ * which many digits make) would be undefined: the fuzzer found it. */
 static double round_half(double v)
 {
+	if (!(v < 9007199254740992.0))
+		return v;
 	return (double)(uint64_t)(v + 0.5);
 }
 

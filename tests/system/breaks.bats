@@ -25,6 +25,10 @@ doctor_names() {
 apply_fixes_and_check() {
 	[ -n "$fixes" ] || fail "doctor printed no fix"
 	while IFS= read -r f; do eval "$f"; done <<<"$fixes"
+	# A neighbour entry that went FAILED while the path was broken is
+	# resolved again only by the next packets: give it three tries.
+	local i
+	for i in 1 2 3; do nsnet check >/dev/null && break; sleep 1; done
 	nsnet check >/dev/null || { nsnet check; fail "check still fails after: $fixes"; }
 	nsnet doctor "$1" "$2" >/dev/null
 }
@@ -53,9 +57,14 @@ EOF2
 	up shop.yaml
 	ip addr del 10.10.0.1/16 dev app_br
 	expect_status 1 nsnet check
-	# web still has the gateway's MAC: the host forwards the request, but
-	# without its address it has no route back to 10.10.0.10
-	trace_says web 203.0.113.10 "not back at web"
+	# Two true answers, depending on web's neighbour cache: with the
+	# gateway's MAC still cached the host forwards the request but has no
+	# route back to 10.10.0.10; without it (check leaves the cache as it
+	# was, and it was empty) web's ARP for 10.10.0.1 goes unanswered.
+	expect_status 1 nsnet trace web 203.0.113.10
+	[[ "$out" == *"not back at web"* ||
+	   "$out" == *"ARP who-has 10.10.0.1 from web eth0 got no answer"* ]] ||
+		fail "trace names neither the missing way back nor the unanswered ARP: $out"
 	doctor_names web 203.0.113.10 "10.10.0.1"
 	assert_contains "$fixes" "nsnet addr add host app_br 10.10.0.1/16"
 	apply_fixes_and_check web 203.0.113.10
