@@ -126,8 +126,8 @@ network_config_dir = "/etc/cni/net.d"
 J
 	export CONTAINERS_CONF=$W/containers.conf
 	P="podman --root $W/storage --runroot $W/prun --tmpdir $W/ptmp --storage-driver vfs"
-	$P import -q "$W/bb.tar" localhost/bb:latest >/dev/null
-	$P save -q --format docker-archive -o "$W/bb-docker.tar" localhost/bb:latest
+	$P import -q "$W/bb.tar" localhost/bb:latest </dev/null >/dev/null
+	$P save -q --format docker-archive -o "$W/bb-docker.tar" localhost/bb:latest </dev/null
 	cat > "$W/ctd.toml" <<J
 version = 2
 root = "$W/ctd/root"
@@ -140,7 +140,7 @@ J
 	local i
 	for i in $(seq 100); do [ -S "$W/ctd/containerd.sock" ] && break; sleep 0.1; done
 	C="ctr --address $W/ctd/containerd.sock"
-	$C image import "$W/bb-docker.tar" >/dev/null
+	$C image import "$W/bb-docker.tar" </dev/null >/dev/null
 	export P C
 }
 export -f cni_plugins cni cni_quiet with_rt cni_nothing_left upstream_web read_from ping_ok \
@@ -631,7 +631,8 @@ EOF
 	echo "$MIN" | jq -c '{cniVersion, name, plugins:[del(.cniVersion, .name)]}' > min.conflist
 	cgroup_mounts
 	set +e
-	out=$(TMPDIR=$d unshare --mount --pid --fork --mount-proc "$CNI_CLIENTS_SRC/clients.sh" min.conflist plugins 2>&1)
+	# </dev/null: podman and ctr would read the rest of this script
+	out=$(TMPDIR=$d unshare --mount --pid --fork --mount-proc "$CNI_CLIENTS_SRC/clients.sh" min.conflist plugins 2>&1 </dev/null)
 	set -e
 	cd /; rm -rf "$d" "$(sed -n 's/^clients.sh: done (\(.*\))$/\1/p' <<<"$out")"
 	assert_contains "$out" "podman run: eth0 10.98.0."
@@ -649,18 +650,18 @@ EOF
 	echo "$MIN" | jq -c '{cniVersion, name, plugins:[del(.cniVersion, .name)]}' > min.conflist
 	runtime_world min.conflist
 	upstream_web
-	$P run -d --name a --network net1 localhost/bb httpd -f -p 80 -h /var/www >/dev/null
-	$P run -d --name b --network net1 -p 8080:80 localhost/bb httpd -f -p 80 -h /var/www >/dev/null
-	ip_a=$($P inspect -f '{{(index .NetworkSettings.Networks "net1").IPAddress}}' a)
+	$P run -d --name a --network net1 localhost/bb httpd -f -p 80 -h /var/www </dev/null >/dev/null
+	$P run -d --name b --network net1 -p 8080:80 localhost/bb httpd -f -p 80 -h /var/www </dev/null >/dev/null
+	ip_a=$($P inspect -f '{{(index .NetworkSettings.Networks "net1").IPAddress}}' a </dev/null)
 	assert_contains "$ip_a" "10.98.0."
 	# busybox-static's wget crashes in a container: HTTP by hand
-	assert_eq "$($P exec b sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc $ip_a 80" | tail -1)" "hello-from-container"
-	assert_contains "$($P exec a sh -c 'nc 203.0.113.10 80 </dev/null')" "upstream 198.51.100.2"
+	assert_eq "$($P exec b sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc $ip_a 80" </dev/null | tail -1)" "hello-from-container"
+	assert_contains "$($P exec a sh -c 'nc 203.0.113.10 80 </dev/null' </dev/null)" "upstream 198.51.100.2"
 	for i in $(seq 30); do out=$(curl -s -m 2 http://127.0.0.1:8080/ || true); [ -n "$out" ] && break; sleep 0.1; done
 	assert_eq "$out" "hello-from-container"
 	assert_eq "$(curl -s -m 2 http://198.51.100.2:8080/)" "hello-from-container"
 	assert_eq "$(ls /run/nsnet/cni/net1/att | wc -l)" 2
-	$P rm -f -t 0 a b >/dev/null
+	$P rm -f -t 0 a b </dev/null >/dev/null
 	cni_nothing_left
 EOF
 }
@@ -672,15 +673,15 @@ EOF
 	cni_plugins >/dev/null
 	echo "$MIN" | jq -c '{cniVersion, name, plugins:[del(.cniVersion, .name)]}' > min.conflist
 	runtime_world min.conflist
-	a=$($C run --rm --cni localhost/bb:latest t1 ip -4 -o addr show eth0 | awk '{print $4}')
+	a=$($C run --rm --cni localhost/bb:latest t1 ip -4 -o addr show eth0 </dev/null | awk '{print $4}')
 	assert_contains "$a" "10.98.0."
 	cni_nothing_left
-	$C run -d --cni localhost/bb:latest t2 sleep 60 >/dev/null
+	$C run -d --cni localhost/bb:latest t2 sleep 60 </dev/null >/dev/null
 	for i in $(seq 50); do [ -n "$(ls /run/nsnet/cni/net1/att 2>/dev/null)" ] && break; sleep 0.1; done
 	assert_contains "$(ls /run/nsnet/cni/net1/att)" "default-t2:eth0.json"
-	$C task kill -s KILL t2
-	for i in $(seq 50); do $C task delete t2 >/dev/null 2>&1 && break; sleep 0.1; done
-	$C container delete t2
+	$C task kill -s KILL t2 </dev/null
+	for i in $(seq 50); do $C task delete t2 </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
+	$C container delete t2 </dev/null
 	# ctr never called DEL: the attachment is still recorded
 	assert_contains "$(ls /run/nsnet/cni/net1/att)" "default-t2:eth0.json"
 	# GC in spec 1.1 (the runtime's own cache hidden: the plugin's GC,
