@@ -115,11 +115,13 @@ static void print_check(json_t *doc)
 	size_t i, broken = 0;
 	json_t *e;
 
-	printf("check %s: %d pairs, %d reached, %d probes in %.0f ms\n",
-	       jstr(doc, "name"),
-	       (int)json_integer_value(json_object_get(sum, "pairs")),
+	int pairs = (int)json_integer_value(json_object_get(sum, "pairs"));
+	int probes = (int)json_integer_value(json_object_get(sum, "probes"));
+
+	printf("check %s: %d %s, %d reached, %d %s in %.0f ms\n",
+	       jstr(doc, "name"), pairs, plural((size_t)pairs, "pair", "pairs"),
 	       (int)json_integer_value(json_object_get(sum, "reached")),
-	       (int)json_integer_value(json_object_get(sum, "probes")),
+	       probes, plural((size_t)probes, "probe", "probes"),
 	       json_real_value(json_object_get(sum, "elapsed_ms")));
 	print_matrix(doc);
 	if (json_array_size(ports)) {
@@ -141,43 +143,66 @@ static void print_check(json_t *doc)
 		bool ok = !strcmp(jstr(e, "result"), "met");
 
 		broken += !ok;
+		printf("  ");
+		print_word(stdout, ok ? "met" : "BROKEN", 8);
 		if (ok)
-			printf("  met     %s\n", jstr(e, "text"));
+			printf("%s\n", jstr(e, "text"));
 		else
-			printf("  BROKEN  %s  (%s: %s)\n", jstr(e, "text"),
-			       jstr(e, "where"), jstr(e, "detail"));
+			printf("%s  (%s: %s)\n", jstr(e, "text"), jstr(e, "where"),
+			       jstr(e, "detail"));
 	}
-	printf("%zu expectations: %zu met, %zu broken\n", json_array_size(ex),
+	printf("%zu %s: %zu met, %zu broken\n", json_array_size(ex),
+	       plural(json_array_size(ex), "expectation", "expectations"),
 	       json_array_size(ex) - broken, broken);
 }
 
-int cmd_check(struct nsnet *nn, int argc, char **argv)
+static int cmd_check(struct nsnet *nn, int argc, char **argv);
+
+static const struct opt check_opts[] = {
+	{ 'W', "timeout", "SECONDS", "wait at most this long for any answer (default 1.5, at most 60)",
+	  0, "none" },
+	{ 'j', "json", NULL, "print JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_check = {
+	.name = "check",
+	.args = "[FILE|NAME]",
+	.summary = "reachability matrix and expectations",
+	.text = "Every node of the topology against every other (ICMP, and the ports\n"
+		"its expect: lines name), all probes at once. Without an argument: the\n"
+		"one topology that is up. Exit status 1 when an expectation is broken.",
+	.examples = "nsnet check shop\n"
+		    "nsnet check -W1 examples/seed000.yaml --json",
+	.opts = check_opts,
+	.fn = cmd_check,
+};
+
+static int cmd_check(struct nsnet *nn, int argc, char **argv)
 {
-	bool json = want_json(&argc, argv);
-	const char *what = NULL;
+	struct optparse p;
+	bool json = false;
 	double timeout = 0;
 	json_t *doc = NULL;
-	int i, broken;
+	int key, broken;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-W") || !strcmp(argv[i], "--timeout")) {
+	opt_begin(&p, &spec_check, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		if (key == 'j') {
+			json = true;
+		} else if (key == 'W') {
 			char *end;
 
-			if (i + 1 == argc)
-				return usage_error(argv[0], "%s needs SECONDS", argv[i]);
-			timeout = strtod(argv[++i], &end);
+			timeout = strtod(p.arg, &end);
 			if (*end || !(timeout > 0 && timeout <= 60))
-				return usage_error(argv[0], "bad timeout \"%s\": seconds, more than 0 and at most 60",
-						   argv[i]);
-		} else if (argv[i][0] == '-') {
-			return usage_error(argv[0], "unknown option %s", argv[i]);
-		} else if (what) {
-			return usage_error(argv[0], "one topology at a time");
-		} else {
-			what = argv[i];
+				return opt_bad_value(&p, key, "seconds, more than 0 and at most 60");
 		}
 	}
-	broken = nsnet_check(nn, what, timeout, &doc);
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops > 1)
+		return usage_error(p.path, "one topology at a time");
+	broken = nsnet_check(nn, p.nops ? p.ops[0] : NULL, timeout, &doc);
 	if (broken < 0)
 		return lib_error(nn);
 	if (json)

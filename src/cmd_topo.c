@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cmd_topo.c - nsnet up, down, status, plan, logs */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@ static void print_line(void *data, const char *text)
 {
 	(void)data;
 	printf("%s\n", text);
+	fflush(stdout);
 }
 
 /* On a terminal, large topologies show how far along they are. */
@@ -39,8 +42,50 @@ static void topo_watch(struct nsnet *nn)
 		nsnet_set_timing(nn, print_timing, NULL);
 }
 
+/* ---- up, plan ------------------------------------------------------------- */
+
+static int cmd_up(struct nsnet *nn, int argc, char **argv);
+static int cmd_plan(struct nsnet *nn, int argc, char **argv);
+
+static const struct opt up_opts[] = {
+	{ 'n', "dry-run", NULL, "change nothing: print what up would do (as nsnet plan)" },
+	{ 'j', "json", NULL, "print what was done as JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_up = {
+	.name = "up",
+	.args = "FILE|-",
+	.summary = "create or repair a topology",
+	.text = "FILE is a topology file (nsnet-topology(5), docs/topology.md); - reads\n"
+		"it from standard input. Only what is missing or has drifted is done;\n"
+		"a failure undoes what this up did. Exit status 2 for a file that does\n"
+		"not exist or does not parse.",
+	.examples = "nsnet up examples/seed000.yaml\n"
+		    "nsnet up --dry-run shop.yaml\n"
+		    "generate-topology | nsnet up -",
+	.opts = up_opts,
+	.fn = cmd_up,
+};
+
+static const struct opt plan_opts[] = {
+	{ 'j', "json", NULL, "print the plan as JSON: each action with its commands" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_plan = {
+	.name = "plan",
+	.args = "FILE|-",
+	.summary = "print what up would do as ip/nft commands",
+	.text = "Compares the file with what the kernel has; changes nothing.",
+	.examples = "nsnet plan shop.yaml\n"
+		    "nsnet plan --json shop.yaml | jq '.actions[].object'",
+	.opts = plan_opts,
+	.fn = cmd_plan,
+};
+
 /* Each action's equivalent commands, one a line. */
-static int print_plan(struct nsnet *nn, const char *file)
+static int print_plan(struct nsnet *nn, const char *file, bool json)
 {
 	json_t *plan, *a, *c;
 	size_t i, j;
@@ -48,6 +93,11 @@ static int print_plan(struct nsnet *nn, const char *file)
 	topo_watch(nn);
 	if (nsnet_topo_plan(nn, file, &plan) < 0)
 		return lib_error(nn);
+	if (json) {
+		json_print(plan);
+		json_decref(plan);
+		return EXIT_OK;
+	}
 	if (!json_array_size(json_object_get(plan, "actions")))
 		printf("# %s is up to date: nothing to do\n",
 		       json_string_value(json_object_get(plan, "name")));
@@ -58,63 +108,164 @@ static int print_plan(struct nsnet *nn, const char *file)
 	return EXIT_OK;
 }
 
-static int topo_up(struct nsnet *nn, const char *file, bool dry)
+static int cmd_up(struct nsnet *nn, int argc, char **argv)
 {
-	if (dry)
-		return print_plan(nn, file);
-	topo_watch(nn);
-	if (nsnet_topo_up(nn, file, NSNET_TOPO_PROGRESS, print_line, NULL) < 0)
-		return lib_error(nn);
-	return EXIT_OK;
-}
+	bool dry = false, json = false;
+	struct optparse p;
+	json_t *doc = NULL;
+	int key, rc;
 
-int cmd_up(struct nsnet *nn, int argc, char **argv)
-{
-	bool dry = false;
-	const char *file = NULL;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n"))
+	opt_begin(&p, &spec_up, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		if (key == 'n')
 			dry = true;
-		else if (argv[i][0] == '-')
-			return usage_error("up", "unknown option \"%s\"", argv[i]);
-		else if (file)
-			return usage_error("up", "one file at a time");
-		else
-			file = argv[i];
+		else if (key == 'j')
+			json = true;
 	}
-	if (!file)
-		return usage_error("up", "missing topology file");
-	return topo_up(nn, file, dry);
-}
-
-int cmd_plan(struct nsnet *nn, int argc, char **argv)
-{
-	if (argc != 2)
-		return usage_error("plan", "give one topology file");
-	return topo_up(nn, argv[1], true);
-}
-
-int cmd_down(struct nsnet *nn, int argc, char **argv)
-{
-	if (argc != 2)
-		return usage_error("down", "give a topology file or name");
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, p.nops ? "one file at a time" : "missing topology file");
+	if (dry)
+		return print_plan(nn, p.ops[0], json);
 	topo_watch(nn);
-	if (nsnet_topo_down(nn, argv[1]) < 0)
-		return lib_error(nn);
-	return EXIT_OK;
+	if (!json) {
+		if (nsnet_topo_up(nn, p.ops[0], NSNET_TOPO_PROGRESS, print_line, NULL) < 0)
+			return lib_error(nn);
+		return EXIT_OK;
+	}
+	rc = nsnet_topo_up_json(nn, p.ops[0], NSNET_TOPO_PROGRESS, &doc);
+	if (doc)
+		json_print(doc);
+	json_decref(doc);
+	return rc < 0 ? lib_error(nn) : EXIT_OK;
 }
 
-int cmd_status(struct nsnet *nn, int argc, char **argv)
+static int cmd_plan(struct nsnet *nn, int argc, char **argv)
 {
-	bool json = want_json(&argc, argv);
-	json_t *st, *e;
+	struct optparse p;
+	bool json = false;
+	int key;
+
+	opt_begin(&p, &spec_plan, argc, argv);
+	while ((key = opt_next(&p)) > 0)
+		if (key == 'j')
+			json = true;
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, "give one topology file");
+	return print_plan(nn, p.ops[0], json);
+}
+
+/* ---- down ---------------------------------------------------------------- */
+
+static int cmd_down(struct nsnet *nn, int argc, char **argv);
+
+const struct cmd_spec spec_down = {
+	.name = "down",
+	.args = "FILE|NAME",
+	.summary = "remove everything a topology owns",
+	.text = "What carries the topology's mark, and nothing else: its namespaces,\n"
+		"bridges, cables, firewall entries, processes and files. A topology\n"
+		"that is not up is not an error: down says so and exits 0.",
+	.examples = "nsnet down shop\n"
+		    "nsnet down examples/seed000.yaml",
+	.fn = cmd_down,
+};
+
+static int cmd_down(struct nsnet *nn, int argc, char **argv)
+{
+	struct optparse p;
+	int rc;
+
+	if (opt_parse(&p, &spec_down, argc, argv) == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, "give a topology file or name");
+	topo_watch(nn);
+	rc = nsnet_topo_down(nn, p.ops[0]);
+	/* As rm -f and ip netns del -all: what is not there is already down. */
+	if (rc == -ENOENT) {
+		printf("%s: nothing to do\n", nsnet_error(nn));
+		return EXIT_OK;
+	}
+	return rc < 0 ? lib_error(nn) : EXIT_OK;
+}
+
+/* ---- status ---------------------------------------------------------------- */
+
+static int cmd_status(struct nsnet *nn, int argc, char **argv);
+
+static const struct opt status_opts[] = {
+	{ 'j', "json", NULL, "print JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_status = {
+	.name = "status",
+	.args = "[FILE|NAME]",
+	.summary = "list the topologies that are up, or compare one with the kernel",
+	.text = "Without an argument: every topology that is up, with its file, its\n"
+		"number of nodes and its state (up, drifted, file missing). With one:\n"
+		"each node's namespace, addresses and processes, and what differs from\n"
+		"the file; exit status 1 when something does.",
+	.examples = "nsnet status\n"
+		    "nsnet status shop\n"
+		    "nsnet status shop --json | jq '.nodes[].name'",
+	.opts = status_opts,
+	.fn = cmd_status,
+};
+
+static int status_list(struct nsnet *nn, bool json)
+{
+	struct table *t;
+	json_t *list, *e;
 	size_t i;
 
-	if (argc != 2)
-		return usage_error("status", "give a topology file or name");
-	if (nsnet_topo_status(nn, argv[1], &st) < 0)
+	if (nsnet_topo_list(nn, &list) < 0)
+		return lib_error(nn);
+	if (json) {
+		json_print(list);
+	} else if (!json_array_size(list)) {
+		printf("no topology is up\n");
+	} else {
+		t = table_new(4, "NAME", "NODES", "STATE", "FILE");
+		json_array_foreach(list, i, e) {
+			char nodes[24];
+
+			snprintf(nodes, sizeof(nodes), "%lld",
+				 (long long)json_integer_value(json_object_get(e, "nodes")));
+			table_row(t, json_string_value(json_object_get(e, "name")), nodes,
+				  json_string_value(json_object_get(e, "state")),
+				  json_string_value(json_object_get(e, "file")));
+		}
+		table_print(t, stdout, "");
+		table_free(t);
+	}
+	json_decref(list);
+	return EXIT_OK;
+}
+
+static int cmd_status(struct nsnet *nn, int argc, char **argv)
+{
+	struct optparse p;
+	bool json = false;
+	json_t *st, *e;
+	size_t i;
+	int key;
+
+	opt_begin(&p, &spec_status, argc, argv);
+	while ((key = opt_next(&p)) > 0)
+		if (key == 'j')
+			json = true;
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops > 1)
+		return usage_error(p.path, "one topology at a time");
+	if (!p.nops)
+		return status_list(nn, json);
+	if (nsnet_topo_status(nn, p.ops[0], &st) < 0)
 		return lib_error(nn);
 	if (json) {
 		json_print(st);
@@ -126,7 +277,7 @@ int cmd_status(struct nsnet *nn, int argc, char **argv)
 		       json_string_value(json_object_get(st, "file")),
 		       json_is_true(json_object_get(st, "in_sync")) ?
 		       "matches the file" : "differs from the file");
-		json_array_foreach(json_object_get(st, "node_list"), i, e) {
+		json_array_foreach(json_object_get(st, "nodes"), i, e) {
 			char addrs[256] = "", runs[64] = "-";
 			json_t *x;
 			size_t j, up = 0, n = json_array_size(json_object_get(e, "run"));
@@ -153,12 +304,58 @@ int cmd_status(struct nsnet *nn, int argc, char **argv)
 	return (int)i;
 }
 
-int cmd_logs(struct nsnet *nn, int argc, char **argv)
+/* ---- logs ---------------------------------------------------------------------- */
+
+static int cmd_logs(struct nsnet *nn, int argc, char **argv);
+
+static volatile int logs_stop;
+
+static void logs_on_signal(int sig)
 {
-	if (argc != 2)
-		return usage_error("logs", "give a node name");
-	fflush(stdout);
-	if (nsnet_topo_logs(nn, argv[1], STDOUT_FILENO) < 0)
+	(void)sig;
+	logs_stop = 1;
+}
+
+static const struct opt logs_opts[] = {
+	{ 'f', "follow", NULL, "keep printing what comes, until interrupted (like tail -f)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_logs = {
+	.name = "logs",
+	.args = "NODE",
+	.summary = "output of a node's run: and setup: commands",
+	.text = "Each line behind its command's tag: [web:0] for the node's first\n"
+		"run: command, [web:setup0] for its first setup: command.",
+	.examples = "nsnet logs web\n"
+		    "nsnet logs -f web",
+	.opts = logs_opts,
+	.fn = cmd_logs,
+};
+
+static int cmd_logs(struct nsnet *nn, int argc, char **argv)
+{
+	struct nsnet_logs_opts o = { .struct_size = sizeof(o), .stop = &logs_stop };
+	struct optparse p;
+	int key;
+
+	opt_begin(&p, &spec_logs, argc, argv);
+	while ((key = opt_next(&p)) > 0)
+		if (key == 'f')
+			o.follow = true;
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, "give a node name");
+	if (o.follow) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = logs_on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	if (nsnet_topo_logs_lines(nn, p.ops[0], &o, print_line, NULL) < 0)
 		return lib_error(nn);
 	return EXIT_OK;
 }

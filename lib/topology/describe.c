@@ -32,6 +32,7 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_PUBLISH] = "publish",
 		[ACT_HOSTS] = "hosts",
 		[ACT_RUN] = "run",
+		[ACT_SETUP] = "setup",
 	};
 
 	return (size_t)kind < ARRAY_SIZE(names) && names[kind] ? names[kind] : "?";
@@ -101,6 +102,9 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	case ACT_HOSTS: snprintf(buf, len, "/etc/netns/%s/hosts", nd->name); break;
 	case ACT_RUN:
 		snprintf(buf, len, "process \"%s\" in %s", nd->run[a->idx], nd->name);
+		break;
+	case ACT_SETUP:
+		snprintf(buf, len, "setup \"%s\" in %s", nd->setup[a->idx], nd->name);
 		break;
 	}
 }
@@ -244,8 +248,12 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		    nd->name, nd->name);
 		break;
 	case ACT_RUN:
-		out(cmds, "ip netns exec %s sh -c '%s' > /run/nsnet/topo/%s/%s.log 2>&1 &",
-		    nd->name, nd->run[a->idx], t->name, nd->name);
+		out(cmds, "ip netns exec %s sh -c '%s' >> /run/nsnet/topo/%s/run-%s-%zu.log 2>&1 &",
+		    nd->name, nd->run[a->idx], t->name, nd->name, a->idx);
+		break;
+	case ACT_SETUP:
+		out(cmds, "ip netns exec %s sh -c '%s' >> /run/nsnet/topo/%s/setup-%s-%zu.log 2>&1",
+		    nd->name, nd->setup[a->idx], t->name, nd->name, a->idx);
 		break;
 	}
 }

@@ -25,7 +25,7 @@ static int topo_name_of(struct nsnet *nn, const char *file_or_name, char *name,
 		snprintf(name, len, "%s", file_or_name);
 		return 0;
 	}
-	if ((rc = topo_parse_file(nn, file_or_name, &t)))
+	if ((rc = topo_parse_arg(nn, file_or_name, &t)))
 		return rc;
 	snprintf(name, len, "%s", t->name);
 	topo_free(t);
@@ -175,7 +175,9 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 			goto out;
 	}
 	if (!n_nodes && !ll.n && access(dir, F_OK)) {
-		rc = err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
+		/* -ENOENT for this alone: the CLI's down of what is not up is done. */
+		err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
+		rc = -ENOENT;
 		goto out;
 	}
 	topo_nsids(nn, host, nodes, n_nodes, &ll);

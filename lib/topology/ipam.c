@@ -39,18 +39,9 @@ static void used_add(struct used *u, const struct ipaddr *ip)
 	u->a[u->n++] = *ip;
 }
 
-/* net + offset (offset < 2^32, added to the low 32 bits with carry). */
-static void ip_add(struct ipaddr *ip, uint64_t offset)
+static bool used_cb(const struct ipaddr *ip, void *data)
 {
-	int i = (int)ip_len(ip) - 1;
-
-	while (offset && i >= 0) {
-		uint64_t v = ip->a.b[i] + (offset & 0xff);
-
-		ip->a.b[i] = (unsigned char)v;
-		offset = (offset >> 8) + (v >> 8);
-		i--;
-	}
+	return used_has(data, ip);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -78,13 +69,9 @@ int ipam_assign(struct nsnet *nn, struct topo *t)
 		for (f = 0; f < 2 && !rc; f++) {
 			struct topo_net *net = &t->nets[n];
 			struct used u = { 0 };
-			int host_bits;
-			uint64_t size;
 
 			if (!net->subnet[f].family)
 				continue;
-			host_bits = (int)ip_len(&net->subnet[f]) * 8 - net->subnet[f].prefix;
-			size = host_bits >= 32 ? (1ull << 32) : (1ull << host_bits);
 			used_add(&u, &net->gateway[f]);
 			for (i = 0; i < t->n_nodes; i++)
 				for (j = 0; j < t->nodes[i].n_att; j++)
@@ -96,26 +83,21 @@ int ipam_assign(struct nsnet *nn, struct topo *t)
 
 				for (j = 0; j < nd->n_att; j++) {
 					struct topo_attach *a = &nd->att[j];
-					/* offsets 1..size-2: not the network, not broadcast */
-					uint64_t span = size - 2, k, start;
+					struct ipaddr ip;
 
 					if (a->net != n || a->explicit_addr[f])
 						continue;
-					start = name_hash(nd->name, net->name) % span;
-					for (k = 0; k < span; k++) {
-						struct ipaddr ip = net->subnet[f];
-
-						ip_add(&ip, 1 + (start + k) % span);
-						if (!used_has(&u, &ip)) {
-							a->addr[f] = ip;
-							used_add(&u, &ip);
-							break;
-						}
+					if (!ip_pick_free(&net->subnet[f],
+							  name_hash(nd->name, net->name), used_cb, &u,
+							  &ip)) {
+						a->addr[f] = ip;
+						used_add(&u, &ip);
+						continue;
 					}
-					if (k == span)
-						rc = err_usage(nn, "%s:%d:%d: network %s has no free IPv%d address left for %s",
-							       t->file ? t->file : t->name, a->pos.line,
-							       a->pos.col, net->name, f ? 6 : 4, nd->name);
+					rc = err_usage(nn, "%s:%d:%d: network %s has no free IPv%d address left for %s",
+						       t->file ? t->file : t->name, a->pos.line,
+						       a->pos.col, net->name, f ? 6 : 4, nd->name);
+					break;
 				}
 			}
 			free(u.a);

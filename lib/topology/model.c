@@ -55,6 +55,7 @@ void topo_free(struct topo *t)
 		}
 		free(nd->sysctls);
 		strv_free(nd->run, nd->n_run);
+		strv_free(nd->setup, nd->n_setup);
 	}
 	free(t->nodes);
 	for (i = 0; i < t->n_cables; i++) {
@@ -69,6 +70,7 @@ void topo_free(struct topo *t)
 	}
 	free(t->expects);
 	free(t->upstream);
+	free(t->source);
 	free(t->name);
 	free(t->file);
 	free(t);

@@ -32,8 +32,9 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 		json_array_append_new(drift, json_pack("{s:s,s:s}", "object", what, "state",
 						       plan.act[i].repair ? "drifted" : "missing"));
 	}
-	*out = json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:o}", "name", t->name, "file", t->file,
-			 "in_sync", plan.n == 0, "nodes", (int)t->n_nodes, "networks",
+	/* node_count and nodes (was: nodes a count and node_list, before 0.2) */
+	*out = json_pack("{s:s,s:s?,s:b,s:i,s:i,s:i,s:o}", "name", t->name, "file", t->file,
+			 "in_sync", plan.n == 0, "node_count", (int)t->n_nodes, "networks",
 			 (int)t->n_nets, "objects_ok", (int)plan.ok_objects, "differences", drift);
 	{
 		json_t *nodes = json_array();
@@ -59,9 +60,14 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 				t->nodes[i].name, "exists", ns_exists(t->nodes[i].name),
 				"addresses", addrs, "run", runs));
 		}
-		json_object_set_new(*out, "node_list", nodes);
+		json_object_set_new(*out, "nodes", nodes);
 	}
 	topo_plan_free(&plan);
 	topo_free(t);
 	return 0;
+}
+
+NSNET_EXPORT int nsnet_topo_list(struct nsnet *nn, json_t **out)
+{
+	return topo_list(nn, out);
 }

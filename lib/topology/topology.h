@@ -78,6 +78,8 @@ struct topo_node {
 	size_t n_sysctls;
 	char **run;
 	size_t n_run;
+	char **setup;              /* one-shot commands, run once at creation */
+	size_t n_setup;
 	struct topo_pos pos;
 };
 
@@ -111,6 +113,8 @@ struct topo {
 	struct topo_expect *expects;
 	size_t n_expects;
 	char *upstream;            /* an address check also probes, or NULL */
+	char *source;              /* the text, when it came from standard input
+				    * (up keeps a copy in the record) */
 };
 
 /* model.c */
@@ -129,6 +133,11 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 /* load.c: parse FILE, or the file the topology NAME was last brought up
  * from; NULL: the one topology that is up. */
 int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
+/* Parse FILE; "-" is standard input; a FILE that does not exist is bad
+ * usage (exit status 2), as a FILE that does not parse. */
+int topo_parse_arg(struct nsnet *nn, const char *file, struct topo **out);
+/* The topologies that are up (nsnet_topo_list). */
+int topo_list(struct nsnet *nn, struct json_t **out);
 
 /* ipam.c: choose the addresses left empty. Deterministic: the same file
  * gives the same addresses, whatever ran before. */
@@ -154,6 +163,7 @@ enum topo_act_kind {
 	ACT_PUBLISH,       /* a published port */
 	ACT_HOSTS,         /* /etc/netns/<node>/hosts and resolv.conf */
 	ACT_RUN,           /* start (or restart) a run: command */
+	ACT_SETUP,         /* run a setup: command once (before the run: ones) */
 };
 
 struct topo_action {
@@ -215,6 +225,14 @@ int topo_run_start(struct nsnet *nn, const struct topo *t,
 /* End the process groups of a topology's run: commands (TERM, then KILL
  * after a second). */
 void topo_runs_stop(const char *topo);
+/* Whether node's setup: command idx ran to success in this namespace
+ * (recorded with its text: a changed command runs again). */
+bool topo_setup_done(const char *topo, const char *node, size_t idx,
+		     const char *cmd);
+/* Run node's setup: command idx and wait for it (at most 5 minutes);
+ * exit status 0 is recorded, any other is an error naming the log. */
+int topo_setup_run(struct nsnet *nn, const struct topo *t,
+		   const struct topo_node *nd, size_t idx);
 
 /* progress.c */
 struct topo_steps {
