@@ -352,7 +352,7 @@ NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,
  * "cables"}. */
 NSNET_EXPORT int nsnet_topo_up_json(struct nsnet *nn, const char *file,
 				    unsigned int flags, struct json_t **out);
-/* -ENOENT (error set, exit code 1) when nothing carries the topology's mark. */
+/* -ESRCH (error set, exit code 1) when nothing carries the topology's mark. */
 NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name);
 /* The topologies that are up: [{"name","file","nodes":N,"state"}] sorted
  * by name; state is "up" (matches its file), "drifted" (status would

@@ -92,6 +92,12 @@ const struct cmd_spec spec_ping = {
 	.fn = cmd_ping,
 };
 
+/* Milliseconds to the microsecond, as ping prints them. */
+static json_t *ms(double v)
+{
+	return json_real((double)(long long)(v * 1000 + 0.5) / 1000);
+}
+
 static json_t *ping_json(const char *ns, const char *dest,
 			 const struct nsnet_ping_result *r)
 {
@@ -101,8 +107,8 @@ static json_t *ping_json(const char *ns, const char *dest,
 				r->sent ? 100.0 * (r->sent - r->received) / r->sent : 0.0);
 
 	json_object_set_new(doc, "rtt_ms", r->received ?
-			    json_pack("{s:f,s:f,s:f,s:f}", "min", r->rtt_min, "avg",
-				      r->rtt_avg, "max", r->rtt_max, "mdev", r->rtt_mdev) :
+			    json_pack("{s:o,s:o,s:o,s:o}", "min", ms(r->rtt_min), "avg",
+				      ms(r->rtt_avg), "max", ms(r->rtt_max), "mdev", ms(r->rtt_mdev)) :
 			    json_null());
 	return doc;
 }

@@ -186,7 +186,7 @@ static int cmd_down(struct nsnet *nn, int argc, char **argv)
 	topo_watch(nn);
 	rc = nsnet_topo_down(nn, p.ops[0]);
 	/* As rm -f and ip netns del -all: what is not there is already down. */
-	if (rc == -ENOENT) {
+	if (rc == -ESRCH) {
 		printf("%s: nothing to do\n", nsnet_error(nn));
 		return EXIT_OK;
 	}

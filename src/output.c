@@ -121,11 +121,16 @@ void table_print(struct table *t, FILE *f, const char *indent)
 		}
 	/* a header of empty cells: no header line */
 	for (r = t->cells[0][0] ? 0 : 1; r < t->nrows; r++) {
+		int last = t->ncols - 1;
+
+		/* no padding after the last cell that has something */
+		while (last > 0 && !t->cells[r * (size_t)t->ncols + (size_t)last][0])
+			last--;
 		fputs(indent ? indent : "", f);
-		for (c = 0; c < t->ncols; c++) {
+		for (c = 0; c <= last; c++) {
 			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
 
-			if (c == t->ncols - 1)
+			if (c == last)
 				fprintf(f, "%s", s);
 			else
 				fprintf(f, "%-*s  ", (int)w[c], s);

@@ -297,8 +297,10 @@ static int unknown_command(const char *group, const struct cmd_spec *const *list
 			name);
 	if (near)
 		fprintf(stderr, "; did you mean '%s'?", near);
-	fprintf(stderr, "\nRun 'nsnet %s%shelp' for the list of commands.\n",
-		group ? group : "", group ? " --" : "");
+	if (group)
+		fprintf(stderr, "\nRun 'nsnet %s --help' for its subcommands.\n", group);
+	else
+		fprintf(stderr, "\nRun 'nsnet help' for the list of commands.\n");
 	return EXIT_USAGE;
 }
 

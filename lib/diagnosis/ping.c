@@ -880,7 +880,8 @@ static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
 			}
 			sockaddr_str(&a.from, addr, sizeof(addr));
 			json_array_append_new(answers, json_pack("{s:s,s:f,s:s?}", "address",
-				addr, "rtt_ms", a.ms, "mark", a.mark));
+				addr, "rtt_ms", (double)(long long)(a.ms * 1000 + 0.5) / 1000,
+				"mark", a.mark));
 			if (strcmp(addr, prev)) {
 				n += (size_t)snprintf(text + n, sizeof(text) - n,
 						      " %s", addr);

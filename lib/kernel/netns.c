@@ -400,7 +400,8 @@ static void *ns_del_worker(void *arg)
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->n) {
 		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", b->names[i]);
-		if ((umount2(path, MNT_DETACH) && errno != EINVAL) ||
+		/* ENOENT: deleted by hand (ip netns del) since its record */
+		if ((umount2(path, MNT_DETACH) && errno != EINVAL && errno != ENOENT) ||
 		    (unlink(path) && errno != ENOENT)) {
 			atomic_store(&b->err, errno);
 			continue;

@@ -175,9 +175,9 @@ NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name)
 			goto out;
 	}
 	if (!n_nodes && !ll.n && access(dir, F_OK)) {
-		/* -ENOENT for this alone: the CLI's down of what is not up is done. */
+		/* -ESRCH for this alone: the CLI's down of what is not up is done. */
 		err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
-		rc = -ENOENT;
+		rc = -ESRCH;
 		goto out;
 	}
 	topo_nsids(nn, host, nodes, n_nodes, &ll);

@@ -213,11 +213,17 @@ static bool log_known(const struct log_set *ls, const char *path)
 	return false;
 }
 
+/* setup: before run:, as they ran; by index within each */
 static int log_cmp(const void *a, const void *b)
 {
 	const struct log_src *x = a, *y = b;
+	bool xs = strstr(x->tag, ":setup") != NULL, ys = strstr(y->tag, ":setup") != NULL;
+	size_t lx = strlen(x->tag), ly = strlen(y->tag);
 
-	return strcmp(x->tag, y->tag);
+	if (xs != ys)
+		return xs ? -1 : 1;
+	/* "[web:2] " before "[web:10] " */
+	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x->tag, y->tag);
 }
 
 /* The node's logs in every topology's record: setup ones, then run ones
@@ -268,7 +274,6 @@ static size_t logs_scan(const char *node, struct log_set *ls)
 	}
 	if (top)
 		closedir(top);
-	/* "[web:0]" < "[web:1]" < "[web:setup0]": setup first reads better */
 	qsort(ls->s + first, ls->n - first, sizeof(*ls->s), log_cmp);
 	return found;
 }

@@ -40,7 +40,7 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 		json_t *nodes = json_array();
 
 		for (i = 0; i < t->n_nodes; i++) {
-			json_t *addrs = json_array(), *runs = json_array();
+			json_t *addrs = json_array(), *runs = json_array(), *setups = json_array();
 			size_t j;
 			int f;
 
@@ -56,9 +56,14 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 				json_array_append_new(runs, json_pack("{s:s,s:b}", "command",
 					t->nodes[i].run[j], "running",
 					topo_run_alive(t->name, t->nodes[i].name, j)));
-			json_array_append_new(nodes, json_pack("{s:s,s:b,s:o,s:o}", "name",
+			for (j = 0; j < t->nodes[i].n_setup; j++)
+				json_array_append_new(setups, json_pack("{s:s,s:b}", "command",
+					t->nodes[i].setup[j], "done",
+					topo_setup_done(t->name, t->nodes[i].name, j,
+							t->nodes[i].setup[j])));
+			json_array_append_new(nodes, json_pack("{s:s,s:b,s:o,s:o,s:o}", "name",
 				t->nodes[i].name, "exists", ns_exists(t->nodes[i].name),
-				"addresses", addrs, "run", runs));
+				"addresses", addrs, "run", runs, "setup", setups));
 		}
 		json_object_set_new(*out, "nodes", nodes);
 	}
