@@ -297,11 +297,16 @@ static void bash_spec(const char *path, const struct cmd_spec *c)
 	for (o = c->opts; o && o->name; o++) {
 		if (!o->arg)
 			continue;
+		char kind[200];
+
+		/* "svg dot mermaid html": those words */
+		snprintf(kind, sizeof(kind), "%s%s", strchr(opt_value_kind(o), ' ') ? "words:" : "",
+			 opt_value_kind(o));
 		printf(" [--%s]=", o->name);
-		sh_quote(opt_value_kind(o));
+		sh_quote(kind);
 		if (o->key < OPT_LONG) {
 			printf(" [-%c]=", o->key);
-			sh_quote(opt_value_kind(o));
+			sh_quote(kind);
 		}
 	}
 	printf(" )\n");
@@ -321,8 +326,9 @@ static int gen_bash(void)
 
 	printf("# bash completion for nsnet: written by nsnet-gen (src/gen.c) from the\n"
 	       "# commands' option tables; edit those, not this file.\n\n");
+	/* Words never hold spaces here: names of namespaces, interfaces and
+	 * topologies cannot (files, which may, come from compgen -f). */
 	printf("_nsnet_words() {\n"
-	       "\tlocal IFS=$'\\n'\n"
 	       "\tCOMPREPLY+=($(compgen -W \"$1\" -- \"$cur\"))\n"
 	       "}\n\n");
 	/* What each kind of value is made of. Namespaces and topologies are
@@ -418,13 +424,13 @@ static int gen_bash(void)
 	       "\tw=${COMP_WORDS[COMP_CWORD-1]}\n"
 	       "\tif [ $dd -eq 0 ] && [ $COMP_CWORD -gt $start ] && [ -n \"${_args[$w]+x}\" ] &&\n"
 	       "\t   { [ $_in_order -eq 0 ] || [ $n -eq 0 ]; }; then\n"
-	       "\t\t_nsnet_complete_kind \"${_args[$w]}\" \"${operands[0]}\"\n"
+	       "\t\t_nsnet_complete_kind \"${_args[$w]}\" \"${operands[0]-}\"\n"
 	       "\t\treturn 0\n"
 	       "\tfi\n"
 	       "\tif [[ $cur == --*=* ]] && [ $dd -eq 0 ]; then\n"
 	       "\t\tw=${cur%%%%=*}\n"
 	       "\t\tcur=${cur#*=}\n"
-	       "\t\t[ -n \"${_args[$w]+x}\" ] && _nsnet_complete_kind \"${_args[$w]}\" \"${operands[0]}\"\n"
+	       "\t\t[ -n \"${_args[$w]+x}\" ] && _nsnet_complete_kind \"${_args[$w]}\" \"${operands[0]-}\"\n"
 	       "\t\treturn 0\n"
 	       "\tfi\n"
 	       "\tif [[ $cur == -* ]] && [ $dd -eq 0 ] &&\n"
@@ -442,8 +448,10 @@ static int gen_bash(void)
 	       "\tfi\n"
 	       /* exec NS CMD ARG...: after the command, its own arguments */
 	       "\tif [ \"$kind\" = command ] && [ $n -gt $(( ${#_ops[@]} - 1 )) ]; then kind=file; fi\n"
-	       "\tif [ \"$kind\" = nsnet-subcommand ]; then last_ns=${operands[0]}; else\n"
-	       "\t\tlast_ns=${operands[n-1]}; last_ns=${last_ns%%%%:*}; fi\n"
+	       "\tif [ $n -gt 0 ]; then\n"
+	       "\t\tif [ \"$kind\" = nsnet-subcommand ]; then last_ns=${operands[0]}; else\n"
+	       "\t\t\tlast_ns=${operands[n-1]}; last_ns=${last_ns%%%%:*}; fi\n"
+	       "\tfi\n"
 	       "\t_nsnet_complete_kind \"$kind\" \"$last_ns\"\n"
 	       "\treturn 0\n"
 	       "}\n\n"
