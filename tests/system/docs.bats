@@ -85,8 +85,14 @@ setup() {
 EOF
 }
 
-@test "zsh completion: the generated function parses" {
+@test "zsh completion: parses, and completes commands, subcommands and options" {
 	command -v zsh >/dev/null || skip "no zsh"
 	zsh -n "$BUILD/completion/_nsnet"
 	assert_eq "$(head -1 "$BUILD/completion/_nsnet")" "#compdef nsnet"
+	zc() { timeout 20 zsh -f "$NSNET_ROOT/tests/system/data/zsh-complete.zsh" \
+		"$BUILD/completion" "$1" | tr -d '\r'; }
+	assert_eq "$(zc 'nsnet stat')" "[nsnet status]"
+	assert_eq "$(zc 'nsnet ns a')" "[nsnet ns add]"
+	assert_contains "$(zc 'nsnet ping --cou')" "[nsnet ping --count"
+	assert_contains "$(zc 'nsnet attach --host')" "[nsnet attach --host-ifname"
 }

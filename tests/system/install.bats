@@ -23,13 +23,23 @@ setup() {
 	assert_eq "$(readlink "$libdir/libnsnet.so.0")" "libnsnet.so.0.1.0"
 	assert_eq "$(objdump -p "$libdir/libnsnet.so.0.1.0" | awk '/SONAME/ {print $2}')" \
 		"libnsnet.so.0"
-	# Defined dynamic symbols: nsnet_* and the version node, nothing else.
+	# Defined dynamic symbols: nsnet_* and the version nodes, nothing else.
 	assert_eq "$(nm -D --defined-only "$libdir/libnsnet.so" |
-		awk '$3 !~ /^nsnet_/ && $3 != "NSNET_0.1"')" ""
+		awk '$3 !~ /^nsnet_/ && $3 !~ /^NSNET_0\.[12]$/')" ""
 	assert_contains "$(nm -D --defined-only "$libdir/libnsnet.so")" "nsnet_new@@NSNET_0.1"
+	# what 0.2 added is in its own node
+	assert_contains "$(nm -D --defined-only "$libdir/libnsnet.so")" "nsnet_topo_list@@NSNET_0.2"
 	# The installed CLI is linked to it and looks for it where it went.
 	assert_contains "$(readelf -d "$bin")" "[libnsnet.so.0]"
 	assert_contains "$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --libs nsnet)" "-lnsnet"
+}
+
+@test "install: the man pages and the bash and zsh completion" {
+	[ -n "$(find "$root" -path '*/share/man/man8/nsnet.8')" ] || fail "no nsnet.8"
+	[ -n "$(find "$root" -path '*/share/man/man5/nsnet-topology.5')" ] || fail "no nsnet-topology.5"
+	[ -n "$(find "$root" -path '*/share/bash-completion/completions/nsnet')" ] ||
+		fail "no bash completion"
+	[ -n "$(find "$root" -path '*/share/zsh/site-functions/_nsnet')" ] || fail "no zsh completion"
 }
 
 @test "install: a program built against the installed header and library makes namespaces" {
