@@ -130,7 +130,8 @@ int topo_list(struct nsnet *nn, json_t **out)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof(*names), name_sort);
+	if (n)
+		qsort(names, n, sizeof(*names), name_sort);
 	for (i = 0; i < n; i++) {
 		struct topo_plan plan;
 		struct topo *t = NULL;
