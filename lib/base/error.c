@@ -25,7 +25,7 @@ int ctx_set_owner(struct nsnet *nn, const char *owner)
 
 NSNET_EXPORT const char *nsnet_error(const struct nsnet *nn)
 {
-	return nn->err[0] ? nn->err : "unknown error";
+	return err_msg(nn);
 }
 
 NSNET_EXPORT int nsnet_error_exit_code(const struct nsnet *nn)
@@ -119,5 +119,5 @@ void warn_emit(struct nsnet *nn, const char *fmt, ...)
 
 const char *err_msg(const struct nsnet *nn)
 {
-	return nsnet_error(nn);
+	return nn->err[0] ? nn->err : "unknown error";
 }
