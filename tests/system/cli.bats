@@ -234,7 +234,14 @@ EOF
 
 @test "attach: without --addr a free address of the bridge's subnet, distinct when concurrent" {
 	sandbox <<'EOF'
-	nsnet bridge add br0 --addr 10.41.0.1/24
+	# /28: 14 addresses, the bridge's, m's and 12 for 12 namespaces, so that
+	# two attaches that do not see each other would collide
+	nsnet bridge add br0 --addr 10.41.0.1/28
+	# an address without a prefix takes the bridge's, and says so
+	nsnet ns add m
+	out=$(nsnet attach m br0 --addr 10.41.0.14)
+	assert_contains "$out" "10.41.0.14/28"
+	assert_eq "$(ip -n m -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .prefixlen')" "28"
 	for i in $(seq 1 12); do nsnet ns add n$i; done
 	for i in $(seq 1 12); do nsnet attach n$i br0 > att$i.out & done
 	wait
@@ -242,17 +249,17 @@ EOF
 		ip -n n$i -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | "\(.local)/\(.prefixlen)"'
 	done > addrs
 	assert_eq "$(wc -l < addrs)" "12"
-	assert_eq "$(sort -u addrs | wc -l)" "12"
-	assert_eq "$(grep -c '^10\.41\.0\.[0-9]*/24$' addrs)" "12"
+	echo 10.41.0.14/28 >> addrs
+	assert_eq "$(sort -u addrs | wc -l)" "13"
+	assert_eq "$(grep -c '^10\.41\.0\.[0-9]*/28$' addrs)" "13"
 	grep -q '^10.41.0.1/' addrs && fail "the bridge's own address given out"
 	assert_contains "$(cat att1.out)" "n1: 10.41.0."
 	assert_contains "$(cat att1.out)" "a free address of br0's subnet"
 	can_ping n1 "$(sed -n 2p addrs | cut -d/ -f1)"
-	# an address without a prefix takes the bridge's, and says so
-	nsnet ns add m
-	out=$(nsnet attach m br0 --addr 10.41.0.200)
-	assert_contains "$out" "10.41.0.200/24"
-	assert_eq "$(ip -n m -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .prefixlen')" "24"
+	# the subnet is full now
+	nsnet ns add full
+	expect_status 1 nsnet attach full br0
+	assert_contains "$out" "no free IPv4 address left"
 EOF
 }
 
