@@ -356,7 +356,8 @@ NSNET_EXPORT int nsnet_topo_up_json(struct nsnet *nn, const char *file,
 NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name);
 /* The topologies that are up: [{"name","file","nodes":N,"state"}] sorted
  * by name; state is "up" (matches its file), "drifted" (status would
- * report differences) or "file missing". */
+ * report differences), "file missing" or "file broken" (it no longer
+ * parses). */
 NSNET_EXPORT int nsnet_topo_list(struct nsnet *nn, struct json_t **out);
 NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 				   struct json_t **out);
