@@ -122,7 +122,7 @@ mark = fnv("owner", "web")
 ports = range(20000, 29990)
 print("add element inet nsnet ports { " + ", ".join(f"tcp . {p}" for p in ports) + " }")
 print("add element inet nsnet owners { " + ", ".join(
-    f'0x{mark:08x} . tcp . {p} . {p} . 80 comment "web"' for p in ports) + " }")
+    f'0 . 0x{mark:08x} . tcp . {p} . {p} . 80 comment "web"' for p in ports) + " }")
 print("add element inet nsnet pub4any { " + ", ".join(
     f'tcp . {p} comment "web" : 10.1.0.2 . 80' for p in ports) + " }")
 PY

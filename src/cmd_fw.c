@@ -96,15 +96,22 @@ static int publish_list(struct nsnet *nn, bool json)
 	}
 	t = table_new(5, "NAMESPACE", "HOST", "TO", "PORT", "PROTO");
 	json_array_foreach(pub, i, o) {
-		char host[96], port[16], hp[16];
+		char host[96], port[16], hp[16], to[160] = "";
 		const char *ip = json_string_value(json_object_get(o, "host_ip"));
+		json_t *a;
+		size_t j;
 
 		print_range(hp, sizeof(hp), o, "host_port", "host_port_end");
-		snprintf(host, sizeof(host), "%s:%s", ip ? ip : "*", hp);
+		snprintf(host, sizeof(host), strchr(ip ? ip : "", ':') ? "[%s]:%s" : "%s:%s",
+			 ip ? ip : "*", hp);
 		print_range(port, sizeof(port), o, "port", "port_end");
+		/* one address per family the port is published on */
+		json_array_foreach(json_object_get(o, "addresses"), j, a)
+			snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s",
+				 j ? " " : "", json_string_value(a) ?: "?");
 		table_row(t, json_string_value(json_object_get(o, "namespace")),
-			  host, json_string_value(json_object_get(o, "address")),
-			  port, json_string_value(json_object_get(o, "proto")));
+			  host, to[0] ? to : "-", port,
+			  json_string_value(json_object_get(o, "proto")));
 	}
 	table_print(t, stdout, "");
 	table_free(t);

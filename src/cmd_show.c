@@ -110,10 +110,18 @@ static void print_fw(json_t *fw)
 
 			port_range(hp, sizeof(hp), e, "host_port", "host_port_end");
 			port_range(p, sizeof(p), e, "port", "port_end");
-			snprintf(from, sizeof(from), "%s:%s",
-				 json_is_string(json_object_get(e, "host_ip")) ?
-				 str(e, "host_ip") : "*", hp);
-			snprintf(to, sizeof(to), "%s:%s", str(e, "address"), p);
+			const char *hip = json_string_value(json_object_get(e, "host_ip"));
+
+			snprintf(from, sizeof(from), strchr(hip ? hip : "", ':') ? "[%s]:%s" : "%s:%s",
+				 hip ? hip : "*", hp);
+			/* one address per family: "10.1.0.2:80 [fd00:1::2]:80" */
+			to[0] = '\0';
+			json_array_foreach(json_object_get(e, "addresses"), j, x)
+				snprintf(to + strlen(to), sizeof(to) - strlen(to),
+					 strchr(json_string_value(x) ?: "", ':') ? "%s[%s]:%s" : "%s%s:%s",
+					 j ? " " : "", json_string_value(x) ?: "?", p);
+			if (!to[0])
+				snprintf(to, sizeof(to), "-");
 			table_row(t, from, str(e, "proto"), to, str(e, "namespace"));
 		}
 		table_print(t, stdout, "  ");

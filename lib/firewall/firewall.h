@@ -40,19 +40,46 @@
 
 /* ---- rules.c: pure functions (unit tested) ------------------------------- */
 
-/* A parsed "[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]". */
+/*
+ * A parsed "[HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]". HOSTIP is an
+ * IPv4 address, or an IPv6 one in brackets ("[2001:db8::2]:8080:80";
+ * bare, the last two ':' separate the ports); 0.0.0.0 and [::] are every
+ * address of one family.
+ */
 struct fw_spec {
-	bool any_ip;            /* no HOSTIP: every address of the host */
-	struct ipaddr host_ip;  /* IPv4 only */
+	bool any_ip;            /* every address of the host (of family) */
+	int family;             /* 0: both families; AF_INET or AF_INET6 */
+	struct ipaddr host_ip;  /* without any_ip: the one host address */
 	unsigned int host_lo, host_hi, port_lo, port_hi;
 	int proto;              /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /* 0, or -EINVAL with a sentence in why that says what is wrong. */
 int fw_spec_parse(const char *s, struct fw_spec *sp, char *why, size_t len);
-/* Canonical form: "8080:80/tcp", "127.0.0.1:9000-9009:9000-9009/udp". */
+/* Canonical form: "8080:80/tcp", "127.0.0.1:9000-9009:9000-9009/udp",
+ * "[2001:db8::2]:8080:80/tcp", "[::]:8080:80/tcp". */
 char *fw_spec_str(const struct fw_spec *sp, char *buf, size_t len);
+/* Whether the spec publishes on family (AF_INET or AF_INET6). */
+bool fw_spec_has_family(const struct fw_spec *sp, int family);
 const char *fw_proto_name(int proto);
+/* "ipv4", "ipv6" or "0" (both): the first field of an owners element. */
+const char *fw_nfproto_name(int family);
+/* The owners element of a publication, without its comment. */
+void fw_rules_owner_key(char *buf, size_t len, const struct fw_spec *sp,
+			const char *owner);
+/* The map that holds a publication's elements of family. */
+const char *fw_pub_map(const struct fw_spec *sp, int family);
+
+/* The table's base and jump chains, their hooks and rules: made by
+ * fw_rules_skeleton(), their rule counts checked against the kernel. */
+struct fw_chain_def {
+	const char *name;
+	const char *hook;       /* NULL: a regular chain */
+	const char *rules[8];   /* NULL-terminated when shorter */
+};
+extern const struct fw_chain_def fw_chains[];
+extern const size_t fw_n_chains;
+size_t fw_chain_rules(const struct fw_chain_def *c);
 
 /* An nft script under construction: one command per line, each with what
  * to say if the kernel refuses it. */
@@ -70,19 +97,35 @@ void fw_script_free(struct fw_script *s);
 /* Append one command (printf-style, without the newline) named by what. */
 void fw_script_add(struct fw_script *s, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Append the commands of more, each with its what. */
+void fw_script_cat(struct fw_script *s, const struct fw_script *more);
+/* A command built in pieces: start (named by what), append, end. */
+void fw_script_line_start(struct fw_script *s, const char *what);
+void fw_script_append(struct fw_script *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void fw_script_line_end(struct fw_script *s);
 /* The line that nft's error text quotes, or NULL. */
 const struct fw_line *fw_script_find(const struct fw_script *s,
 				     const char *errtext);
 
-/* The table with its sets, maps and chains (for the first change). */
+/* The table with its sets, maps and chains: creates it, or repairs it
+ * (adds what is missing, refills the chains). */
 void fw_rules_skeleton(struct fw_script *s);
+/* The namespace's address per family a publication maps to; v4/v6 false:
+ * not published on that family. */
+struct fw_targets {
+	bool v4, v6;
+	struct ipaddr to4, to6;
+};
 /* The commands that publish (add) or unpublish a mapping. owner is the
- * namespace, target its address. */
+ * namespace; t says on which families (and, to add, to which address). */
 void fw_rules_publish(struct fw_script *s, const struct fw_spec *sp,
-		      const char *owner, const struct ipaddr *target, bool add);
-/* The commands that start or stop NAT for a bridge. out may be NULL. */
-void fw_rules_nat(struct fw_script *s, const char *bridge, const char *out,
-		  const struct ipaddr *subnets, size_t n, bool add);
+		      const char *owner, const struct fw_targets *t, bool add);
+/* The commands that start or stop NAT for a bridge (ifindex: the bridge's
+ * now, recorded to recognise a stale NAT). out may be NULL. */
+void fw_rules_nat(struct fw_script *s, const char *bridge, int ifindex,
+		  const char *out, const struct ipaddr *subnets, size_t n,
+		  bool add);
 /* Name of the per-bridge NAT chains ("nat_<hash>" / "natfwd_<hash>"). */
 void fw_nat_chain(char *buf, size_t len, const char *bridge, bool forward);
 /* Whether name can be written into an nft string without quoting trouble. */
@@ -114,7 +157,22 @@ int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 int fw_nat_add(struct nsnet *nn, const char *bridge, const char *out_if);
 int fw_nat_del(struct nsnet *nn, const char *bridge);
 int fw_publish(struct nsnet *nn, const char *ns_name, const char *spec);
+/* Needs only the spec, not the namespace: works after it is gone. */
 int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec);
+/* Remove every port published for owner (a namespace, whether or not it
+ * still exists), in one transaction; *removed (may be NULL) receives how
+ * many publications went. 0 when there were none. */
+int fw_unpublish_owner(struct nsnet *nn, const char *owner, size_t *removed);
 int fw_show(struct nsnet *nn, struct json_t **out);
+/*
+ * What fw_show() says, less what does not really work in the kernel: the
+ * table's chains missing rules (nft flush table) hide everything; a NAT
+ * whose chains lost their rules or element, or whose bridge is gone or
+ * was made again (another ifindex), is left out; so is a published port
+ * whose claim, record or map elements are missing, whose namespace is
+ * gone, or that does not map to the namespace's address of each family it
+ * should. topo_plan() uses it, so that `up` repairs and `status` sees it.
+ */
+int fw_show_working(struct nsnet *nn, struct json_t **out);
 
 #endif /* NSNET_FW_H */

@@ -50,8 +50,20 @@ void fw_forward_release(struct nsnet *nn, struct ns *host, bool localnet,
 
 /* ---- state.c: nsnet's table, read back and kept alive ---------------------- */
 
-/* Run a change that adds to the table, creating the table when missing. */
+/* Run a change that adds to the table, creating the table when missing
+ * and repairing its chains when they lost rules. */
 int fw_run_add(struct nsnet *nn, const struct fw_script *body);
+/* Make the table, or repair it (its chains refilled, what is missing
+ * added, an older nsnet's records given their family). */
+int fw_run_skeleton(struct nsnet *nn);
+/* Whether the table's chains hold all their rules: 1, 0 (or no table), or
+ * a negative errno. A rule dump: it reads no set element. */
+int fw_skeleton_ok(struct nsnet *nn);
+/* The same, from a listing of the table. */
+bool fw_state_skeleton_ok(json_t *doc);
+/* Rules of chain in a listing; the chain object, or NULL. */
+size_t fw_state_rules(json_t *doc, const char *chain);
+json_t *fw_state_chain(json_t *doc, const char *chain);
 /* After a removal: put back host sysctls no longer needed, and delete the
  * table when nothing of nsnet's is left (published: a port went). */
 int fw_cleanup(struct nsnet *nn, bool published);
@@ -71,6 +83,56 @@ size_t fw_state_nat_subnets(json_t *doc, const char *chain,
 			    struct ipaddr *out, size_t max);
 /* The outbound interface of a NAT chain, or "". */
 void fw_state_nat_out(json_t *doc, const char *chain, char *buf, size_t len);
+/* Published ports as the table holds them: the records (owners), each
+ * with its map elements, and the claimed ports. Strings point into the
+ * listing, which must outlive it. */
+struct fw_owner {
+	const char *owner;      /* the namespace (element comment) */
+	uint32_t mark;
+	struct fw_spec sp;      /* host_ip from its elements, if any */
+	size_t el_first, n_el;  /* its elements in fw_pubs.el */
+};
+struct fw_pub_elem {
+	const char *owner, *map;
+	int family;
+	bool any;               /* every host address */
+	bool range;             /* rng4/rng6: lo-hi kept as they are */
+	struct ipaddr host;     /* without any */
+	int proto;
+	unsigned int lo, hi;    /* host ports */
+	struct ipaddr to;       /* the namespace's address */
+	unsigned int port;      /* its port for lo */
+	long own;               /* index in fw_pubs.own, -1: none (orphan) */
+};
+struct fw_pubs {
+	struct fw_owner *own;   /* sorted by protocol and port */
+	size_t n_own;
+	struct fw_pub_elem *el; /* sorted by owner, family, port */
+	size_t n_el;
+	unsigned char claimed[2][8192];   /* tcp, udp: a bit per port */
+};
+void fw_pubs_read(json_t *doc, struct fw_pubs *p);
+void fw_pubs_free(struct fw_pubs *p);
+bool fw_pubs_claimed(const struct fw_pubs *p, int proto, unsigned int port);
+/* The record whose host range holds port, or -1. */
+long fw_pubs_owner_of(const struct fw_pubs *p, int proto, unsigned int port);
+/* The nft key of an element, to delete it. */
+void fw_pub_elem_key(char *buf, size_t len, const struct fw_pub_elem *e);
+/* Append the commands that remove publication o and whatever of it is
+ * there: elements, record, claims. */
+void fw_pubs_remove(const struct fw_pubs *p, size_t o, struct fw_script *s);
+/* Whether publication o works: the chains hold their rules, every port is
+ * claimed, and it maps every port to an address the namespace has now on
+ * each family it publishes on and the namespace has an address of. */
+bool fw_pub_working(struct nsnet *nn, const struct fw_pubs *p, size_t o,
+		    bool skeleton_ok);
+/* The NAT of bridge: present (any piece of it) and working (chains with
+ * their rules, its natfwd element and subnets, and the bridge exists with
+ * the ifindex recorded). */
+bool fw_state_nat_present(json_t *doc, const char *bridge);
+bool fw_nat_working(struct nsnet *nn, json_t *doc, const char *bridge);
+/* Append the commands that remove whatever is there of bridge's NAT. */
+void fw_nat_remove(json_t *doc, const char *bridge, struct fw_script *s);
 /* Warn (naming what) about other tables' forward chains that drop. */
 void fw_warn_foreign(struct nsnet *nn, const char *what);
 

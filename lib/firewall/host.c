@@ -7,7 +7,8 @@
  *
  * The sysctls are the only state nsnet keeps outside the kernel's table:
  * the value each had before nsnet changed it (one file per sysctl under
- * /run/nsnet/fw/), so that it can be put back when the last user goes.
+ * /run/nsnet/fw/), so that it can be put back when the last user goes,
+ * unless someone changed it since.
  */
 #include <stdio.h>
 #include <string.h>
@@ -108,16 +109,25 @@ static int fw_sysctl_take(struct nsnet *nn, struct ns *host,
 	return sysctl_write(nn, host, sc->path, "1");
 }
 
-/* Put back the value saved by fw_sysctl_take(), if any. */
+/*
+ * Put back the value saved by fw_sysctl_take(), if any, and only if the
+ * sysctl still holds the 1 nsnet wrote: a value someone set since (0, or
+ * anything else) is theirs and stays.
+ */
 static void fw_sysctl_release(struct nsnet *nn, struct ns *host,
 			      const struct fw_sysctl *sc)
 {
-	char path[256], val[32];
+	char path[256], val[32], now[32];
 
 	snprintf(path, sizeof(path), FW_RUN_DIR "/%s", sc->record);
 	if (read_small_file(path, val, sizeof(val)) < 0)
 		return;
 	val[strcspn(val, "\n")] = '\0';
+	if (!sysctl_read(nn, host, sc->path, now, sizeof(now)) && strcmp(now, "1")) {
+		unlink(path);
+		return;
+	}
+	err_clear(nn);
 	if (val[0] && sysctl_write(nn, host, sc->path, val))
 		warn_emit(nn, "could not restore %s to %s: %s", sc->path, val,
 			  err_msg(nn));
@@ -145,4 +155,33 @@ void fw_forward_release(struct nsnet *nn, struct ns *host, bool localnet,
 		fw_sysctl_release(nn, host, &fw_localnet);
 	for (i = 0; forward && i < ARRAY_SIZE(fw_forward); i++)
 		fw_sysctl_release(nn, host, &fw_forward[i]);
+}
+
+/*
+ * `nsnet forward on|off`: the user's own word on forwarding. In the host it
+ * also drops the values nsnet saved, so that the last NAT or published
+ * port going does not put back what the user has since overruled (a
+ * `forward on` after `nat add` stays on after `nat del`). Here rather than
+ * with the other sysctls because those saved values are the firewall's.
+ */
+NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
+				   bool on)
+{
+	char path[256];
+	struct ns *ns;
+	size_t i;
+	int rc;
+
+	rc = ns_get(nn, ns_name, &ns);
+	if (rc)
+		return rc;
+	rc = sysctl_write(nn, ns, "net/ipv4/ip_forward", on ? "1" : "0");
+	if (!rc)
+		rc = sysctl_write(nn, ns, "net/ipv6/conf/all/forwarding",
+				  on ? "1" : "0");
+	for (i = 0; !rc && ns_is_host(ns_name) && i < ARRAY_SIZE(fw_forward); i++) {
+		snprintf(path, sizeof(path), FW_RUN_DIR "/%s", fw_forward[i].record);
+		unlink(path);
+	}
+	return rc;
 }

@@ -4,6 +4,9 @@
  * bridge reach those of another only once the pair is allowed (set
  * "allowed", each pair stored both ways and each bridge with itself), and
  * those of an internal bridge never leave the host (set "internal").
+ * Registering also repairs the table's chains when they lost their rules
+ * (fw_run_add), so that `up` after `nft flush table inet nsnet` restores
+ * the isolation it relies on.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +16,7 @@
 int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 		       bool add)
 {
-	struct ipaddr subnets[FW_MAX_ADDRS];
-	char chain[32], what[128];
+	char what[128];
 	struct fw_script s;
 	json_t *doc = NULL, *st, *e;
 	size_t i;
@@ -61,12 +63,8 @@ int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 				      "delete element inet nsnet allowed { \"%s\" . \"%s\" }",
 				      a, b);
 	}
-	fw_nat_chain(chain, sizeof(chain), bridge, false);
-	if (fw_state_nat_has(doc, bridge))
-		fw_rules_nat(&s, bridge, NULL, subnets,
-			     fw_state_nat_subnets(doc, chain, subnets,
-					       ARRAY_SIZE(subnets)),
-			     false);
+	if (fw_state_nat_present(doc, bridge))
+		fw_nat_remove(doc, bridge, &s);
 	json_decref(doc);
 	rc = fw_nft_run(nn, &s, false, NULL, NULL, 0);
 	fw_script_free(&s);

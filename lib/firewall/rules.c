@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * fw_rules.c - the pure half of the firewall: parsing of published-port
+ * rules.c - the pure half of the firewall: parsing of published-port
  * specs and the nft text of every change. Nothing here talks to the kernel,
  * so all of it is unit tested (tests/unit/test_fw.c).
  *
@@ -10,7 +10,8 @@
  *    address) and pub4any (every host address) are hash maps of single
  *    ports; rng4 is an interval map of ranges whose host and namespace
  *    ports are equal, one element per range (the value is only the
- *    address, so the port is kept). A range with different bases (host
+ *    address, so the port is kept); pub6, pub6any and rng6 the same for
+ *    IPv6. A range with different bases (host
  *    8000-8009 to 9000-9009) is one element per port in the hash maps:
  *    nft's dnat has no "map to base + offset" (the kernel's
  *    NF_NAT_RANGE_PROTO_OFFSET is used by iptables' DNAT --to a:b-c/base
@@ -19,9 +20,11 @@
  *  - ports is the set of claimed host ports: "create element" fails inside
  *    the same transaction when a port is taken, so two publications of one
  *    port cannot both succeed, and no listing (O(n)) is needed.
- *  - owners (mark . proto . port, mark = hash of the namespace) ties a
- *    mapping to its namespace: unpublish deletes it in the same
- *    transaction, which fails if another namespace owns the port.
+ *  - owners (family . mark . proto . host range . port, mark = hash of
+ *    the namespace, family 0 for both) ties a publication to its
+ *    namespace and is the publication's record (show reads it): unpublish
+ *    deletes it in the same transaction, which fails if another
+ *    namespace owns the port. One claim in ports serves both families.
  *  - isolation: bridges, internal, allowed (iifname . oifname pairs; every
  *    bridge is paired with itself, as with br_netfilter bridged traffic
  *    passes the forward hook).
@@ -89,21 +92,58 @@ static int port_range_parse(const char *s, size_t len, unsigned int *lo,
 	return 0;
 }
 
+/* The host address of a spec: IPv4, or IPv6 (written in brackets, or bare
+ * when the last two ':' separate the ports). Only addresses a published
+ * port can be reached on: the IPv6 loopback and link-local addresses
+ * cannot (see docs/firewall.md). */
+static int spec_host_parse(const char *s, const char *ip, bool bracketed,
+			   struct fw_spec *sp, char *why, size_t len)
+{
+	if (ip_parse(ip, &sp->host_ip)) {
+		snprintf(why, len, "\"%s\": \"%s\" is not an IPv4 or IPv6 address",
+			 s, ip);
+		return -EINVAL;
+	}
+	sp->family = sp->host_ip.family;
+	if (bracketed && sp->family != AF_INET6) {
+		snprintf(why, len, "\"%s\": brackets are for IPv6 addresses; write an IPv4 address as it is",
+			 s);
+		return -EINVAL;
+	}
+	if (sp->family == AF_INET6) {
+		const struct in6_addr *a = &sp->host_ip.a.v6;
+
+		if (IN6_IS_ADDR_LOOPBACK(a)) {
+			snprintf(why, len, "\"%s\": ::1 cannot be published: the kernel does not route the IPv6 loopback address to another namespace (publish on the host's own IPv6 addresses, or on all of them)",
+				 s);
+			return -EINVAL;
+		}
+		if (IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_MULTICAST(a) ||
+		    IN6_IS_ADDR_V4MAPPED(a)) {
+			snprintf(why, len, "\"%s\": %s cannot be published (link-local, multicast and IPv4-mapped addresses are not)",
+				 s, ip);
+			return -EINVAL;
+		}
+		sp->any_ip = IN6_IS_ADDR_UNSPECIFIED(a);
+	} else {
+		sp->any_ip = sp->host_ip.a.v4.s_addr == 0;
+	}
+	sp->host_ip.prefix = -1;
+	return 0;
+}
+
 int fw_spec_parse(const char *s, struct fw_spec *sp, char *why, size_t len)
 {
-	const char *slash, *c1, *c2, *hp, *np;
-	size_t plen;
+	const char *slash, *ports, *c, *np, *last = NULL, *before = NULL;
+	size_t plen, n = 0;
 	char ip[64];
+	int rc;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->proto = IPPROTO_TCP;
+	sp->any_ip = true;
 	if (!s || !*s) {
 		snprintf(why, len, "empty port spec");
-		return -EINVAL;
-	}
-	if (s[0] == '[' || strchr(s, ']')) {
-		snprintf(why, len, "\"%s\": IPv6 host addresses are not supported for published ports",
-			 s);
 		return -EINVAL;
 	}
 	slash = strchr(s, '/');
@@ -119,38 +159,62 @@ int fw_spec_parse(const char *s, struct fw_spec *sp, char *why, size_t len)
 			return -EINVAL;
 		}
 	}
-	c1 = memchr(s, ':', plen);
-	if (!c1) {
+	if (s[0] == '[') {
+		const char *rb = memchr(s, ']', plen);
+
+		if (!rb || rb + 1 >= s + plen || rb[1] != ':') {
+			snprintf(why, len, "\"%s\" is not [IPV6]:HOSTPORT[-END]:PORT[-END][/tcp|/udp]",
+				 s);
+			return -EINVAL;
+		}
+		if ((size_t)(rb - s - 1) >= sizeof(ip)) {
+			snprintf(why, len, "\"%s\": host address too long", s);
+			return -EINVAL;
+		}
+		memcpy(ip, s + 1, (size_t)(rb - s - 1));
+		ip[rb - s - 1] = '\0';
+		if ((rc = spec_host_parse(s, ip, true, sp, why, len)))
+			return rc;
+		ports = rb + 2;
+	} else {
+		if (memchr(s, ']', plen)) {
+			snprintf(why, len, "\"%s\": ']' without '['", s);
+			return -EINVAL;
+		}
+		/* Both ports are always written, so the last two ':' end
+		 * the host address, whatever it holds. */
+		for (c = s; c < s + plen; c++)
+			if (*c == ':') {
+				before = last;
+				last = c;
+				n++;
+			}
+		if (!n) {
+			snprintf(why, len, "\"%s\" is not [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]",
+				 s);
+			return -EINVAL;
+		}
+		ports = s;
+		if (n > 1) {
+			if ((size_t)(before - s) >= sizeof(ip)) {
+				snprintf(why, len, "\"%s\": host address too long", s);
+				return -EINVAL;
+			}
+			memcpy(ip, s, (size_t)(before - s));
+			ip[before - s] = '\0';
+			if ((rc = spec_host_parse(s, ip, false, sp, why, len)))
+				return rc;
+			ports = before + 1;
+		}
+	}
+	np = memchr(ports, ':', plen - (size_t)(ports - s));
+	if (!np) {
 		snprintf(why, len, "\"%s\" is not [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]",
 			 s);
 		return -EINVAL;
 	}
-	c2 = memchr(c1 + 1, ':', plen - (size_t)(c1 + 1 - s));
-	if (c2 && memchr(c2 + 1, ':', plen - (size_t)(c2 + 1 - s))) {
-		snprintf(why, len, "\"%s\": too many ':' (IPv6 host addresses are not supported)",
-			 s);
-		return -EINVAL;
-	}
-	sp->any_ip = !c2;
-	if (c2) {
-		if ((size_t)(c1 - s) >= sizeof(ip)) {
-			snprintf(why, len, "\"%s\": host address too long", s);
-			return -EINVAL;
-		}
-		memcpy(ip, s, (size_t)(c1 - s));
-		ip[c1 - s] = '\0';
-		if (ip_parse(ip, &sp->host_ip) || sp->host_ip.family != AF_INET) {
-			snprintf(why, len, "\"%s\": \"%s\" is not an IPv4 address",
-				 s, ip);
-			return -EINVAL;
-		}
-		hp = c1 + 1;
-		np = c2 + 1;
-	} else {
-		hp = s;
-		np = c1 + 1;
-	}
-	if (port_range_parse(hp, (size_t)((np - 1) - hp), &sp->host_lo,
+	np++;
+	if (port_range_parse(ports, (size_t)((np - 1) - ports), &sp->host_lo,
 			     &sp->host_hi, "host port", why, len) ||
 	    port_range_parse(np, plen - (size_t)(np - s), &sp->port_lo,
 			     &sp->port_hi, "namespace port", why, len))
@@ -170,21 +234,37 @@ static int range_str(char *buf, size_t len, unsigned int lo, unsigned int hi)
 			  snprintf(buf, len, "%u-%u", lo, hi);
 }
 
+/* "", "0.0.0.0:", "[::]:", "198.51.100.2:", "[2001:db8::2]:" */
+static void spec_host_str(const struct fw_spec *sp, char *buf, size_t len)
+{
+	char ip[64];
+	struct ipaddr a = sp->host_ip;
+
+	buf[0] = '\0';
+	if (!sp->family)
+		return;
+	a.prefix = -1;
+	if (sp->any_ip)
+		snprintf(ip, sizeof(ip), "%s", sp->family == AF_INET6 ? "::" : "0.0.0.0");
+	else
+		ip_str(&a, ip, sizeof(ip));
+	snprintf(buf, len, sp->family == AF_INET6 ? "[%s]:" : "%s:", ip);
+}
+
 char *fw_spec_str(const struct fw_spec *sp, char *buf, size_t len)
 {
-	char ip[64] = "", h[16], p[16];
+	char ip[72], h[16], p[16];
 
-	if (!sp->any_ip) {
-		struct ipaddr a = sp->host_ip;
-
-		a.prefix = -1;
-		ip_str(&a, ip, sizeof(ip));
-		strcat(ip, ":");
-	}
+	spec_host_str(sp, ip, sizeof(ip));
 	range_str(h, sizeof(h), sp->host_lo, sp->host_hi);
 	range_str(p, sizeof(p), sp->port_lo, sp->port_hi);
 	snprintf(buf, len, "%s%s:%s/%s", ip, h, p, fw_proto_name(sp->proto));
 	return buf;
+}
+
+bool fw_spec_has_family(const struct fw_spec *sp, int family)
+{
+	return !sp->family || sp->family == family;
 }
 
 bool fw_name_ok(const char *name)
@@ -288,6 +368,35 @@ static void line_end(struct fw_script *s)
 	script_append(s, "\n");
 }
 
+void fw_script_line_start(struct fw_script *s, const char *what)
+{
+	line_start(s, what);
+}
+
+void fw_script_append(struct fw_script *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	script_vappend(s, fmt, ap);
+	va_end(ap);
+}
+
+void fw_script_line_end(struct fw_script *s)
+{
+	line_end(s);
+}
+
+void fw_script_cat(struct fw_script *s, const struct fw_script *more)
+{
+	size_t i;
+
+	for (i = 0; i < more->n; i++)
+		fw_script_add(s, more->lines[i].what, "%.*s",
+			      (int)more->lines[i].len,
+			      more->text + more->lines[i].off);
+}
+
 void fw_script_add(struct fw_script *s, const char *what, const char *fmt, ...)
 {
 	va_list ap;
@@ -330,72 +439,113 @@ const struct fw_line *fw_script_find(const struct fw_script *s,
 
 /* ---- the table ----------------------------------------------------------------- */
 
-void fw_rules_skeleton(struct fw_script *s)
-{
-	static const char *const body[] = {
-		"comment \"created by nsnet (NAT, published ports, isolation); nsnet removes it when its last object goes\"",
-		"set bridges { type ifname; }",
-		"set internal { type ifname; }",
-		"set allowed { type ifname . ifname; }",
-		"set ports { type inet_proto . inet_service; }",
-		"set owners { type mark . inet_proto . inet_service . inet_service . inet_service; }",
-		"map pub4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }",
-		"map pub4any { type inet_proto . inet_service : ipv4_addr . inet_service; }",
-		"map rng4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr; flags interval; }",
-		"map natpost4 { type ipv4_addr : verdict; flags interval; }",
-		"map natpost6 { type ipv6_addr : verdict; flags interval; }",
-		"map natfwd { type ifname : verdict; }",
-		/* fib daddr type local: the host's own addresses, whatever
-		 * they are now, without a rule per address. */
-		"chain published {",
-		" meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @pub4",
-		" meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to meta l4proto . th dport map @pub4any",
-		" meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @rng4",
-		"}",
-		"chain prerouting {",
-		" type nat hook prerouting priority dstnat; policy accept;",
-		" iifname @bridges meta mark set meta mark | 0x00100000",
-		" jump published",
-		"}",
-		/* The host itself, through 127.0.0.1 and its own addresses. */
-		"chain output {",
-		" type nat hook output priority -100; policy accept;",
-		" jump published",
-		"}",
-		"chain postrouting {",
-		" type nat hook postrouting priority srcnat; policy accept;",
+/* The table's sets and maps (see the comment at the top). */
+static const char *const fw_sets[] = {
+	"set bridges { type ifname; }",
+	"set internal { type ifname; }",
+	"set allowed { type ifname . ifname; }",
+	"set ports { type inet_proto . inet_service; }",
+	/* nft 1.0.6 refuses elements of this concatenation with the mark
+	 * first ("exceeds valid range 0-0"): the family goes first. */
+	"set owners { type nf_proto . mark . inet_proto . inet_service . inet_service . inet_service; }",
+	"map pub4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }",
+	"map pub4any { type inet_proto . inet_service : ipv4_addr . inet_service; }",
+	"map rng4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr; flags interval; }",
+	"map pub6 { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }",
+	"map pub6any { type inet_proto . inet_service : ipv6_addr . inet_service; }",
+	"map rng6 { type ipv6_addr . inet_proto . inet_service : ipv6_addr; flags interval; }",
+	"map natpost4 { type ipv4_addr : verdict; flags interval; }",
+	"map natpost6 { type ipv6_addr : verdict; flags interval; }",
+	"map natfwd { type ifname : verdict; }",
+};
+
+/* "fib daddr type local": the host's own addresses, whatever they are now,
+ * without a rule per address. IPv6 leaves out ::1 and link-local
+ * addresses: a reply to a client on ::1 cannot come back after the
+ * translation (the kernel routes ::1 only on lo; there is no
+ * route_localnet for IPv6), and a link-local client cannot be reached
+ * from another link. */
+#define PUB4 " meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to "
+#define PUB6 " meta nfproto ipv6 meta l4proto { tcp, udp } ip6 daddr != { ::1, fe80::/10 } fib daddr type local dnat ip6 to "
+
+const struct fw_chain_def fw_chains[] = {
+	{ "published", NULL, {
+		PUB4 "ip daddr . meta l4proto . th dport map @pub4",
+		PUB4 "meta l4proto . th dport map @pub4any",
+		PUB4 "ip daddr . meta l4proto . th dport map @rng4",
+		PUB6 "ip6 daddr . meta l4proto . th dport map @pub6",
+		PUB6 "meta l4proto . th dport map @pub6any",
+		PUB6 "ip6 daddr . meta l4proto . th dport map @rng6",
+	} },
+	{ "prerouting", "type nat hook prerouting priority dstnat; policy accept;", {
+		"iifname @bridges meta mark set meta mark | 0x00100000",
+		"jump published",
+	} },
+	/* The host itself, through 127.0.0.1 and its own addresses. */
+	{ "output", "type nat hook output priority -100; policy accept;", {
+		"jump published",
+	} },
+	{ "postrouting", "type nat hook postrouting priority srcnat; policy accept;", {
 		/* 127.0.0.1 cannot leave the host as a source address. */
-		" ct status dnat ip saddr 127.0.0.0/8 masquerade",
+		"ct status dnat ip saddr 127.0.0.0/8 masquerade",
 		/* Hairpin: without it the server answers its neighbour
 		 * directly and the reply misses the reverse translation. */
-		" ct status dnat meta mark & 0x00100000 == 0x00100000 masquerade",
-		" ip saddr vmap @natpost4",
-		" ip6 saddr vmap @natpost6",
-		"}",
-		"chain forward {",
-		" type filter hook forward priority filter; policy accept;",
-		" ct state established,related accept",
-		" ct status dnat accept",
-		" iifname . oifname @allowed accept",
-		" iifname @bridges oifname @bridges drop",
-		" iifname @internal drop",
-		" oifname @internal drop",
-		" iifname vmap @natfwd",
-		"}",
-	};
-	size_t i;
+		"ct status dnat meta mark & 0x00100000 == 0x00100000 masquerade",
+		"ip saddr vmap @natpost4",
+		"ip6 saddr vmap @natpost6",
+	} },
+	{ "forward", "type filter hook forward priority filter; policy accept;", {
+		"ct state established,related accept",
+		"ct status dnat accept",
+		"iifname . oifname @allowed accept",
+		"iifname @bridges oifname @bridges drop",
+		"iifname @internal drop",
+		"oifname @internal drop",
+		"iifname vmap @natfwd",
+	} },
+};
+const size_t fw_n_chains = ARRAY_SIZE(fw_chains);
 
-	/* "create" fails when the table exists: the block below would
-	 * otherwise add its rules a second time. */
-	fw_script_add(s, "create nftables table inet nsnet",
-		      "create table inet nsnet");
-	line_start(s, "create nftables table inet nsnet");
-	script_append(s, "table inet nsnet {");
-	for (i = 0; i < ARRAY_SIZE(body); i++)
-		script_append(s, " %s%s", body[i],
-			      body[i][strlen(body[i]) - 1] == '{' ? "" : ";");
-	script_append(s, " }");
-	line_end(s);
+size_t fw_chain_rules(const struct fw_chain_def *c)
+{
+	size_t n = 0;
+
+	while (n < ARRAY_SIZE(c->rules) && c->rules[n])
+		n++;
+	return n;
+}
+
+/*
+ * Every command adds what is missing and leaves what is there, and the
+ * chains are flushed and filled in the same transaction: the same script
+ * creates the table, repairs one whose rules were flushed, and gives an
+ * older table the sets it lacks; two of them at once give one copy of
+ * each rule.
+ */
+void fw_rules_skeleton(struct fw_script *s)
+{
+	static const char what[] = "create nftables table inet nsnet";
+	size_t i, j;
+
+	fw_script_add(s, what,
+		      "add table inet nsnet { comment \"created by nsnet (NAT, published ports, isolation); nsnet removes it when its last object goes\"; }");
+	for (i = 0; i < ARRAY_SIZE(fw_sets); i++)
+		fw_script_add(s, what, "add %.3s inet nsnet %s", fw_sets[i],
+			      fw_sets[i] + 4);
+	for (i = 0; i < fw_n_chains; i++) {
+		if (fw_chains[i].hook)
+			fw_script_add(s, what, "add chain inet nsnet %s { %s }",
+				      fw_chains[i].name, fw_chains[i].hook);
+		else
+			fw_script_add(s, what, "add chain inet nsnet %s",
+				      fw_chains[i].name);
+	}
+	for (i = 0; i < fw_n_chains; i++) {
+		fw_script_add(s, what, "flush chain inet nsnet %s", fw_chains[i].name);
+		for (j = 0; j < fw_chain_rules(&fw_chains[i]); j++)
+			fw_script_add(s, what, "add rule inet nsnet %s %s",
+				      fw_chains[i].name, fw_chains[i].rules[j]);
+	}
 }
 
 /* Keys of the ports a spec claims, "tcp . 8080, tcp . 8081". */
@@ -408,41 +558,85 @@ static void append_ports(struct fw_script *s, const struct fw_spec *sp)
 			      fw_proto_name(sp->proto), p);
 }
 
-static void host_key(char *buf, size_t len, const struct fw_spec *sp)
+const char *fw_nfproto_name(int family)
 {
-	struct ipaddr a = sp->host_ip;
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "0";
+}
 
-	a.prefix = -1;
-	if (sp->any_ip)
-		snprintf(buf, len, "0.0.0.0/0");
-	else
-		ip_str(&a, buf, len);
+void fw_rules_owner_key(char *buf, size_t len, const struct fw_spec *sp,
+			const char *owner)
+{
+	snprintf(buf, len, "%s . 0x%08x . %s . %u . %u . %u",
+		 fw_nfproto_name(sp->family), name_hash("owner", owner),
+		 fw_proto_name(sp->proto), sp->host_lo, sp->host_hi, sp->port_lo);
+}
+
+const char *fw_pub_map(const struct fw_spec *sp, int family)
+{
+	bool range = sp->host_lo == sp->port_lo && sp->host_hi > sp->host_lo;
+
+	if (family == AF_INET6)
+		return range ? "rng6" : sp->any_ip ? "pub6any" : "pub6";
+	return range ? "rng4" : sp->any_ip ? "pub4any" : "pub4";
+}
+
+/* The map elements of one family: keys, and with to the values. */
+static void append_pub_elems(struct fw_script *s, const struct fw_spec *sp,
+			     int family, const char *owner,
+			     const struct ipaddr *to)
+{
+	bool range = sp->host_lo == sp->port_lo && sp->host_hi > sp->host_lo;
+	unsigned int i, n = sp->host_hi - sp->host_lo + 1;
+	char hip[64], tip[64];
+
+	if (sp->any_ip) {
+		snprintf(hip, sizeof(hip), "%s", family == AF_INET6 ? "::/0" : "0.0.0.0/0");
+	} else {
+		struct ipaddr a = sp->host_ip;
+
+		a.prefix = -1;
+		ip_str(&a, hip, sizeof(hip));
+	}
+	if (to) {
+		struct ipaddr t = *to;
+
+		t.prefix = -1;
+		ip_str(&t, tip, sizeof(tip));
+	}
+	if (range) {
+		script_append(s, "%s . %s . %u-%u", hip, fw_proto_name(sp->proto),
+			      sp->host_lo, sp->host_hi);
+		if (to)
+			script_append(s, " comment \"%s\" : %s", owner, tip);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (i)
+			script_append(s, ", ");
+		if (!sp->any_ip)
+			script_append(s, "%s . ", hip);
+		script_append(s, "%s . %u", fw_proto_name(sp->proto),
+			      sp->host_lo + i);
+		if (to)
+			script_append(s, " comment \"%s\" : %s . %u", owner, tip,
+				      sp->port_lo + i);
+	}
 }
 
 void fw_rules_publish(struct fw_script *s, const struct fw_spec *sp,
-		      const char *owner, const struct ipaddr *target, bool add)
+		      const char *owner, const struct fw_targets *t, bool add)
 {
-	char spec[96], what[200], hip[64], tip[64];
-	struct ipaddr t = *target;
-	bool range = sp->host_lo == sp->port_lo && sp->host_hi > sp->host_lo;
-	const char *map = range ? "rng4" : sp->any_ip ? "pub4any" : "pub4";
-	uint32_t mark = name_hash("owner", owner);
-	unsigned int i, n = sp->host_hi - sp->host_lo + 1;
+	static const int fams[] = { AF_INET, AF_INET6 };
+	char spec[96], what[200], key[128];
+	unsigned int n = sp->host_hi - sp->host_lo + 1;
+	size_t f;
 
-	t.prefix = -1;
-	ip_str(&t, tip, sizeof(tip));
-	host_key(hip, sizeof(hip), sp);
 	fw_spec_str(sp, spec, sizeof(spec));
-
+	fw_rules_owner_key(key, sizeof(key), sp, owner);
 	if (add) {
 		char hp[96];
 
-		if (!sp->any_ip) {
-			ip_str(&sp->host_ip, hp, sizeof(hp));
-			strcat(hp, ":");
-		} else {
-			hp[0] = '\0';
-		}
+		spec_host_str(sp, hp, sizeof(hp));
 		range_str(hp + strlen(hp), sizeof(hp) - strlen(hp),
 			  sp->host_lo, sp->host_hi);
 		snprintf(what, sizeof(what),
@@ -456,45 +650,30 @@ void fw_rules_publish(struct fw_script *s, const struct fw_spec *sp,
 		line_end(s);
 		snprintf(what, sizeof(what), "publish %s for %s", spec, owner);
 		fw_script_add(s, what,
-			      "add element inet nsnet owners { 0x%08x . %s . %u . %u . %u comment \"%s\" }",
-			      mark, fw_proto_name(sp->proto), sp->host_lo,
-			      sp->host_hi, sp->port_lo, owner);
+			      "add element inet nsnet owners { %s comment \"%s\" }",
+			      key, owner);
 	} else {
 		snprintf(what, sizeof(what), "%s does not publish %s", owner,
 			 spec);
 	}
-	line_start(s, what);
-	script_append(s, "%s element inet nsnet %s { ", add ? "add" : "delete",
-		      map);
-	if (range) {
-		script_append(s, "%s . %s . %u-%u", hip,
-			      fw_proto_name(sp->proto), sp->host_lo,
-			      sp->host_hi);
-		if (add)
-			script_append(s, " comment \"%s\" : %s", owner, tip);
-	} else {
-		for (i = 0; i < n; i++) {
-			if (i)
-				script_append(s, ", ");
-			if (!sp->any_ip)
-				script_append(s, "%s . ", hip);
-			script_append(s, "%s . %u", fw_proto_name(sp->proto),
-				      sp->host_lo + i);
-			if (add)
-				script_append(s, " comment \"%s\" : %s . %u",
-					      owner, tip, sp->port_lo + i);
-		}
+	for (f = 0; f < ARRAY_SIZE(fams); f++) {
+		const struct ipaddr *to = fams[f] == AF_INET ? &t->to4 : &t->to6;
+
+		if (!(fams[f] == AF_INET ? t->v4 : t->v6))
+			continue;
+		line_start(s, what);
+		script_append(s, "%s element inet nsnet %s { ", add ? "add" : "delete",
+			      fw_pub_map(sp, fams[f]));
+		append_pub_elems(s, sp, fams[f], owner, add ? to : NULL);
+		script_append(s, " }");
+		line_end(s);
 	}
-	script_append(s, " }");
-	line_end(s);
 	if (!add) {
 		snprintf(what, sizeof(what),
 			 "%s does not publish %s (another namespace or another port spec does; see nsnet publish --list)",
 			 owner, spec);
-		fw_script_add(s, what,
-			      "delete element inet nsnet owners { 0x%08x . %s . %u . %u . %u }",
-			      mark, fw_proto_name(sp->proto), sp->host_lo,
-			      sp->host_hi, sp->port_lo);
+		fw_script_add(s, what, "delete element inet nsnet owners { %s }",
+			      key);
 		line_start(s, "release the host ports");
 		script_append(s, "delete element inet nsnet ports { ");
 		append_ports(s, sp);
@@ -533,8 +712,9 @@ static size_t count_family(const struct ipaddr *subnets, size_t n, int family)
 	return c;
 }
 
-void fw_rules_nat(struct fw_script *s, const char *bridge, const char *out,
-		  const struct ipaddr *subnets, size_t n, bool add)
+void fw_rules_nat(struct fw_script *s, const char *bridge, int ifindex,
+		  const char *out, const struct ipaddr *subnets, size_t n,
+		  bool add)
 {
 	static const int fams[] = { AF_INET, AF_INET6 };
 	char post[32], fwd[32], what[200], jump[48];
@@ -584,9 +764,18 @@ void fw_rules_nat(struct fw_script *s, const char *bridge, const char *out,
 	}
 	snprintf(what, sizeof(what), "NAT for bridge %s", bridge);
 	if (add) {
-		fw_script_add(s, what,
-			      "add element inet nsnet natfwd { \"%s\" : jump %s }",
-			      bridge, fwd);
+		/* The bridge's ifindex in the element's comment (nft's
+		 * JSON shows element comments, not chain comments): a NAT
+		 * whose bridge was deleted, and maybe made again, is
+		 * stale. */
+		if (ifindex > 0)
+			fw_script_add(s, what,
+				      "add element inet nsnet natfwd { \"%s\" comment \"ifindex %d\" : jump %s }",
+				      bridge, ifindex, fwd);
+		else    /* a plan, before the bridge exists */
+			fw_script_add(s, what,
+				      "add element inet nsnet natfwd { \"%s\" : jump %s }",
+				      bridge, fwd);
 	} else {
 		/* A chain must be empty and unreferenced to go. */
 		fw_script_add(s, what, "flush chain inet nsnet %s", post);

@@ -2,14 +2,17 @@
 /*
  * show.c - nsnet's table as the JSON of nsnet_fw_show (docs/json.md):
  * {"nat":[...],"published":[...],"isolation":{...}}, read from one listing
- * of the table.
+ * of the table; one published entry per publication (its record in
+ * owners), with its address on each family. fw_show_working() leaves out
+ * what does not really work (see firewall.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "firewall/fw_private.h"
 
-static json_t *show_nat(json_t *doc)
+static json_t *show_nat(struct nsnet *nn, json_t *doc, bool working)
 {
 	json_t *st = fw_state_set(doc, "natfwd"), *e, *out = json_array();
 	size_t i, j, n;
@@ -20,7 +23,7 @@ static json_t *show_nat(json_t *doc)
 		char chain[32], outif[64], buf[64];
 		json_t *subs;
 
-		if (!bridge)
+		if (!bridge || (working && !fw_nat_working(nn, doc, bridge)))
 			continue;
 		fw_nat_chain(chain, sizeof(chain), bridge, false);
 		n = fw_state_nat_subnets(doc, chain, subnets, ARRAY_SIZE(subnets));
@@ -36,60 +39,89 @@ static json_t *show_nat(json_t *doc)
 	return out;
 }
 
-static unsigned int json_port(json_t *v, unsigned int *hi)
+/* One publication: the spec it was made with and where it leads, one
+ * address per family. */
+static json_t *show_pub(const struct fw_pubs *p, size_t o)
 {
-	json_t *r = json_object_get(v, "range");
+	const struct fw_owner *w = &p->own[o];
+	json_t *addrs = json_array(), *host;
+	char buf[128];
+	size_t i, j;
 
-	if (r) {
-		*hi = (unsigned int)json_integer_value(json_array_get(r, 1));
-		return (unsigned int)json_integer_value(json_array_get(r, 0));
+	for (i = w->el_first; i < w->el_first + w->n_el; i++) {
+		bool seen = false;
+
+		for (j = w->el_first; j < i && !seen; j++)
+			seen = ip_equal(&p->el[j].to, &p->el[i].to);
+		if (!seen)
+			json_array_append_new(addrs, json_string(ip_str(&p->el[i].to, buf,
+									sizeof(buf))));
 	}
-	*hi = (unsigned int)json_integer_value(v);
-	return *hi;
+	if (!w->sp.family)
+		host = json_null();
+	else if (w->sp.any_ip)
+		host = json_string(w->sp.family == AF_INET6 ? "::" : "0.0.0.0");
+	else
+		host = json_string(ip_str(&w->sp.host_ip, buf, sizeof(buf)));
+	return json_pack("{s:s,s:o,s:i,s:i,s:i,s:i,s:s,s:O,s:o,s:s}",
+		"namespace", w->owner, "host_ip", host,
+		"host_port", (int)w->sp.host_lo, "host_port_end", (int)w->sp.host_hi,
+		"port", (int)w->sp.port_lo, "port_end", (int)w->sp.port_hi,
+		"proto", fw_proto_name(w->sp.proto),
+		"address", json_array_size(addrs) ? json_array_get(addrs, 0) : json_null(),
+		"addresses", addrs,
+		"spec", fw_spec_str(&w->sp, buf, sizeof(buf)));
 }
 
-/* One map's elements into the "published" array; per-port elements of one
- * shifted range come back as separate entries. */
-static void show_published_map(json_t *doc, const char *map, json_t *out)
+static const struct fw_pubs *sort_pubs;
+
+static int pub_order(const void *a, const void *b)
 {
-	json_t *st = fw_state_set(doc, map), *e;
-	size_t i;
+	const struct fw_owner *x = &sort_pubs->own[*(const size_t *)a];
+	const struct fw_owner *y = &sort_pubs->own[*(const size_t *)b];
+	int c = strcmp(x->owner, y->owner);
 
-	json_array_foreach(json_object_get(st, "elem"), i, e) {
-		json_t *key = fw_elem_unwrap(json_array_get(e, 0), NULL);
-		json_t *val = json_array_get(e, 1), *kc, *vc;
-		const char *owner = NULL, *host_ip = NULL, *proto, *to;
-		unsigned int lo, hi, plo, phi;
-		size_t k = 0;
+	if (c)
+		return c;
+	if (x->sp.proto != y->sp.proto)
+		return x->sp.proto < y->sp.proto ? -1 : 1;
+	return x->sp.host_lo < y->sp.host_lo ? -1 : x->sp.host_lo > y->sp.host_lo;
+}
 
-		fw_elem_unwrap(json_array_get(e, 0), &owner);
-		kc = json_object_get(key, "concat");
-		if (!kc)
-			continue;
-		if (strcmp(map, "pub4any")) {
-			json_t *h = json_array_get(kc, k++);
+/* Sorted by namespace, protocol and port. With working, only those that
+ * work (each namespace's addresses are read once: the records come
+ * grouped by namespace). */
+static json_t *show_published(struct nsnet *nn, json_t *doc, bool working,
+			      bool skeleton_ok)
+{
+	json_t *out = json_array();
+	struct fw_pubs *p = malloc(sizeof(*p));
+	size_t *idx, i;
 
-			host_ip = json_is_string(h) ? json_string_value(h) : NULL;
-		}
-		proto = json_string_value(json_array_get(kc, k++)) ?: "?";
-		lo = json_port(json_array_get(kc, k), &hi);
-		vc = json_object_get(val, "concat");
-		if (vc) {
-			to = json_string_value(json_array_get(vc, 0)) ?: "?";
-			plo = phi = (unsigned int)json_integer_value(json_array_get(vc, 1));
-		} else {
-			to = json_string_value(val) ?: "?";
-			plo = lo;
-			phi = hi;
-		}
-		json_array_append_new(out, json_pack(
-			"{s:s?,s:o,s:i,s:i,s:i,s:i,s:s,s:s}",
-			"namespace", owner,
-			"host_ip", host_ip ? json_string(host_ip) : json_null(),
-			"host_port", (int)lo, "host_port_end", (int)hi,
-			"port", (int)plo, "port_end", (int)phi,
-			"proto", proto, "address", to));
+	if (!p)
+		abort();
+	fw_pubs_read(doc, p);
+	idx = calloc(p->n_own + 1, sizeof(*idx));
+	if (!idx)
+		abort();
+	for (i = 0; i < p->n_own; i++)
+		idx[i] = i;
+	sort_pubs = p;
+	qsort(idx, p->n_own, sizeof(*idx), pub_order);
+	for (i = 0; i < p->n_own; i++) {
+		const char *owner = p->own[idx[i]].owner;
+
+		if (!working || fw_pub_working(nn, p, idx[i], skeleton_ok))
+			json_array_append_new(out, show_pub(p, idx[i]));
+		/* the caller may hold the host's handle: never released */
+		if (working && !ns_is_host(owner) &&
+		    (i + 1 == p->n_own || strcmp(p->own[idx[i + 1]].owner, owner)))
+			ns_release(nn, owner);
 	}
+	free(idx);
+	fw_pubs_free(p);
+	free(p);
+	return out;
 }
 
 static json_t *show_names(json_t *doc, const char *set)
@@ -106,42 +138,70 @@ static json_t *show_names(json_t *doc, const char *set)
 	return out;
 }
 
-int fw_show(struct nsnet *nn, struct json_t **out)
+/* Registered bridges; working: only with their pair to themselves (with
+ * br_netfilter, traffic inside a bridge passes the forward hook too). */
+static json_t *show_bridges(json_t *doc, bool working)
 {
-	json_t *doc = NULL, *pub, *allowed, *st, *e;
+	json_t *all = show_names(doc, "bridges"), *out, *e;
+	size_t i;
+
+	if (!working)
+		return all;
+	out = json_array();
+	json_array_foreach(all, i, e)
+		if (fw_state_has(doc, "allowed", json_string_value(e), json_string_value(e)))
+			json_array_append(out, e);
+	json_decref(all);
+	return out;
+}
+
+static int show(struct nsnet *nn, bool working, struct json_t **out)
+{
+	json_t *doc = NULL, *allowed, *st, *e;
+	bool ok;
 	size_t i;
 	int rc;
 
 	rc = fw_state_load(nn, &doc);
 	if (rc)
 		return rc;
-	pub = json_array();
+	ok = fw_state_skeleton_ok(doc);
+	if (working && !ok) {
+		/* chains without their rules: nothing of it works */
+		json_decref(doc);
+		doc = NULL;
+	}
 	allowed = json_array();
-	if (doc) {
-		show_published_map(doc, "pub4", pub);
-		show_published_map(doc, "pub4any", pub);
-		show_published_map(doc, "rng4", pub);
-		st = fw_state_set(doc, "allowed");
-		json_array_foreach(json_object_get(st, "elem"), i, e) {
-			json_t *cc = json_object_get(fw_elem_unwrap(e, NULL), "concat");
-			const char *a = json_string_value(json_array_get(cc, 0)) ?: "";
-			const char *b = json_string_value(json_array_get(cc, 1)) ?: "";
+	st = doc ? fw_state_set(doc, "allowed") : NULL;
+	json_array_foreach(json_object_get(st, "elem"), i, e) {
+		json_t *cc = json_object_get(fw_elem_unwrap(e, NULL), "concat");
+		const char *a = json_string_value(json_array_get(cc, 0)) ?: "";
+		const char *b = json_string_value(json_array_get(cc, 1)) ?: "";
 
-			/* Each pair is stored both ways, and each bridge
-			 * with itself. */
-			if (strcmp(a, b) < 0)
-				json_array_append_new(allowed, json_pack("[s,s]", a, b));
-		}
+		/* Each pair is stored both ways, and each bridge with
+		 * itself. */
+		if (strcmp(a, b) < 0)
+			json_array_append_new(allowed, json_pack("[s,s]", a, b));
 	}
 	*out = json_pack("{s:o,s:o,s:{s:o,s:o,s:o}}",
-			 "nat", doc ? show_nat(doc) : json_array(),
-			 "published", pub,
+			 "nat", doc ? show_nat(nn, doc, working) : json_array(),
+			 "published", doc ? show_published(nn, doc, working, ok) : json_array(),
 			 "isolation",
-			 "bridges", doc ? show_names(doc, "bridges") : json_array(),
+			 "bridges", doc ? show_bridges(doc, working) : json_array(),
 			 "internal", doc ? show_names(doc, "internal") : json_array(),
 			 "allowed", allowed);
 	json_decref(doc);
 	return 0;
+}
+
+int fw_show(struct nsnet *nn, struct json_t **out)
+{
+	return show(nn, false, out);
+}
+
+int fw_show_working(struct nsnet *nn, struct json_t **out)
+{
+	return show(nn, true, out);
 }
 
 NSNET_EXPORT int nsnet_fw_show(struct nsnet *nn, struct json_t **out)

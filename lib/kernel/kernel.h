@@ -256,8 +256,9 @@ int forward_get(struct nsnet *nn, const char *ns_name, bool *v4, bool *v6);
  * struct mnl_socket **; for ns_call). */
 int sockdiag_open(void *arg);
 /* The first port in [lo, hi] that a socket of nl's namespace listens on
- * (TCP) or is bound to (UDP) for addr (NULL: any IPv4 address); 0 when
- * none. */
+ * (TCP) or is bound to (UDP) for addr: NULL or 0.0.0.0/0 (prefix 0) any
+ * IPv4 address, ::/0 any IPv6 address, else that one address (prefix -1).
+ * 0 when none. */
 int sockdiag_holder(struct nsnet *nn, struct mnl_socket *nl, int proto,
 		    unsigned int lo, unsigned int hi, const struct ipaddr *addr,
 		    unsigned int *port);

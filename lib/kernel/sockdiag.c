@@ -5,7 +5,8 @@
  * "nothing listens". Only listening (TCP) and unconnected (UDP) sockets
  * are asked for: reading /proc/net/tcp walks every socket of every
  * namespace of the machine (2.7 ms a file on the development machine),
- * the diag request only the listening hash.
+ * the diag request only the listening hash. Both families are asked: an
+ * IPv6 socket on :: takes IPv4 traffic too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,26 +19,34 @@
 
 struct sockdiag_match {
 	unsigned int lo, hi;
-	const struct ipaddr *addr;   /* NULL: any IPv4 address */
+	const struct ipaddr *addr;   /* see sockdiag_holder() */
 	unsigned int port;           /* the first match, or 0 */
 };
 
-/* Whether a socket bound to a (family fam) takes traffic for want. */
+/*
+ * Whether a socket bound to a (family fam) takes traffic for want: NULL or
+ * 0.0.0.0/0 is any IPv4 address, ::/0 any IPv6 address, else one address.
+ * An IPv6 socket on :: takes both families (unless IPV6_V6ONLY, which
+ * sock_diag does not tell: counted as taking both); one on a v4-mapped
+ * address only that IPv4 address; an IPv4 socket no IPv6 traffic.
+ */
 static bool sockdiag_addr_matches(int fam, const unsigned char *a,
 				  const struct ipaddr *want)
 {
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 						  0xff, 0xff };
 	static const unsigned char zero[16];
+	int wfam = want ? want->family : AF_INET;
+	bool any = !want || want->prefix == 0;
 
 	if (fam == AF_INET)
-		return !want || (want->family == AF_INET &&
-				 (!memcmp(a, zero, 4) || !memcmp(a, want->a.b, 4)));
-	/* a wildcard IPv6 socket takes IPv4 too, a v4-mapped one its address */
-	return !memcmp(a, zero, 16) ||
-	       (want && want->family == AF_INET6 && !memcmp(a, want->a.b, 16)) ||
-	       (!memcmp(a, mapped, 12) && (!want || (want->family == AF_INET &&
-						     !memcmp(a + 12, want->a.b, 4))));
+		return wfam == AF_INET &&
+		       (any || !memcmp(a, zero, 4) || !memcmp(a, want->a.b, 4));
+	if (!memcmp(a, zero, 16))
+		return true;
+	if (!memcmp(a, mapped, 12))
+		return wfam == AF_INET && (any || !memcmp(a + 12, want->a.b, 4));
+	return wfam == AF_INET6 && (any || !memcmp(a, want->a.b, 16));
 }
 
 static int sockdiag_cb(const struct nlmsghdr *nlh, void *data)
@@ -82,6 +91,9 @@ int sockdiag_holder(struct nsnet *nn, struct mnl_socket *nl, int proto,
 		struct inet_diag_req_v2 *req;
 		ssize_t len;
 
+		/* an IPv4 socket takes no IPv6 traffic */
+		if (fams[f] == AF_INET && addr && addr->family == AF_INET6)
+			continue;
 		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		nlh->nlmsg_seq = (uint32_t)(f + 1);

@@ -65,21 +65,8 @@ int sysctl_write(struct nsnet *nn, struct ns *ns, const char *path,
 	return 0;
 }
 
-NSNET_EXPORT int nsnet_forward_set(struct nsnet *nn, const char *ns_name,
-				   bool on)
-{
-	struct ns *ns;
-	int rc;
-
-	rc = ns_get(nn, ns_name, &ns);
-	if (rc)
-		return rc;
-	rc = sysctl_write(nn, ns, "net/ipv4/ip_forward", on ? "1" : "0");
-	if (!rc)
-		rc = sysctl_write(nn, ns, "net/ipv6/conf/all/forwarding",
-				  on ? "1" : "0");
-	return rc;
-}
+/* nsnet_forward_set() is in firewall/host.c: in the host it also drops the
+ * firewall's saved values, which the user's word overrules. */
 
 int forward_get(struct nsnet *nn, const char *ns_name,
 				   bool *v4, bool *v6)

@@ -16,6 +16,10 @@
  * like AnyIP), so any address there answers pings and can be bound by a
  * server. upstream has no route to private ranges: replies reach 10.x
  * networks only through NAT, as on the real internet.
+ *
+ * IPv6 the same way, in the documentation prefix: eth0 2001:db8:100::2/64
+ * here, 2001:db8:100::1/64 there, a default route through it, and all of
+ * 2001:db8:203::/64 local to upstream.
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -101,19 +105,20 @@ static void sandbox_queue_local_route(struct nl_batch *b, const char *cidr)
 	nl_batch_add(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
 		     "add local route %s in " SANDBOX_UPSTREAM, cidr);
 	rtm = nl_put_extra(b, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (unsigned char)net.family;
 	rtm->rtm_dst_len = (unsigned char)net.prefix;
 	rtm->rtm_table = RT_TABLE_LOCAL;
 	rtm->rtm_protocol = RTPROT_NSNET;
 	rtm->rtm_scope = RT_SCOPE_HOST;
 	rtm->rtm_type = RTN_LOCAL;
-	nl_put(b, RTA_DST, 4, net.a.b);
+	nl_put(b, RTA_DST, ip_len(&net), net.a.b);
 	nl_put_u32(b, RTA_OIF, 1); /* lo */
 }
 
 static int sandbox_upstream(struct nsnet *nn, bool upstream)
 {
 	struct ipaddr here, there, gw, def = { .family = AF_INET, .prefix = 0 };
+	struct ipaddr here6, there6, gw6, def6 = { .family = AF_INET6, .prefix = 0 };
 	struct nl_link l_here, l_there;
 	struct ns *sb, *up;
 	struct nl_batch b;
@@ -148,12 +153,17 @@ static int sandbox_upstream(struct nsnet *nn, bool upstream)
 	sandbox_ip(&here, "198.51.100.2/24");
 	sandbox_ip(&there, "198.51.100.1/24");
 	sandbox_ip(&gw, "198.51.100.1");
+	sandbox_ip(&here6, "2001:db8:100::2/64");
+	sandbox_ip(&there6, "2001:db8:100::1/64");
+	sandbox_ip(&gw6, "2001:db8:100::1");
 	/* upstream first: the default route below needs its peer up. */
 	nl_batch_init(&b);
 	link_queue_set(&b, SANDBOX_UPSTREAM, "eth0", l_there.index, 1, 0, -1,
 		       SANDBOX_MARK);
 	addr_queue(&b, true, SANDBOX_UPSTREAM, "eth0", l_there.index, &there);
+	addr_queue(&b, true, SANDBOX_UPSTREAM, "eth0", l_there.index, &there6);
 	sandbox_queue_local_route(&b, "203.0.113.0/24");
+	sandbox_queue_local_route(&b, "2001:db8:203::/64");
 	rc = nl_batch_send(nn, up, &b);
 	nl_batch_free(&b);
 	if (rc)
@@ -162,7 +172,9 @@ static int sandbox_upstream(struct nsnet *nn, bool upstream)
 	link_queue_set(&b, "the sandbox", "eth0", l_here.index, 1, 0, -1,
 		       SANDBOX_MARK);
 	addr_queue(&b, true, "the sandbox", "eth0", l_here.index, &here);
+	addr_queue(&b, true, "the sandbox", "eth0", l_here.index, &here6);
 	route_queue(&b, true, "the sandbox", &def, &gw, 0, NULL);
+	route_queue(&b, true, "the sandbox", &def6, &gw6, 0, NULL);
 	rc = nl_batch_send(nn, sb, &b);
 	nl_batch_free(&b);
 	return rc;

@@ -176,7 +176,7 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 				sn[k++] = net->subnet[f];
 		out(cmds, "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
 		fw_script_init(&sc);
-		fw_rules_nat(&sc, net->bridge, NULL, sn, k, true);
+		fw_rules_nat(&sc, net->bridge, 0, NULL, sn, k, true);
 		add_script(cmds, &sc);
 		break;
 	}
@@ -229,17 +229,24 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		    nd->sysctls[a->idx].key, nd->sysctls[a->idx].value);
 		break;
 	case ACT_PUBLISH: {
+		struct fw_targets tg = { 0 };
 		struct fw_script sc;
 		struct fw_spec sp;
 		char why[128];
 
-		if (fw_spec_parse(nd->publish[a->idx], &sp, why, sizeof(why)) ||
-		    !nd->n_att || !nd->att[0].addr[0].family) {
+		if (!fw_spec_parse(nd->publish[a->idx], &sp, why, sizeof(why)) &&
+		    nd->n_att) {
+			tg.v4 = nd->att[0].addr[0].family && fw_spec_has_family(&sp, AF_INET);
+			tg.v6 = nd->att[0].addr[1].family && fw_spec_has_family(&sp, AF_INET6);
+			tg.to4 = nd->att[0].addr[0];
+			tg.to6 = nd->att[0].addr[1];
+		}
+		if (!tg.v4 && !tg.v6) {
 			out(cmds, "nsnet publish %s %s", nd->name, nd->publish[a->idx]);
 			break;
 		}
 		fw_script_init(&sc);
-		fw_rules_publish(&sc, &sp, nd->name, &nd->att[0].addr[0], true);
+		fw_rules_publish(&sc, &sp, nd->name, &tg, true);
 		add_script(cmds, &sc);
 		break;
 	}

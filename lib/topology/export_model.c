@@ -455,6 +455,9 @@ static void firewall_read(struct xport *X)
 			snprintf(r2, sizeof(r2), "-%d", ph);
 		snprintf(spec, sizeof(spec), "%s%s%d%s:%d%s/%s", hip ? hip : "", hip ? ":" : "",
 			 hl, r1, pl, r2, proto);
+		/* the firewall's own canonical form: IPv6 host addresses in brackets */
+		if (json_is_string(json_object_get(e, "spec")))
+			snprintf(spec, sizeof(spec), "%s", json_string_value(json_object_get(e, "spec")));
 		ARRAY_GROW(nd->publish, nd->n_publish);
 		nd->publish[nd->n_publish++] = strdup(spec);
 	}

@@ -205,7 +205,10 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = ns_state_read(nn, host, &hst)))
 		return rc;
 	hosts = topo_hosts_file(t);  /* the same for every node: made once */
-	if (fw_show(nn, &fw))
+	/* What really works, not what the table lists: a flushed chain or
+	 * map, a NAT whose bridge was made again, a port whose namespace
+	 * changed address are repaired by up and seen by status. */
+	if (fw_show_working(nn, &fw))
 		fw = json_object();  /* no table yet: nothing registered */
 
 	for (i = 0; i < t->n_nets; i++) {
