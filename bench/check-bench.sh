@@ -62,7 +62,7 @@ nsnet|nsnet-half)
 	read -r pairs reached < <(jq -r '"\(.summary.pairs) \(.summary.reached)"' /run/nsnet/out)
 	echo "$((t1 - t0)) $pairs $reached $rss" ;;
 ping-per-pair)
-	mapfile -t addrs < <("$NSNET" status c$N --json | jq -r '.node_list[].addresses[0] | sub("/.*"; "")')
+	mapfile -t addrs < <("$NSNET" status c$N --json | jq -r '.nodes[].addresses[0] | sub("/.*"; "")')
 	pairs=0 reached=0
 	now t0
 	for ((i = 0; i < N; i++)); do

@@ -155,6 +155,18 @@ struct nsnet_attach {
 	size_t n_addrs;
 	const char *gateway;       /* default route; NULL for none */
 	unsigned int mtu;
+	/* since 0.2 */
+	const char *host_ifname;   /* the bridge's port in the host; NULL: NS-<hash> */
+	/* An address of addrs without /PREFIX takes the prefix of the
+	 * bridge's subnet of its family. With auto_addr and no addrs, ns gets
+	 * the first free address of each of the bridge's subnets (the
+	 * allocator of topologies, under the lock, checked against the
+	 * bridge's neighbours and nsnet's other attachments to it). */
+	bool auto_addr;
+	char *chosen;              /* NULL, or chosen_len bytes that receive the
+				    * addresses nsnet chose or completed, separated
+				    * by spaces ("10.10.0.2/16"); "" when none */
+	size_t chosen_len;
 };
 NSNET_EXPORT int nsnet_attach(struct nsnet *nn, const struct nsnet_attach *a);
 NSNET_EXPORT int nsnet_detach(struct nsnet *nn, const char *ns,
@@ -241,12 +253,19 @@ struct nsnet_ping_opts {
 	double timeout;          /* -W: seconds to wait for each reply; 0: 1.0 */
 	unsigned int size;       /* payload bytes; 0: 56 */
 	bool quiet;
+	/* since 0.2 */
+	const volatile int *stop; /* once non-zero (a signal handler's flag), no
+				   * more packets: the statistics still come */
+	bool forever;             /* count ignored: until *stop (needs stop) */
 };
 struct nsnet_ping_result {
 	unsigned int sent, received, errors;
 	double rtt_min, rtt_avg, rtt_max, rtt_mdev; /* ms */
 };
-/* Prints ping(8)-style lines through line() unless NULL. Returns the
+/* DEST of ping, traceroute and trace, as of doctor: an IP address, a
+ * namespace (its first global address, IPv4 first) or a name of
+ * /etc/netns/NS/hosts; nsnet never asks a resolver.
+ * Prints ping(8)-style lines through line() unless NULL. Returns the
  * number of replies (0: none came) or a negative errno. */
 NSNET_EXPORT int nsnet_ping(struct nsnet *nn, const char *ns, const char *dest,
 			    const struct nsnet_ping_opts *opts,
@@ -267,6 +286,15 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 				  const struct nsnet_traceroute_opts *opts,
 				  void (*line)(void *data, const char *text),
 				  void *data);
+
+/* nsnet_traceroute() as data: *out (the caller's) is {"ns","dest",
+ * "reached","max_hops","hops":[{"hop":1,"probes":[{"address","rtt_ms",
+ * "mark"} or null for no answer]}]}; mark is "!H", "!N", ... or null.
+ * Returns as nsnet_traceroute(); *out is NULL on an error. */
+NSNET_EXPORT int nsnet_traceroute_json(struct nsnet *nn, const char *ns,
+				       const char *dest,
+				       const struct nsnet_traceroute_opts *opts,
+				       struct json_t **out);
 
 /* ---- diagnostics ------------------------------------------------------------- */
 
@@ -393,7 +421,9 @@ NSNET_EXPORT int nsnet_fw_show(struct nsnet *nn, struct json_t **out);
 #define NSNET_TOPO_DRY_RUN 0x1
 /* Report progress through the callback of nsnet_set_progress(). */
 #define NSNET_TOPO_PROGRESS 0x2
-/* Create or repair the topology of file. Its result lines ("repair: ...",
+/* FILE "-" reads the topology from standard input (up keeps a copy in
+ * the record, /run/nsnet/topo/NAME/topology.yaml, for later status).
+ * Create or repair the topology of file. Its result lines ("repair: ...",
  * "NAME: N nodes, ... up") come through line(), one per call; line may be
  * NULL. */
 NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
@@ -408,11 +438,35 @@ NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
  * as strings. The caller owns *out. */
 NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,
 				 struct json_t **out);
+/* nsnet_topo_up() with its result as data instead of lines: *out (the
+ * caller's, also on failure when the file parsed) is {"name","file",
+ * "changed":bool,"actions":[{"kind","object","repair"}],"nodes","networks",
+ * "cables"}. */
+NSNET_EXPORT int nsnet_topo_up_json(struct nsnet *nn, const char *file,
+				    unsigned int flags, struct json_t **out);
+/* -ESRCH (error set, exit code 1) when nothing carries the topology's mark. */
 NSNET_EXPORT int nsnet_topo_down(struct nsnet *nn, const char *file_or_name);
+/* The topologies that are up: [{"name","file","nodes":N,"state"}] sorted
+ * by name; state is "up" (matches its file), "drifted" (status would
+ * report differences), "file missing" or "file broken" (it no longer
+ * parses). */
+NSNET_EXPORT int nsnet_topo_list(struct nsnet *nn, struct json_t **out);
 NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 				   struct json_t **out);
-/* Copies the output of NODE's run: commands to out_fd. */
+/* Copies the output of NODE's run: and setup: commands to out_fd, each
+ * line behind the command's tag: "[web:0] " for run: 0, "[web:setup0] "
+ * for setup: 0. */
 NSNET_EXPORT int nsnet_topo_logs(struct nsnet *nn, const char *node, int out_fd);
+struct nsnet_logs_opts {
+	size_t struct_size;       /* sizeof(struct nsnet_logs_opts) */
+	bool follow;              /* then wait for more, until *stop */
+	const volatile int *stop; /* needed with follow */
+};
+/* The same lines, tag included, one per call of line(). */
+NSNET_EXPORT int nsnet_topo_logs_lines(struct nsnet *nn, const char *node,
+				       const struct nsnet_logs_opts *opts,
+				       void (*line)(void *data, const char *text),
+				       void *data);
 
 /* A picture of a topology: FILE as written (no kernel access), or the
  * topology NAME that is up with the state of each object (up, drifted,

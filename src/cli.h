@@ -17,30 +17,31 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
-/* A command: returns an exit status. argv[0] is the command's name. */
-typedef int (*cmd_fn)(struct nsnet *nn, int argc, char **argv);
+#include "opts.h"
 
-struct cmd {
-	const char *name;
-	cmd_fn fn;
-	const char *usage;   /* one line per form, without "nsnet " */
-	const char *summary;
-};
-
-/* main.c */
+/* registry.c: the commands, help, and what main does */
+int cli_main(int argc, char **argv);
+/* "nsnet CMD: what is wrong", the command's synopsis and where its help
+ * is; returns EXIT_USAGE. cmd is the command's path ("ns add"). */
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int lib_error(struct nsnet *nn);
-void print_usage(FILE *f, const char *cmd);
 
 /* cmd_show.c: the CNI attachments of nsnet_cni_attachments() as a table
  * (show and status). */
 void print_cni(json_t *cni);
 
 /* output.c */
-bool want_json(int *argc, char **argv);  /* removes --json/-j */
-bool want_force(int *argc, char **argv); /* removes --force: NSNET_FORCE */
 void json_print(json_t *doc);
+/* Colour for a word of a verdict (FAIL, BROKEN red; ok, met green) when
+ * f is a terminal and NO_COLOR is not set; otherwise the word as it is.
+ * width pads the word (colour codes do not count). */
+void print_word(FILE *f, const char *word, int width);
+/* Whether the two streams end on the same terminal (one person reads
+ * both: say a verdict once). */
+bool same_terminal(FILE *a, FILE *b);
+/* "1 node", "2 nodes" */
+const char *plural(size_t n, const char *one, const char *many);
 /* Aligned tables: add rows of cells, then print. */
 struct table;
 struct table *table_new(int ncols, ...);  /* header cells */
@@ -48,38 +49,39 @@ void table_row(struct table *t, ...);      /* ncols strings (NULL: "") */
 void table_print(struct table *t, FILE *f, const char *indent);
 void table_free(struct table *t);
 
-/* one function per command */
-int cmd_ns(struct nsnet *nn, int argc, char **argv);
-int cmd_exec(struct nsnet *nn, int argc, char **argv);
-int cmd_shell(struct nsnet *nn, int argc, char **argv);
-int cmd_sandbox(struct nsnet *nn, int argc, char **argv);
-int cmd_cable(struct nsnet *nn, int argc, char **argv);
-int cmd_bridge(struct nsnet *nn, int argc, char **argv);
-int cmd_attach(struct nsnet *nn, int argc, char **argv);
-int cmd_detach(struct nsnet *nn, int argc, char **argv);
-int cmd_link(struct nsnet *nn, int argc, char **argv);
-int cmd_addr(struct nsnet *nn, int argc, char **argv);
-int cmd_route(struct nsnet *nn, int argc, char **argv);
-int cmd_forward(struct nsnet *nn, int argc, char **argv);
-int cmd_show(struct nsnet *nn, int argc, char **argv);
-int cmd_ping(struct nsnet *nn, int argc, char **argv);
-int cmd_traceroute(struct nsnet *nn, int argc, char **argv);
-int cmd_nat(struct nsnet *nn, int argc, char **argv);
-int cmd_publish(struct nsnet *nn, int argc, char **argv);
-int cmd_unpublish(struct nsnet *nn, int argc, char **argv);
-int cmd_allow(struct nsnet *nn, int argc, char **argv);
-int cmd_deny(struct nsnet *nn, int argc, char **argv);
-int cmd_up(struct nsnet *nn, int argc, char **argv);
-int cmd_down(struct nsnet *nn, int argc, char **argv);
-int cmd_status(struct nsnet *nn, int argc, char **argv);
-int cmd_plan(struct nsnet *nn, int argc, char **argv);
-int cmd_logs(struct nsnet *nn, int argc, char **argv);
-int cmd_check(struct nsnet *nn, int argc, char **argv);
-int cmd_doctor(struct nsnet *nn, int argc, char **argv);
-int cmd_trace(struct nsnet *nn, int argc, char **argv);
-int cmd_capture(struct nsnet *nn, int argc, char **argv);
-int cmd_graph(struct nsnet *nn, int argc, char **argv);
-int cmd_export(struct nsnet *nn, int argc, char **argv);
+/* one table per command, each in its command's file */
+extern const struct cmd_spec spec_ns;
+extern const struct cmd_spec spec_exec;
+extern const struct cmd_spec spec_shell;
+extern const struct cmd_spec spec_sandbox;
+extern const struct cmd_spec spec_cable;
+extern const struct cmd_spec spec_bridge;
+extern const struct cmd_spec spec_attach;
+extern const struct cmd_spec spec_detach;
+extern const struct cmd_spec spec_link;
+extern const struct cmd_spec spec_addr;
+extern const struct cmd_spec spec_route;
+extern const struct cmd_spec spec_forward;
+extern const struct cmd_spec spec_show;
+extern const struct cmd_spec spec_ping;
+extern const struct cmd_spec spec_traceroute;
+extern const struct cmd_spec spec_nat;
+extern const struct cmd_spec spec_publish;
+extern const struct cmd_spec spec_unpublish;
+extern const struct cmd_spec spec_allow;
+extern const struct cmd_spec spec_deny;
+extern const struct cmd_spec spec_up;
+extern const struct cmd_spec spec_down;
+extern const struct cmd_spec spec_status;
+extern const struct cmd_spec spec_plan;
+extern const struct cmd_spec spec_logs;
+extern const struct cmd_spec spec_check;
+extern const struct cmd_spec spec_doctor;
+extern const struct cmd_spec spec_trace;
+extern const struct cmd_spec spec_capture;
+extern const struct cmd_spec spec_graph;
+extern const struct cmd_spec spec_export;
+
 /* cmd_graph.c: text to path, or to stdout when path is NULL or "-". */
 int write_out(const char *cmd, const char *path, const char *text);
 

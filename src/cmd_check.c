@@ -154,11 +154,13 @@ static void print_check(json_t *doc)
 	json_int_t overflows = json_integer_value(json_object_get(kern,
 						  "neighbour_table_overflows"));
 
-	printf("check %s: %lld pairs, %lld reached, %lld probes in %.0f ms\n",
-	       jstr(doc, "name"),
-	       (long long)json_integer_value(json_object_get(sum, "pairs")),
+	json_int_t pairs = json_integer_value(json_object_get(sum, "pairs"));
+	json_int_t probes = json_integer_value(json_object_get(sum, "probes"));
+
+	printf("check %s: %lld %s, %lld reached, %lld %s in %.0f ms\n",
+	       jstr(doc, "name"), (long long)pairs, plural((size_t)pairs, "pair", "pairs"),
 	       (long long)json_integer_value(json_object_get(sum, "reached")),
-	       (long long)json_integer_value(json_object_get(sum, "probes")),
+	       (long long)probes, plural((size_t)probes, "probe", "probes"),
 	       json_real_value(json_object_get(sum, "elapsed_ms")));
 	json_t *sample = json_object_get(sum, "sample");
 
@@ -195,19 +197,21 @@ static void print_check(json_t *doc)
 	json_array_foreach(ex, i, e) {
 		const char *r = jstr(e, "result");
 
-		if (!strcmp(r, "met")) {
-			printf("  met     %s\n", jstr(e, "text"));
-		} else if (!strcmp(r, "not probed")) {
-			unknown++;
-			printf("  UNKNOWN %s  (%s: %s)\n", jstr(e, "text"),
-			       jstr(e, "where"), jstr(e, "detail"));
-		} else {
-			broken++;
-			printf("  BROKEN  %s  (%s: %s)\n", jstr(e, "text"),
-			       jstr(e, "where"), jstr(e, "detail"));
-		}
+		const char *word = !strcmp(r, "met") ? "met" :
+				   !strcmp(r, "not probed") ? "UNKNOWN" : "BROKEN";
+
+		unknown += !strcmp(r, "not probed");
+		broken += !strcmp(word, "BROKEN");
+		printf("  ");
+		print_word(stdout, word, 8);
+		if (!strcmp(r, "met"))
+			printf("%s\n", jstr(e, "text"));
+		else
+			printf("%s  (%s: %s)\n", jstr(e, "text"), jstr(e, "where"),
+			       jstr(e, "detail"));
 	}
-	printf("%zu expectations: %zu met, %zu broken", json_array_size(ex),
+	printf("%zu %s: %zu met, %zu broken", json_array_size(ex),
+	       plural(json_array_size(ex), "expectation", "expectations"),
 	       json_array_size(ex) - broken - unknown, broken);
 	if (unknown)
 		printf(", %zu not probed", unknown);
@@ -227,47 +231,65 @@ static void print_progress(void *data, const char *step, size_t done,
 		fprintf(stderr, "\r\033[K");
 }
 
-int cmd_check(struct nsnet *nn, int argc, char **argv)
+static int cmd_check(struct nsnet *nn, int argc, char **argv);
+
+static const struct opt check_opts[] = {
+	{ 'W', "timeout", "SECONDS", "wait at most this long for any answer (default 1.5, at most 60)",
+	  0, "none" },
+	{ 's', "sample", "N", "probe only N other nodes from each node (and every address); "
+	  "the output says what was left out", 0, "none" },
+	{ 'j', "json", NULL, "print JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_check = {
+	.name = "check",
+	.args = "[FILE|NAME]",
+	.summary = "reachability matrix and expectations",
+	.text = "Every node of the topology against every other (ICMP, and the ports\n"
+		"its expect: lines name), all probes at once. Without an argument: the\n"
+		"one topology that is up. Exit status 1 when an expectation is broken.\n"
+		"A probe the local kernel could not send is \"not probed\", not a verdict.",
+	.examples = "nsnet check shop\n"
+		    "nsnet check -W1 examples/seed000.yaml --json\n"
+		    "nsnet check --sample 20 big  # 1,000 nodes: 20 peers each",
+	.opts = check_opts,
+	.fn = cmd_check,
+};
+
+static int cmd_check(struct nsnet *nn, int argc, char **argv)
 {
-	bool json = want_json(&argc, argv);
-	const char *what = NULL;
 	struct nsnet_check_opts o = { .struct_size = sizeof(o) };
+	struct optparse p;
+	bool json = false;
 	json_t *doc = NULL;
-	int i, broken;
+	int key, broken;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-W") || !strcmp(argv[i], "--timeout")) {
-			char *end;
+	opt_begin(&p, &spec_check, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		char *end;
+		unsigned long v;
 
-			if (i + 1 == argc)
-				return usage_error(argv[0], "%s needs SECONDS", argv[i]);
-			o.timeout = strtod(argv[++i], &end);
+		if (key == 'j') {
+			json = true;
+		} else if (key == 'W') {
+			o.timeout = strtod(p.arg, &end);
 			if (*end || !(o.timeout > 0 && o.timeout <= 60))
-				return usage_error(argv[0], "bad timeout \"%s\": seconds, more than 0 and at most 60",
-						   argv[i]);
-		} else if (!strcmp(argv[i], "--sample")) {
-			char *end;
-			unsigned long v;
-
-			if (i + 1 == argc)
-				return usage_error(argv[0], "%s needs N (nodes each node probes)",
-						   argv[i]);
-			v = strtoul(argv[++i], &end, 10);
-			if (*end || argv[i][0] < '1' || argv[i][0] > '9' || v > 1000000)
-				return usage_error(argv[0], "bad sample \"%s\": a number of nodes, 1 to 1000000",
-						   argv[i]);
+				return opt_bad_value(&p, key, "seconds, more than 0 and at most 60");
+		} else if (key == 's') {
+			v = strtoul(p.arg, &end, 10);
+			if (*end || p.arg[0] < '1' || p.arg[0] > '9' || v > 1000000)
+				return opt_bad_value(&p, key, "a number of nodes, 1 to 1000000");
 			o.sample = v;
-		} else if (argv[i][0] == '-') {
-			return usage_error(argv[0], "unknown option %s", argv[i]);
-		} else if (what) {
-			return usage_error(argv[0], "one topology at a time");
-		} else {
-			what = argv[i];
 		}
 	}
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops > 1)
+		return usage_error(p.path, "one topology at a time");
 	if (isatty(STDERR_FILENO))
 		nsnet_set_progress(nn, print_progress, NULL);
-	broken = nsnet_check_run(nn, what, &o, &doc);
+	broken = nsnet_check_run(nn, p.nops ? p.ops[0] : NULL, &o, &doc);
 	if (broken < 0)
 		return lib_error(nn);
 	if (json)

@@ -1,45 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cmd_fw.c - nsnet nat, publish, unpublish, allow, deny */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-int cmd_nat(struct nsnet *nn, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ 0 }
-	};
-	const char *out = NULL;
-	int opt, rc;
+static int nat_add(struct nsnet *nn, int argc, char **argv);
+static int nat_del(struct nsnet *nn, int argc, char **argv);
 
-	if (argc < 2)
-		return usage_error("nat", "missing subcommand (add or del)");
-	if (!strcmp(argv[1], "del") || !strcmp(argv[1], "delete")) {
-		if (argc != 3)
-			return usage_error("nat", "del takes one bridge name");
-		rc = nsnet_nat_del(nn, argv[2]);
-		return rc < 0 ? lib_error(nn) : EXIT_OK;
-	}
-	if (strcmp(argv[1], "add"))
-		return usage_error("nat", "unknown subcommand \"%s\"", argv[1]);
-	optind = 2;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': out = optarg; break;
-		case ':':
-			return usage_error("nat", "%s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("nat", "unknown option \"%s\"", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return usage_error("nat", "add takes one bridge name");
-	rc = nsnet_nat_add(nn, argv[optind], out);
-	return rc < 0 ? lib_error(nn) : EXIT_OK;
+static const struct opt nat_add_opts[] = {
+	{ 'o', "out", "IF", "only out through IF (default: any interface but the bridge)" },
+	{ 0 }
+};
+
+static const struct cmd_spec spec_nat_add = {
+	.name = "add",
+	.args = "BRIDGE",
+	.summary = "masquerade what the bridge's namespaces send out through the host",
+	.text = "Turns on forwarding in the host (and puts it back when the last NAT goes).",
+	.examples = "nsnet nat add app_br\n"
+		    "nsnet nat add app_br --out eth0",
+	.opts = nat_add_opts,
+	.fn = nat_add,
+};
+
+static const struct cmd_spec spec_nat_del = {
+	.name = "del",
+	.aliases = "delete",
+	.args = "BRIDGE",
+	.summary = "remove the bridge's NAT",
+	.fn = nat_del,
+};
+
+const struct cmd_spec spec_nat = {
+	.name = "nat",
+	.summary = "a way out through the host for the namespaces on a bridge",
+	.text = "Rules live in nsnet's own nftables table (docs/firewall.md).",
+	.subs = (const struct cmd_spec *const[]){ &spec_nat_add, &spec_nat_del, NULL },
+};
+
+static int nat_add(struct nsnet *nn, int argc, char **argv)
+{
+	const char *out = NULL;
+	struct optparse p;
+	int key;
+
+	opt_begin(&p, &spec_nat_add, argc, argv);
+	while ((key = opt_next(&p)) > 0)
+		if (key == 'o')
+			out = p.arg;
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, "give one bridge name");
+	return nsnet_nat_add(nn, p.ops[0], out) < 0 ? lib_error(nn) : EXIT_OK;
+}
+
+static int nat_del(struct nsnet *nn, int argc, char **argv)
+{
+	struct optparse p;
+
+	if (opt_parse(&p, &spec_nat_del, argc, argv) == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, "give one bridge name");
+	return nsnet_nat_del(nn, p.ops[0]) < 0 ? lib_error(nn) : EXIT_OK;
 }
 
 static void print_range(char *buf, size_t len, json_t *o, const char *lo,
@@ -94,43 +119,114 @@ static int publish_list(struct nsnet *nn, bool json)
 	return EXIT_OK;
 }
 
-int cmd_publish(struct nsnet *nn, int argc, char **argv)
-{
-	bool json = want_json(&argc, argv);
+static int cmd_publish(struct nsnet *nn, int argc, char **argv);
+static int cmd_unpublish(struct nsnet *nn, int argc, char **argv);
+static int cmd_allow(struct nsnet *nn, int argc, char **argv);
+static int cmd_deny(struct nsnet *nn, int argc, char **argv);
 
-	if (argc == 2 && !strcmp(argv[1], "--list"))
+static const struct opt publish_opts[] = {
+	{ 'l', "list", NULL, "list the published ports instead (namespace, host, to, port, proto)" },
+	{ 'j', "json", NULL, "with --list: print JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_publish = {
+	.name = "publish",
+	.args = "NS [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]",
+	.summary = "forward a host port to a namespace (or list them: --list)",
+	.text = "Like docker run -p: connections to the host's HOSTPORT (on HOSTIP\n"
+		"only, when given) go to PORT of NS's address; from the host itself too.",
+	.examples = "nsnet publish web 8080:80/tcp\n"
+		    "nsnet publish web 127.0.0.1:5353:53/udp\n"
+		    "nsnet publish --list",
+	.opts = publish_opts,
+	.fn = cmd_publish,
+	.complete = "ns none",
+};
+
+const struct cmd_spec spec_unpublish = {
+	.name = "unpublish",
+	.args = "NS [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]",
+	.summary = "remove a published port (the spec it was published with)",
+	.fn = cmd_unpublish,
+	.complete = "ns none",
+};
+
+const struct cmd_spec spec_allow = {
+	.name = "allow",
+	.args = "BRIDGE1 BRIDGE2",
+	.summary = "let two bridges' namespaces talk to each other",
+	.text = "Bridges are isolated from each other until allowed.",
+	.fn = cmd_allow,
+};
+
+const struct cmd_spec spec_deny = {
+	.name = "deny",
+	.args = "BRIDGE1 BRIDGE2",
+	.summary = "isolate two bridges again",
+	.fn = cmd_deny,
+};
+
+static int cmd_publish(struct nsnet *nn, int argc, char **argv)
+{
+	bool json = false, list = false;
+	struct optparse p;
+	int key;
+
+	opt_begin(&p, &spec_publish, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		if (key == 'j')
+			json = true;
+		else if (key == 'l')
+			list = true;
+	}
+	if (key == OPT_STOP)
+		return p.status;
+	if (list) {
+		if (p.nops)
+			return usage_error(p.path, "--list takes no arguments");
 		return publish_list(nn, json);
-	if (argc != 3)
-		return usage_error("publish", "give a namespace and a port spec (or --list)");
-	if (nsnet_publish(nn, argv[1], argv[2]) < 0)
+	}
+	if (p.nops != 2)
+		return usage_error(p.path, "give a namespace and a port spec (or --list)");
+	if (nsnet_publish(nn, p.ops[0], p.ops[1]) < 0)
 		return lib_error(nn);
 	return EXIT_OK;
 }
 
-int cmd_unpublish(struct nsnet *nn, int argc, char **argv)
+static int cmd_unpublish(struct nsnet *nn, int argc, char **argv)
 {
-	if (argc != 3)
-		return usage_error("unpublish", "give a namespace and the port spec it was published with");
-	if (nsnet_unpublish(nn, argv[1], argv[2]) < 0)
+	struct optparse p;
+
+	if (opt_parse(&p, &spec_unpublish, argc, argv) == OPT_STOP)
+		return p.status;
+	if (p.nops != 2)
+		return usage_error(p.path, "give a namespace and the port spec it was published with");
+	if (nsnet_unpublish(nn, p.ops[0], p.ops[1]) < 0)
 		return lib_error(nn);
 	return EXIT_OK;
 }
 
-static int allow_deny(struct nsnet *nn, int argc, char **argv, bool allow)
+static int allow_deny(struct nsnet *nn, const struct cmd_spec *spec, int argc,
+		      char **argv, bool allow)
 {
-	if (argc != 3)
-		return usage_error(argv[0], "give two bridges");
-	if (nsnet_allow(nn, argv[1], argv[2], allow) < 0)
+	struct optparse p;
+
+	if (opt_parse(&p, spec, argc, argv) == OPT_STOP)
+		return p.status;
+	if (p.nops != 2)
+		return usage_error(p.path, "give two bridges");
+	if (nsnet_allow(nn, p.ops[0], p.ops[1], allow) < 0)
 		return lib_error(nn);
 	return EXIT_OK;
 }
 
-int cmd_allow(struct nsnet *nn, int argc, char **argv)
+static int cmd_allow(struct nsnet *nn, int argc, char **argv)
 {
-	return allow_deny(nn, argc, argv, true);
+	return allow_deny(nn, &spec_allow, argc, argv, true);
 }
 
-int cmd_deny(struct nsnet *nn, int argc, char **argv)
+static int cmd_deny(struct nsnet *nn, int argc, char **argv)
 {
-	return allow_deny(nn, argc, argv, false);
+	return allow_deny(nn, &spec_deny, argc, argv, false);
 }

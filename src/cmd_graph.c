@@ -43,34 +43,50 @@ static const char *format_of(const char *path)
 	return NULL;
 }
 
-int cmd_graph(struct nsnet *nn, int argc, char **argv)
-{
-	const char *arg = NULL, *format = NULL, *out = NULL;
-	char *doc;
-	int i, rc;
+static int cmd_graph(struct nsnet *nn, int argc, char **argv);
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) {
-			if (++i == argc)
-				return usage_error("graph", "--format needs svg, dot, mermaid or html");
-			format = argv[i];
-		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-			if (++i == argc)
-				return usage_error("graph", "-o needs a file name");
-			out = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return usage_error("graph", "unknown option \"%s\"", argv[i]);
-		} else if (arg) {
-			return usage_error("graph", "one topology at a time");
-		} else {
-			arg = argv[i];
-		}
+static const struct opt graph_opts[] = {
+	{ 'f', "format", "FORMAT", "svg (default), dot, mermaid or html; -o FILE's extension "
+	  "chooses too", 0, "svg dot mermaid html" },
+	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_graph = {
+	.name = "graph",
+	.args = "FILE|NAME",
+	.summary = "a picture of a topology (of NAME: with each object's state)",
+	.text = "FILE as written, touching nothing; NAME (a topology that is up) with\n"
+		"each object's state as status sees it (docs/graph.md).",
+	.examples = "nsnet graph shop.yaml -o shop.svg\n"
+		    "nsnet graph shop --format mermaid",
+	.opts = graph_opts,
+	.fn = cmd_graph,
+};
+
+static int cmd_graph(struct nsnet *nn, int argc, char **argv)
+{
+	const char *format = NULL, *out = NULL;
+	struct optparse p;
+	char *doc;
+	int key, rc;
+
+	opt_begin(&p, &spec_graph, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		if (key == 'f')
+			format = p.arg;
+		else if (key == 'o')
+			out = p.arg;
 	}
-	if (!arg)
-		return usage_error("graph", "give a topology file or the name of one that is up");
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops > 1)
+		return usage_error(p.path, "one topology at a time");
+	if (!p.nops)
+		return usage_error(p.path, "give a topology file or the name of one that is up");
 	if (!format)
 		format = format_of(out);
-	if (nsnet_topo_graph(nn, arg, format, &doc) < 0)
+	if (nsnet_topo_graph(nn, p.ops[0], format, &doc) < 0)
 		return lib_error(nn);
 	rc = write_out("graph", out, doc);
 	free(doc);

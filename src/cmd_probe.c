@@ -19,30 +19,68 @@ static void doctor_print(json_t *doc)
 
 		if (!result || !what)
 			continue;
-		printf("%-6s%s\n", strcmp(result, "fail") ? result : "FAIL", what);
+		print_word(stdout, strcmp(result, "fail") ? result : "FAIL", 6);
+		printf("%s\n", what);
 	}
 	json_array_foreach(json_object_get(doc, "fix"), i, v)
-		if (json_is_string(v))
-			printf("%-6s%s\n", "fix", json_string_value(v));
+		if (json_is_string(v)) {
+			print_word(stdout, "fix", 6);
+			printf("%s\n", json_string_value(v));
+		}
 	/* Before the error on stderr, as the lines came first. */
 	fflush(stdout);
 }
 
-int cmd_doctor(struct nsnet *nn, int argc, char **argv)
-{
-	bool json = want_json(&argc, argv);
-	json_t *doc = NULL;
-	int rc;
+static int cmd_doctor(struct nsnet *nn, int argc, char **argv);
 
-	if (argc != 3)
-		return usage_error(argv[0], "expected NS DEST[:PORT[/tcp|/udp]]");
-	rc = nsnet_doctor(nn, argv[1], argv[2], NULL, NULL, &doc);
+static const struct opt doctor_opts[] = {
+	{ 'j', "json", NULL, "print the findings as JSON (docs/diagnostics.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_doctor = {
+	.name = "doctor",
+	.args = "NS DEST[:PORT[/tcp|/udp]]",
+	.summary = "explain why a packet does not get through",
+	.text = "Walks the path from NS to DEST and back, namespace by namespace\n"
+		"(addresses, routes, ARP, forwarding, firewalls, NAT, the listening\n"
+		"socket), names the first cause and prints the command that fixes it.\n"
+		"DEST is an address, a namespace or a name of /etc/netns/NS/hosts.\n"
+		"Exit status 0 when a probe gets through, 1 with the cause.",
+	.examples = "nsnet doctor web 203.0.113.10\n"
+		    "nsnet doctor web database:5432",
+	.opts = doctor_opts,
+	.fn = cmd_doctor,
+};
+
+static int cmd_doctor(struct nsnet *nn, int argc, char **argv)
+{
+	struct optparse p;
+	bool json = false;
+	json_t *doc = NULL;
+	int key, rc;
+
+	opt_begin(&p, &spec_doctor, argc, argv);
+	while ((key = opt_next(&p)) > 0)
+		if (key == 'j')
+			json = true;
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 2)
+		return usage_error(p.path, "expected NS DEST[:PORT[/tcp|/udp]]");
+	rc = nsnet_doctor(nn, p.ops[0], p.ops[1], NULL, NULL, &doc);
 	if (doc && !json)
 		doctor_print(doc);
 	/* The object only with a verdict (ok, or a cause): a walk that broke
 	 * off is an error, said on stderr alone. */
 	else if (doc && (!rc || json_is_string(json_object_get(doc, "cause"))))
 		json_print(doc);
+	if (rc && doc && !json && json_is_string(json_object_get(doc, "cause")) &&
+	    same_terminal(stdout, stderr)) {
+		/* The FAIL line said it, on the screen the person reads. */
+		json_decref(doc);
+		return nsnet_error_exit_code(nn);
+	}
 	json_decref(doc);
 	if (rc)
 		return lib_error(nn);

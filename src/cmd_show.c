@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cmd_show.c - nsnet show [NS] [--json] */
+/* cmd_show.c - nsnet show [--brief] [--json] [NS...] */
 #include <string.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -216,6 +216,55 @@ static void print_fw(json_t *fw)
 	}
 }
 
+/* ip -br: one line per interface: namespace, name, state, addresses. */
+static void print_brief(json_t *doc)
+{
+	struct table *t = table_new(4, "", "", "", "");  /* no header, as ip -br */
+	json_t *ns, *l, *a;
+	size_t i, j, k;
+
+	json_array_foreach(json_object_get(doc, "namespaces"), i, ns)
+		json_array_foreach(json_object_get(ns, "links"), j, l) {
+			char addrs[512] = "";
+
+			json_array_foreach(json_object_get(l, "addresses"), k, a) {
+				const char *s = json_string_value(a);
+
+				if (!strncmp(s, "fe80:", 5))
+					continue;
+				snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs),
+					 "%s%s", addrs[0] ? " " : "", s);
+			}
+			table_row(t, str(ns, "name"), str(l, "ifname"),
+				  json_is_true(json_object_get(l, "up")) ? str(l, "state") : "DOWN",
+				  addrs);
+		}
+	table_print(t, stdout, "");
+	table_free(t);
+}
+
+static int cmd_show(struct nsnet *nn, int argc, char **argv);
+
+static const struct opt show_opts[] = {
+	{ 'b', "brief", NULL, "one line per interface: namespace, name, state, addresses (like ip -br)" },
+	{ 'j', "json", NULL, "print JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_show = {
+	.name = "show",
+	.args = "[NS...]",
+	.summary = "links, addresses, routes and neighbours of namespaces",
+	.text = "Without NS: the host first, then every namespace of /run/netns, and\n"
+		"nsnet's firewall (NAT, published ports, isolation) when the host is shown.",
+	.examples = "nsnet show\n"
+		    "nsnet show web database\n"
+		    "nsnet show --brief\n"
+		    "nsnet show web --json | jq '.namespaces[0].routes'",
+	.opts = show_opts,
+	.fn = cmd_show,
+};
+
 void print_cni(json_t *cni)
 {
 	struct table *t = table_new(7, "NETWORK", "CONTAINER", "IF", "HOST END",
@@ -242,26 +291,56 @@ void print_cni(json_t *cni)
 	table_free(t);
 }
 
-int cmd_show(struct nsnet *nn, int argc, char **argv)
+static int cmd_show(struct nsnet *nn, int argc, char **argv)
 {
-	bool json = want_json(&argc, argv);
-	json_t *doc, *ns, *fw = NULL, *cni = NULL;
+	bool json = false, brief = false, host;
+	json_t *doc = NULL, *ns, *fw = NULL, *cni = NULL;
+	struct optparse p;
 	size_t i;
+	int key;
 
-	if (argc > 2)
-		return usage_error("show", "too many arguments");
-	if (nsnet_show(nn, argc == 2 ? argv[1] : NULL, &doc) < 0)
-		return lib_error(nn);
+	opt_begin(&p, &spec_show, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		if (key == 'j')
+			json = true;
+		else if (key == 'b')
+			brief = true;
+	}
+	if (key == OPT_STOP)
+		return p.status;
+	host = !p.nops;
+	if (!p.nops) {
+		if (nsnet_show(nn, NULL, &doc) < 0)
+			return lib_error(nn);
+	}
+	/* Several namespaces: one document, in the order given. */
+	for (i = 0; i < (size_t)p.nops; i++) {
+		json_t *one;
+
+		if (nsnet_show(nn, p.ops[i], &one) < 0) {
+			json_decref(doc);
+			return lib_error(nn);
+		}
+		if (!doc)
+			doc = one;
+		else {
+			json_array_extend(json_object_get(doc, "namespaces"),
+					  json_object_get(one, "namespaces"));
+			json_decref(one);
+		}
+		host |= !strcmp(p.ops[i], NSNET_HOST);
+	}
 	/* The firewall part loads libnftables: only when looking at the
 	 * host, where nsnet's tables live. */
-	if ((argc == 1 || !strcmp(argv[1], NSNET_HOST)) && nsnet_fw_show(nn, &fw) == 0)
+	if (host && !brief && nsnet_fw_show(nn, &fw) == 0)
 		json_object_set_new(doc, "firewall", fw);
 	/* Attachments made by nsnet-cni, from its records (docs/cni.md). */
-	if ((argc == 1 || !strcmp(argv[1], NSNET_HOST)) &&
-	    nsnet_cni_attachments(nn, &cni) == 0)
+	if (host && !brief && nsnet_cni_attachments(nn, &cni) == 0)
 		json_object_set_new(doc, "cni", cni);
 	if (json) {
 		json_print(doc);
+	} else if (brief) {
+		print_brief(doc);
 	} else {
 		json_array_foreach(json_object_get(doc, "namespaces"), i, ns) {
 			if (i)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cmd_topo.c - nsnet up, down, status, plan, logs */
+/* cmd_topo.c - nsnet up, plan, down */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@ static void print_line(void *data, const char *text)
 {
 	(void)data;
 	printf("%s\n", text);
+	fflush(stdout);
 }
 
 /* On a terminal, large topologies show how far along they are. */
@@ -39,8 +41,50 @@ static void topo_watch(struct nsnet *nn)
 		nsnet_set_timing(nn, print_timing, NULL);
 }
 
+/* ---- up, plan ------------------------------------------------------------- */
+
+static int cmd_up(struct nsnet *nn, int argc, char **argv);
+static int cmd_plan(struct nsnet *nn, int argc, char **argv);
+
+static const struct opt up_opts[] = {
+	{ 'n', "dry-run", NULL, "change nothing: print what up would do (as nsnet plan)" },
+	{ 'j', "json", NULL, "print what was done as JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_up = {
+	.name = "up",
+	.args = "FILE|-",
+	.summary = "create or repair a topology",
+	.text = "FILE is a topology file (nsnet-topology(5), docs/topology.md); - reads\n"
+		"it from standard input. Only what is missing or has drifted is done;\n"
+		"a failure undoes what this up did. Exit status 2 for a file that does\n"
+		"not exist or does not parse.",
+	.examples = "nsnet up examples/seed000.yaml\n"
+		    "nsnet up --dry-run shop.yaml\n"
+		    "generate-topology | nsnet up -",
+	.opts = up_opts,
+	.fn = cmd_up,
+};
+
+static const struct opt plan_opts[] = {
+	{ 'j', "json", NULL, "print the plan as JSON: each action with its commands" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_plan = {
+	.name = "plan",
+	.args = "FILE|-",
+	.summary = "print what up would do as ip/nft commands",
+	.text = "Compares the file with what the kernel has; changes nothing.",
+	.examples = "nsnet plan shop.yaml\n"
+		    "nsnet plan --json shop.yaml | jq '.actions[].object'",
+	.opts = plan_opts,
+	.fn = cmd_plan,
+};
+
 /* Each action's equivalent commands, one a line. */
-static int print_plan(struct nsnet *nn, const char *file)
+static int print_plan(struct nsnet *nn, const char *file, bool json)
 {
 	json_t *plan, *a, *c;
 	size_t i, j;
@@ -48,6 +92,11 @@ static int print_plan(struct nsnet *nn, const char *file)
 	topo_watch(nn);
 	if (nsnet_topo_plan(nn, file, &plan) < 0)
 		return lib_error(nn);
+	if (json) {
+		json_print(plan);
+		json_decref(plan);
+		return EXIT_OK;
+	}
 	if (!json_array_size(json_object_get(plan, "actions")))
 		printf("# %s is up to date: nothing to do\n",
 		       json_string_value(json_object_get(plan, "name")));
@@ -58,120 +107,87 @@ static int print_plan(struct nsnet *nn, const char *file)
 	return EXIT_OK;
 }
 
-static int topo_up(struct nsnet *nn, const char *file, bool dry)
+static int cmd_up(struct nsnet *nn, int argc, char **argv)
 {
-	if (dry)
-		return print_plan(nn, file);
-	topo_watch(nn);
-	if (nsnet_topo_up(nn, file, NSNET_TOPO_PROGRESS, print_line, NULL) < 0)
-		return lib_error(nn);
-	return EXIT_OK;
-}
+	bool dry = false, json = false;
+	struct optparse p;
+	json_t *doc = NULL;
+	int key, rc;
 
-int cmd_up(struct nsnet *nn, int argc, char **argv)
-{
-	bool dry = false;
-	const char *file = NULL;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n"))
+	opt_begin(&p, &spec_up, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		if (key == 'n')
 			dry = true;
-		else if (argv[i][0] == '-')
-			return usage_error("up", "unknown option \"%s\"", argv[i]);
-		else if (file)
-			return usage_error("up", "one file at a time");
-		else
-			file = argv[i];
+		else if (key == 'j')
+			json = true;
 	}
-	if (!file)
-		return usage_error("up", "missing topology file");
-	return topo_up(nn, file, dry);
-}
-
-int cmd_plan(struct nsnet *nn, int argc, char **argv)
-{
-	if (argc != 2)
-		return usage_error("plan", "give one topology file");
-	return topo_up(nn, argv[1], true);
-}
-
-int cmd_down(struct nsnet *nn, int argc, char **argv)
-{
-	if (argc != 2)
-		return usage_error("down", "give a topology file or name");
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, p.nops ? "one file at a time" : "missing topology file");
+	if (dry)
+		return print_plan(nn, p.ops[0], json);
 	topo_watch(nn);
-	if (nsnet_topo_down(nn, argv[1]) < 0)
-		return lib_error(nn);
-	return EXIT_OK;
-}
-
-int cmd_status(struct nsnet *nn, int argc, char **argv)
-{
-	bool json = want_json(&argc, argv);
-	json_t *st, *e;
-	size_t i;
-
-	/* No topology named: the attachments nsnet-cni made (docs/cni.md). */
-	if (argc == 1) {
-		if (nsnet_cni_attachments(nn, &st) < 0)
+	if (!json) {
+		if (nsnet_topo_up(nn, p.ops[0], NSNET_TOPO_PROGRESS, print_line, NULL) < 0)
 			return lib_error(nn);
-		if (json)
-			json_print(st);
-		else if (json_array_size(st))
-			print_cni(st);
-		else
-			printf("no CNI attachments; give a topology file or name for a topology's status\n");
-		json_decref(st);
 		return EXIT_OK;
 	}
-	if (argc != 2)
-		return usage_error("status", "give a topology file or name");
-	if (nsnet_topo_status(nn, argv[1], &st) < 0)
-		return lib_error(nn);
-	if (json) {
-		json_print(st);
-	} else {
-		struct table *t = table_new(4, "NODE", "NAMESPACE", "ADDRESSES", "PROCESSES");
-
-		printf("topology %s (%s): %s\n",
-		       json_string_value(json_object_get(st, "name")),
-		       json_string_value(json_object_get(st, "file")),
-		       json_is_true(json_object_get(st, "in_sync")) ?
-		       "matches the file" : "differs from the file");
-		json_array_foreach(json_object_get(st, "node_list"), i, e) {
-			char addrs[256] = "", runs[64] = "-";
-			json_t *x;
-			size_t j, up = 0, n = json_array_size(json_object_get(e, "run"));
-
-			json_array_foreach(json_object_get(e, "addresses"), j, x)
-				snprintf(addrs + strlen(addrs), sizeof(addrs) - strlen(addrs),
-					 "%s%s", j ? " " : "", json_string_value(x));
-			json_array_foreach(json_object_get(e, "run"), j, x)
-				up += json_is_true(json_object_get(x, "running"));
-			if (n)
-				snprintf(runs, sizeof(runs), "%zu/%zu running", up, n);
-			table_row(t, json_string_value(json_object_get(e, "name")),
-				  json_is_true(json_object_get(e, "exists")) ? "yes" : "missing",
-				  addrs, runs);
-		}
-		table_print(t, stdout, "  ");
-		table_free(t);
-		json_array_foreach(json_object_get(st, "differences"), i, e)
-			printf("  %s: %s\n", json_string_value(json_object_get(e, "state")),
-			       json_string_value(json_object_get(e, "object")));
-	}
-	i = json_is_true(json_object_get(st, "in_sync")) ? EXIT_OK : EXIT_FAIL;
-	json_decref(st);
-	return (int)i;
+	rc = nsnet_topo_up_json(nn, p.ops[0], NSNET_TOPO_PROGRESS, &doc);
+	if (doc)
+		json_print(doc);
+	json_decref(doc);
+	return rc < 0 ? lib_error(nn) : EXIT_OK;
 }
 
-int cmd_logs(struct nsnet *nn, int argc, char **argv)
+static int cmd_plan(struct nsnet *nn, int argc, char **argv)
 {
-	if (argc != 2)
-		return usage_error("logs", "give a node name");
-	fflush(stdout);
-	if (nsnet_topo_logs(nn, argv[1], STDOUT_FILENO) < 0)
-		return lib_error(nn);
-	return EXIT_OK;
+	struct optparse p;
+	bool json = false;
+	int key;
+
+	opt_begin(&p, &spec_plan, argc, argv);
+	while ((key = opt_next(&p)) > 0)
+		if (key == 'j')
+			json = true;
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, "give one topology file");
+	return print_plan(nn, p.ops[0], json);
+}
+
+/* ---- down ---------------------------------------------------------------- */
+
+static int cmd_down(struct nsnet *nn, int argc, char **argv);
+
+const struct cmd_spec spec_down = {
+	.name = "down",
+	.args = "FILE|NAME",
+	.summary = "remove everything a topology owns",
+	.text = "What carries the topology's mark, and nothing else: its namespaces,\n"
+		"bridges, cables, firewall entries, processes and files. A topology\n"
+		"that is not up is not an error: down says so and exits 0.",
+	.examples = "nsnet down shop\n"
+		    "nsnet down examples/seed000.yaml",
+	.fn = cmd_down,
+};
+
+static int cmd_down(struct nsnet *nn, int argc, char **argv)
+{
+	struct optparse p;
+	int rc;
+
+	if (opt_parse(&p, &spec_down, argc, argv) == OPT_STOP)
+		return p.status;
+	if (p.nops != 1)
+		return usage_error(p.path, "give a topology file or name");
+	topo_watch(nn);
+	rc = nsnet_topo_down(nn, p.ops[0]);
+	/* As rm -f and ip netns del -all: what is not there is already down. */
+	if (rc == -ESRCH) {
+		printf("%s: nothing to do\n", nsnet_error(nn));
+		return EXIT_OK;
+	}
+	return rc < 0 ? lib_error(nn) : EXIT_OK;
 }

@@ -70,67 +70,59 @@ static char *join_args(int argc, char **argv, int from)
 	return s;
 }
 
-/* One option of capture with its value: 0, or the usage error's status. */
-static int capture_option(struct nsnet_capture_opts *o, const char *a, const char *v)
-{
-	int bad;
+static int cmd_capture(struct nsnet *nn, int argc, char **argv);
 
-	if (!v)
-		return usage_error("capture", "%s needs a value", a);
-	if (!strcmp(a, "-w")) {
-		o->pcap_file = v;
-		return 0;
-	}
-	if (!strcmp(a, "-c"))
-		bad = parse_uint(v, 0xffffffffUL, &o->count) || !o->count;
-	else if (!strcmp(a, "-t"))
-		bad = parse_seconds(v, &o->duration);
-	else
-		return usage_error("capture", "unknown option \"%s\"", a);
-	return bad ? usage_error("capture", "bad value \"%s\" for %s", v, a) : 0;
-}
+static const struct opt capture_opts[] = {
+	{ 'w', "write", "FILE.pcap", "write the packets to a pcap file (for wireshark, tcpdump -r)" },
+	{ 'c', "count", "N", "stop after N packets", 0, "none" },
+	{ 't', "time", "SECONDS", "stop after this many seconds", 0, "none" },
+	{ 'n', "numeric", NULL, "accepted for tcpdump habits: nsnet never looks names up" },
+	{ 0 }
+};
 
-/* Options first, then NS IF, then the filter: everything after IF (or
- * after "--") belongs to the filter, which may itself contain "-". */
-int cmd_capture(struct nsnet *nn, int argc, char **argv)
+const struct cmd_spec spec_capture = {
+	.name = "capture",
+	.args = "NS IF|any [FILTER]...",
+	.summary = "print or save packets on an interface",
+	.text = "tcpdump-style lines, one per packet, until Ctrl-C, -c or -t. FILTER is\n"
+		"a pcap-filter(7) expression (its words may be separate arguments; put\n"
+		"-- before a filter that has a word starting with -).",
+	.examples = "nsnet capture host app_br -c 10 icmp\n"
+		    "nsnet capture web any -n tcp port 80\n"
+		    "nsnet capture web eth0 -w web.pcap -t 30",
+	.opts = capture_opts,
+	.fn = cmd_capture,
+	.complete = "ns if none",
+};
+
+static int cmd_capture(struct nsnet *nn, int argc, char **argv)
 {
 	struct nsnet_capture_opts o = { .struct_size = sizeof(o), .stop = &capture_stop };
 	struct sigaction sa;
-	const char *pos[2];
+	struct optparse p;
 	char *filter;
-	int npos = 0, i, rc;
+	int key, rc;
 
-	for (i = 1; i < argc && npos < 2; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = 0;
-
-		if (!strcmp(a, "--")) {
-			i++;
+	opt_begin(&p, &spec_capture, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		switch (key) {
+		case 'w': o.pcap_file = p.arg; break;
+		case 'c':
+			if (parse_uint(p.arg, 0xffffffffUL, &o.count) || !o.count)
+				return opt_bad_value(&p, key, "a number, at least 1");
 			break;
-		}
-		if (a[0] != '-' || !a[1]) {
-			pos[npos++] = a;
-			continue;
-		}
-		if ((bad = capture_option(&o, a, v)))
-			return bad;
-		i++;
-	}
-	/* Options may also come between IF and the filter. */
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i += 2) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = 0;
-
-		if (!strcmp(a, "--")) {
-			i++;
+		case 't':
+			if (parse_seconds(p.arg, &o.duration))
+				return opt_bad_value(&p, key, "seconds, more than 0");
 			break;
+		case 'n': break;
 		}
-		if ((bad = capture_option(&o, a, v)))
-			return bad;
 	}
-	if (npos != 2)
-		return usage_error("capture", "give a namespace and an interface (or any)");
-	filter = join_args(argc, argv, i);
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops < 2)
+		return usage_error(p.path, "give a namespace and an interface (or any)");
+	filter = join_args(p.nops, p.ops, 2);
 	o.filter = filter;
 
 	memset(&sa, 0, sizeof(sa));
@@ -138,7 +130,7 @@ int cmd_capture(struct nsnet *nn, int argc, char **argv)
 	/* No SA_RESTART: poll() returns at once with EINTR. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	rc = nsnet_capture(nn, pos[0], pos[1], &o, print_line, NULL);
+	rc = nsnet_capture(nn, p.ops[0], p.ops[1], &o, print_line, NULL);
 	free(filter);
 	if (rc < 0)
 		return lib_error(nn);
@@ -222,50 +214,70 @@ static void trace_print(json_t *doc)
 	printf("%s\n", json_string_value(json_object_get(doc, "verdict")));
 }
 
-/* Options may come before, between or after NS and DEST. */
-int cmd_trace(struct nsnet *nn, int argc, char **argv)
+static int cmd_trace(struct nsnet *nn, int argc, char **argv);
+
+static const struct opt trace_opts[] = {
+	{ 'T', "tcp", "PORT", "a TCP SYN to PORT instead of an ICMP echo", 0, "none" },
+	{ 'U', "udp", "PORT", "a UDP datagram to PORT instead", 0, "none" },
+	{ 'W', "timeout", "SECONDS", "wait this long for the reply (default 1)", 0, "none" },
+	{ 'j', "json", NULL, "print the path as JSON (docs/json.md)" },
+	{ 0 }
+};
+
+const struct cmd_spec spec_trace = {
+	.name = "trace",
+	.args = "NS DEST",
+	.summary = "follow a probe hop by hop",
+	.text = "One probe from NS to DEST, watched at once by a packet socket in every\n"
+		"namespace: each copy of it and of its reply, NAT rewrites, unanswered\n"
+		"ARP, and where it was last seen. DEST as for ping. Exit status 0 when\n"
+		"the reply came back.",
+	.examples = "nsnet trace web 203.0.113.10\n"
+		    "nsnet trace web database --tcp 5432",
+	.opts = trace_opts,
+	.fn = cmd_trace,
+};
+
+static int cmd_trace(struct nsnet *nn, int argc, char **argv)
 {
 	struct nsnet_trace_opts o = { .struct_size = sizeof(o), .proto = NSNET_TRACE_ICMP };
-	const char *pos[2];
-	bool json = want_json(&argc, argv);
+	struct optparse p;
+	bool json = false;
 	json_t *doc = NULL;
-	int npos = 0, i, rc;
+	int key, rc;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = 0;
-
-		if (a[0] != '-' || !a[1]) {
-			if (npos == 2)
-				return usage_error("trace", "unexpected \"%s\"", a);
-			pos[npos++] = a;
-			continue;
-		}
-		if (!v)
-			return usage_error("trace", "%s needs a value", a);
-		if (!strcmp(a, "--tcp") || !strcmp(a, "--udp")) {
+	opt_begin(&p, &spec_trace, argc, argv);
+	while ((key = opt_next(&p)) > 0) {
+		switch (key) {
+		case 'T':
+		case 'U':
 			if (o.proto != NSNET_TRACE_ICMP)
-				return usage_error("trace", "give either --tcp or --udp, once");
-			o.proto = a[2] == 't' ? NSNET_TRACE_TCP : NSNET_TRACE_UDP;
-			bad = parse_uint(v, 65535, &o.port) || !o.port;
-		} else if (!strcmp(a, "-W")) {
-			bad = parse_seconds(v, &o.timeout) || o.timeout > 3600;
-		} else {
-			return usage_error("trace", "unknown option \"%s\"", a);
+				return usage_error(p.path, "give either --tcp or --udp, once");
+			o.proto = key == 'T' ? NSNET_TRACE_TCP : NSNET_TRACE_UDP;
+			if (parse_uint(p.arg, 65535, &o.port) || !o.port)
+				return opt_bad_value(&p, key, "a port, 1-65535");
+			break;
+		case 'W':
+			if (parse_seconds(p.arg, &o.timeout) || o.timeout > 3600)
+				return opt_bad_value(&p, key, "seconds, more than 0");
+			break;
+		case 'j': json = true; break;
 		}
-		if (bad)
-			return usage_error("trace", "bad value \"%s\" for %s", v, a);
-		i++;
 	}
-	if (npos != 2)
-		return usage_error("trace", "give a namespace and a destination");
-	rc = nsnet_trace(nn, pos[0], pos[1], &o, &doc);
+	if (key == OPT_STOP)
+		return p.status;
+	if (p.nops != 2)
+		return usage_error(p.path, "give a namespace and a destination");
+	rc = nsnet_trace(nn, p.ops[0], p.ops[1], &o, &doc);
 	if (doc) {
 		if (json)
 			json_print(doc);
 		else
 			trace_print(doc);
 		json_decref(doc);
+		/* The verdict line said it, on the screen the person reads. */
+		if (rc < 0 && !json && same_terminal(stdout, stderr))
+			return nsnet_error_exit_code(nn);
 	}
 	if (rc < 0)
 		return lib_error(nn);

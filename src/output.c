@@ -6,46 +6,57 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
-
-/* Remove every long (or short, may be NULL) from argv; whether one was
- * there. */
-static bool want_flag(int *argc, char **argv, const char *lng, const char *shrt)
-{
-	bool json = false;
-	int i, j;
-
-	for (i = j = 0; i < *argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], lng) || (shrt && !strcmp(argv[i], shrt))) {
-			json = true;
-			continue;
-		}
-		argv[j++] = argv[i];
-	}
-	for (; i < *argc; i++)
-		argv[j++] = argv[i];
-	*argc = j;
-	argv[j] = NULL;
-	return json;
-}
-
-bool want_json(int *argc, char **argv)
-{
-	return want_flag(argc, argv, "--json", "-j");
-}
-
-bool want_force(int *argc, char **argv)
-{
-	return want_flag(argc, argv, "--force", NULL);
-}
 
 void json_print(json_t *doc)
 {
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
+}
+
+static bool colour_on(FILE *f)
+{
+	const char *no = getenv("NO_COLOR");
+
+	/* no-color.org: present and not empty turns colour off */
+	return !(no && *no) && isatty(fileno(f));
+}
+
+void print_word(FILE *f, const char *word, int width)
+{
+	static const struct { const char *word, *sgr; } colours[] = {
+		{ "FAIL", "1;31" }, { "BROKEN", "1;31" }, { "ok", "32" }, { "met", "32" },
+		{ "fix", "33" },
+	};
+	const char *sgr = NULL;
+	int len = (int)strlen(word);
+	size_t i;
+
+	for (i = 0; colour_on(f) && i < sizeof(colours) / sizeof(colours[0]); i++)
+		if (!strcmp(word, colours[i].word))
+			sgr = colours[i].sgr;
+	if (sgr)
+		fprintf(f, "\033[%sm%s\033[0m", sgr, word);
+	else
+		fputs(word, f);
+	for (; len < width; len++)
+		fputc(' ', f);
+}
+
+bool same_terminal(FILE *a, FILE *b)
+{
+	struct stat sa, sb;
+
+	return isatty(fileno(a)) && isatty(fileno(b)) && !fstat(fileno(a), &sa) &&
+	       !fstat(fileno(b), &sb) && sa.st_rdev == sb.st_rdev;
+}
+
+const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 struct table {
@@ -108,12 +119,18 @@ void table_print(struct table *t, FILE *f, const char *indent)
 			if (l > w[c])
 				w[c] = l;
 		}
-	for (r = 0; r < t->nrows; r++) {
+	/* a header of empty cells: no header line */
+	for (r = t->cells[0][0] ? 0 : 1; r < t->nrows; r++) {
+		int last = t->ncols - 1;
+
+		/* no padding after the last cell that has something */
+		while (last > 0 && !t->cells[r * (size_t)t->ncols + (size_t)last][0])
+			last--;
 		fputs(indent ? indent : "", f);
-		for (c = 0; c < t->ncols; c++) {
+		for (c = 0; c <= last; c++) {
 			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
 
-			if (c == t->ncols - 1)
+			if (c == last)
 				fprintf(f, "%s", s);
 			else
 				fprintf(f, "%-*s  ", (int)w[c], s);

@@ -130,6 +130,15 @@ socklen_t ip_sockaddr(const struct ipaddr *ip, uint16_t port,
 		      struct sockaddr_storage *ss);
 /* FNV-1a: stable short hashes for derived interface names. */
 uint32_t name_hash(const char *a, const char *b);
+/* ip + offset (offset < 2^32, added to the low 32 bits with carry). */
+void ip_add(struct ipaddr *ip, uint64_t offset);
+/* The allocator of addresses (topologies' ipam.c and attach): the first
+ * address of subnet, from host offset 1 + start (mod the usable span:
+ * not the network, not broadcast) on, that used() does not claim, with
+ * subnet's prefix. -ENOSPC when none is left. No error set. */
+int ip_pick_free(const struct ipaddr *subnet, uint64_t start,
+		 bool (*used)(const struct ipaddr *ip, void *data), void *data,
+		 struct ipaddr *out);
 
 /* ---- files and directories ---------------------------------------------- */
 

@@ -233,3 +233,38 @@ socklen_t ip_sockaddr(const struct ipaddr *ip, uint16_t port,
 		return sizeof(*sin6);
 	}
 }
+
+void ip_add(struct ipaddr *ip, uint64_t offset)
+{
+	int i = (int)ip_len(ip) - 1;
+
+	while (offset && i >= 0) {
+		uint64_t v = ip->a.b[i] + (offset & 0xff);
+
+		ip->a.b[i] = (unsigned char)v;
+		offset = (offset >> 8) + (v >> 8);
+		i--;
+	}
+}
+
+int ip_pick_free(const struct ipaddr *subnet, uint64_t start,
+		 bool (*used)(const struct ipaddr *ip, void *data), void *data,
+		 struct ipaddr *out)
+{
+	int host_bits = (int)ip_len(subnet) * 8 - subnet->prefix;
+	uint64_t size = host_bits >= 32 ? (1ull << 32) : (1ull << host_bits);
+	/* offsets 1..size-2: not the network, not broadcast */
+	uint64_t span = size > 2 ? size - 2 : 0, k;
+
+	for (k = 0; k < span; k++) {
+		struct ipaddr ip = *subnet;
+
+		ip_mask(&ip);
+		ip_add(&ip, 1 + (start + k) % span);
+		if (!used(&ip, data)) {
+			*out = ip;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}

@@ -171,6 +171,12 @@ uint32_t ping_match(const struct ping_reply *r, size_t payload, uint32_t sent);
 /* Let a raw ICMP/ICMPv6 socket hear only echo replies and the errors
  * that can be about an echo (and hop limits, for IPv6). */
 int ping_icmp_filter(int fd, int family);
+/* A destination of ping, traceroute, trace and doctor as an address:
+ * DEST is an IP address, a namespace (its first global address, IPv4
+ * first), or a name of /etc/netns/NS/hosts. A usage error naming DEST
+ * otherwise; what says "doctor:" or "ping:" is the caller's prefix. */
+int diag_resolve(struct nsnet *nn, const char *ns, const char *dest,
+		 struct ipaddr *ip);
 /* nsnet_ping() for the layers' own use (doctor's first probe). */
 int ping_dest(struct nsnet *nn, const char *ns, const char *dest,
 	      const struct nsnet_ping_opts *opts,

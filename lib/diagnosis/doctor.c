@@ -367,50 +367,19 @@ static int dr_walk_back(struct doctor *dr)
 
 /* ---- destinations that are names ---------------------------------------------------- */
 
-/* A namespace's first global address of the family (IPv4 first). */
-static int dr_ns_address(struct doctor *dr, const char *name)
-{
-	static const int fams[] = { AF_INET, AF_INET6 };
-	struct dr_links ls;
-	struct dr_addrs addrs;
-	struct ns *ns;
-	size_t f, i;
-	int rc;
-
-	rc = ns_get(dr->nn, name, &ns);
-	if (rc)
-		return rc;
-	rc = dr_links_get(dr, ns, &ls);
-	for (f = 0; !rc && f < ARRAY_SIZE(fams); f++)
-		for (i = 0; i < ls.n; i++) {
-			if (ls.l[i].flags & IFF_LOOPBACK ||
-			    dr_addrs_get(dr, ns, fams[f], ls.l[i].index, &addrs) ||
-			    !addrs.n)
-				continue;
-			dr->dest = addrs.a[0];
-			dr->dest.prefix = -1;
-			free(ls.l);
-			return 0;
-		}
-	free(ls.l);
-	return rc ? rc : err_set(dr->nn, EADDRNOTAVAIL,
-				 "doctor: namespace %s has no global address", name);
-}
-
 static int dr_resolve(struct doctor *dr)
 {
+	int rc;
+
 	if (dr->d.is_addr) {
 		dr->dest = dr->d.addr;
 		return 0;
 	}
-	if (!check_ns_name(dr->nn, dr->d.name, true) && ns_exists(dr->d.name))
-		return dr_ns_address(dr, dr->d.name);
-	err_clear(dr->nn);
-	if (!hosts_lookup(dr->src_ns, dr->d.name, &dr->dest))
-		return 0;
-	return err_usage(dr->nn,
-		"doctor: \"%s\" is neither an address, nor a namespace, nor a name in %s/%s/hosts",
-		dr->d.name, NETNS_ETC_DIR, dr->src_ns);
+	/* The resolver ping, traceroute and trace use too. */
+	rc = diag_resolve(dr->nn, dr->src_ns, dr->d.name, &dr->dest);
+	if (rc)
+		err_prefix(dr->nn, "doctor");
+	return rc;
 }
 
 /* ---- the command ---------------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <netinet/icmp6.h>
 #include <linux/errqueue.h>
 #include <linux/icmp.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
 #include "kernel/kernel.h"
@@ -258,16 +259,71 @@ static int wait_ms(double until, double now)
 	return (int)d + ((double)(int)d < d);
 }
 
-/* DEST is an address; a name only when /etc/netns/NS/hosts lists it: nsnet
- * never asks real resolvers about names of a virtual network. */
-static int ping_resolve(struct nsnet *nn, const char *ns, const char *dest,
-			struct ipaddr *ip)
+/* The first global address of a namespace, IPv4 first. */
+struct first_addr {
+	struct ipaddr ip;
+	bool found;
+};
+
+static int first_addr_cb(const struct nl_addr *a, void *data)
 {
-	if (!ip_parse(dest, ip) || !hosts_lookup(ns, dest, ip))
+	struct first_addr *f = data;
+
+	if (f->found || a->scope != RT_SCOPE_UNIVERSE)
+		return 0;
+	f->ip = a->ip;
+	f->ip.prefix = -1;
+	f->found = true;
+	return 0;
+}
+
+static void first_addr_reset(void *data)
+{
+	((struct first_addr *)data)->found = false;
+}
+
+/* nsnet never asks real resolvers about names of a virtual network: a
+ * name is a namespace, or a line of /etc/netns/NS/hosts. */
+int diag_resolve(struct nsnet *nn, const char *ns, const char *dest,
+		 struct ipaddr *ip)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+	struct first_addr f = { .found = false };
+	struct ns *other;
+	size_t i;
+	int rc;
+
+	if (!ip_parse(dest, ip))
+		return 0;
+	if (!check_ns_name(nn, dest, false) && ns_exists(dest)) {
+		if ((rc = ns_get(nn, dest, &other)))
+			return rc;
+		for (i = 0; i < ARRAY_SIZE(fams) && !f.found; i++)
+			if ((rc = nl_addr_dump(nn, other, fams[i], 0, first_addr_cb, &f,
+					       first_addr_reset)))
+				return rc;
+		if (!f.found)
+			return err_set(nn, EADDRNOTAVAIL, "namespace %s has no global address",
+				       dest);
+		*ip = f.ip;
+		return 0;
+	}
+	err_clear(nn);
+	if (!hosts_lookup(ns, dest, ip))
 		return 0;
 	return err_usage(nn,
-		"\"%s\" is not an IP address (names are looked up only in %s/%s/hosts)",
+		"\"%s\" is neither an address, nor a namespace, nor a name in %s/%s/hosts",
 		dest, NETNS_ETC_DIR, ns);
+}
+
+static int ping_resolve(struct nsnet *nn, const char *ns, const char *dest,
+			struct ipaddr *ip, const char *what)
+{
+	int rc = diag_resolve(nn, ns, dest, ip);
+
+	if (rc)
+		err_prefix(nn, "%s", what);
+	return rc;
 }
 
 static const char *sockaddr_str(const struct sockaddr_storage *ss, char *buf,
@@ -382,6 +438,7 @@ struct ping_state {
 	unsigned char *seen;      /* by probe number - 1 */
 	double sum, sum2;
 	bool quiet;
+	const volatile int *stop;  /* the caller's: stop sending, say the statistics */
 	void (*line)(void *, const char *);
 	void *data;
 	struct nsnet_ping_result *res;
@@ -504,6 +561,8 @@ static int ping_run(struct nsnet *nn, struct ping_state *st,
 	end = start + st->count * interval + timeout;
 
 	for (;;) {
+		if (st->stop && *st->stop)
+			break;
 		now = mono_ms();
 		if (sent < st->count && now >= next) {
 			len = ping_build_probe(pkt, sizeof(pkt), st->family,
@@ -564,7 +623,11 @@ int ping_dest(struct nsnet *nn, const char *ns, const char *dest,
 	st.res = res;
 	st.count = opts && opts->count ? opts->count : 3;
 	st.payload = payload;
+	/* until stopped: as many as a 16-bit sequence number tells apart */
+	if (opts && opts->forever)
+		st.count = 65535;
 	st.quiet = opts && opts->quiet;
+	st.stop = opts ? opts->stop : NULL;
 	if ((rc = check_ns_name(nn, ns, true)))
 		return rc;
 	if (st.count > PING_MAX_COUNT)
@@ -574,7 +637,7 @@ int ping_dest(struct nsnet *nn, const char *ns, const char *dest,
 				 payload, PING_MAX_PAYLOAD);
 	if (interval > 60 || timeout > 60)
 		return err_usage(nn, "ping: interval and timeout are at most 60 s");
-	if ((rc = ping_resolve(nn, ns, dest, &dst)))
+	if ((rc = ping_resolve(nn, ns, dest, &dst, "ping")))
 		return rc;
 	st.family = dst.family;
 	inet_ntop(dst.family, dst.a.b, addr, sizeof(addr));
@@ -645,6 +708,9 @@ NSNET_EXPORT int nsnet_ping(struct nsnet *nn, const char *ns, const char *dest,
 {
 	struct nsnet_ping_opts copy;
 	int rc = OPTS_TAKE(nn, &copy, opts, quiet, "ping");
+
+	if (!rc && copy.forever && !copy.stop)
+		return err_usage(nn, "ping: forever needs a stop flag");
 
 	return rc ? rc : ping_dest(nn, ns, dest, &copy, line, data, res);
 }
@@ -783,10 +849,12 @@ static int trace_set_ttl(int fd, int family, int ttl)
 			  sizeof(ttl));
 }
 
+/* hops NULL, or an array that gets {"hop","probes":[{"address","rtt_ms",
+ * "mark"} or null]} per hop. */
 static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
 			  const struct nsnet_traceroute_opts *opts,
 			  void (*line)(void *data, const char *text),
-			  void *data)
+			  void *data, json_t *hops)
 {
 	unsigned int max_hops = opts && opts->max_hops ? opts->max_hops : 30;
 	unsigned int probes = opts && opts->probes ? opts->probes : 3;
@@ -808,7 +876,7 @@ static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
 	if (max_hops > 255 || probes > 10 || timeout > 60)
 		return err_usage(nn,
 			"traceroute: at most 255 hops, 10 probes per hop and 60 s per probe");
-	if ((rc = ping_resolve(nn, ns, dest, &dst)))
+	if ((rc = ping_resolve(nn, ns, dest, &dst, "traceroute")))
 		return rc;
 	inet_ntop(dst.family, dst.a.b, addr, sizeof(addr));
 	fd = open_in_ns(nn, ns, &dst, SOCK_DGRAM, IPPROTO_UDP, "traceroute");
@@ -822,6 +890,8 @@ static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
 	}
 	emit(line, data, "traceroute to %s, %u hops max", dest, max_hops);
 	for (hop = 1; hop <= max_hops && !stop; hop++) {
+		json_t *answers = json_array();
+
 		n = (size_t)snprintf(text, sizeof(text), "%2u ", hop);
 		prev[0] = '\0';
 		if (trace_set_ttl(fd, dst.family, (int)hop)) {
@@ -847,6 +917,7 @@ static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
 			trace_wait(fd, dst.family, port, sent, sent + timeout * 1e3,
 				   &a);
 			if (!a.got) {
+				json_array_append_new(answers, json_null());
 				n += (size_t)snprintf(text + n, sizeof(text) - n,
 						      " *");
 				/* A full line: sizeof(text) - n must not wrap. */
@@ -855,6 +926,9 @@ static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
 				continue;
 			}
 			sockaddr_str(&a.from, addr, sizeof(addr));
+			json_array_append_new(answers, json_pack("{s:s,s:f,s:s?}", "address",
+				addr, "rtt_ms", (double)(long long)(a.ms * 1000 + 0.5) / 1000,
+				"mark", a.mark));
 			if (strcmp(addr, prev)) {
 				n += (size_t)snprintf(text + n, sizeof(text) - n,
 						      " %s", addr);
@@ -875,6 +949,11 @@ static int traceroute_run(struct nsnet *nn, const char *ns, const char *dest,
 				n = sizeof(text) - 1;
 		}
 		emit(line, data, "%s", text);
+		if (hops)
+			json_array_append_new(hops, json_pack("{s:i,s:o}", "hop", (int)hop,
+							      "probes", answers));
+		else
+			json_decref(answers);
 	}
 	rc = reached ? (int)hop - 1 : 0;
 out:
@@ -891,5 +970,29 @@ NSNET_EXPORT int nsnet_traceroute(struct nsnet *nn, const char *ns,
 	struct nsnet_traceroute_opts copy;
 	int rc = OPTS_TAKE(nn, &copy, opts, probes, "traceroute");
 
-	return rc ? rc : traceroute_run(nn, ns, dest, &copy, line, data);
+	return rc ? rc : traceroute_run(nn, ns, dest, &copy, line, data, NULL);
+}
+
+NSNET_EXPORT int nsnet_traceroute_json(struct nsnet *nn, const char *ns,
+				       const char *dest,
+				       const struct nsnet_traceroute_opts *opts,
+				       struct json_t **out)
+{
+	struct nsnet_traceroute_opts copy;
+	json_t *hops;
+	int rc = OPTS_TAKE(nn, &copy, opts, probes, "traceroute");
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	hops = json_array();
+	rc = traceroute_run(nn, ns, dest, &copy, NULL, NULL, hops);
+	if (rc < 0) {
+		json_decref(hops);
+		return rc;
+	}
+	*out = json_pack("{s:s,s:s,s:b,s:i,s:o}", "ns", ns, "dest", dest,
+			 "reached", rc > 0, "max_hops",
+			 (int)(copy.max_hops ? copy.max_hops : 30), "hops", hops);
+	return rc;
 }

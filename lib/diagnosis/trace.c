@@ -536,9 +536,11 @@ NSNET_EXPORT int nsnet_trace(struct nsnet *nn, const char *ns, const char *dest,
 	if (!ns_exists(ns))
 		return err_usage(nn, "trace: namespace %s does not exist (see 'nsnet ns list')",
 				 ns);
-	if (ip_parse(dest, &t.dest))
-		return err_usage(nn, "trace: bad destination \"%s\" (an IPv4 or IPv6 address)",
-				 dest);
+	/* The names doctor, ping and traceroute take (diag_resolve). */
+	if ((rc = diag_resolve(nn, ns, dest, &t.dest))) {
+		err_prefix(nn, "trace: bad destination \"%s\"", dest);
+		return rc;
+	}
 	if (opts->proto < NSNET_TRACE_ICMP || opts->proto > NSNET_TRACE_UDP)
 		return err_usage(nn, "trace: unknown protocol %d", opts->proto);
 	if (opts->proto != NSNET_TRACE_ICMP &&

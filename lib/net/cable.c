@@ -147,15 +147,14 @@ NSNET_EXPORT int nsnet_cable_add(struct nsnet *nn, const struct nsnet_cable *c)
 	return rc ? rc : LOCKED(nn, net_cable_add(nn, &copy));
 }
 
+static int attach_veth(struct nsnet *nn, const struct nsnet_attach *a,
+		       struct ipaddr *addrs, size_t n_addrs);
+
 static int net_attach(struct nsnet *nn, const struct nsnet_attach *a)
 {
-	char host_if[IFNAMSIZ], inner[IFNAMSIZ];
-	struct ipaddr addrs[16], gw;
-	struct nl_link br, probe;
-	struct ns *host, *ns;
-	struct nl_batch b;
-	bool created = false;
-	size_t i;
+	struct ipaddr addrs[16];
+	size_t i, n_addrs = a->n_addrs;
+	bool lock = a->auto_addr;
 	int rc;
 
 	if ((rc = check_ns_name(nn, a->ns, false)) ||
@@ -171,6 +170,34 @@ static int net_attach(struct nsnet *nn, const struct nsnet_attach *a)
 	for (i = 0; i < a->n_addrs; i++)
 		if ((rc = parse_addr_arg(nn, a->addrs[i], &addrs[i], a->ns)))
 			return rc;
+	for (i = 0; i < a->n_addrs; i++)
+		lock |= addrs[i].prefix < 0;
+	if (a->host_ifname && (rc = check_ifname(nn, a->host_ifname)))
+		return rc;
+	if (a->chosen && a->chosen_len)
+		a->chosen[0] = '\0';
+	/* Choosing addresses and taking them is one step under the lock:
+	 * two attaches at once never get the same one. */
+	if (lock && (rc = lock_take(nn)))
+		return rc;
+	rc = attach_veth(nn, a, addrs, n_addrs);
+	if (lock)
+		lock_drop(nn);
+	return rc;
+}
+
+static int attach_veth(struct nsnet *nn, const struct nsnet_attach *a,
+		       struct ipaddr *addrs, size_t n_addrs)
+{
+	char host_if[IFNAMSIZ], inner[IFNAMSIZ];
+	struct nl_link br, probe;
+	struct ns *host, *ns;
+	struct nl_batch b;
+	struct ipaddr gw;
+	bool created = false;
+	size_t i;
+	int rc;
+
 	if (a->gateway && ip_parse(a->gateway, &gw))
 		return err_usage(nn, "gateway \"%s\" is not an IP address",
 				 a->gateway);
@@ -189,7 +216,13 @@ static int net_attach(struct nsnet *nn, const struct nsnet_attach *a)
 		return err_set(nn, 0, "attach %s to %s: %s is a %s, not a bridge",
 			       a->ns, a->bridge, a->bridge,
 			       br.kind[0] ? br.kind : "device");
-	attach_host_ifname(host_if, sizeof(host_if), a->ns, a->bridge);
+	if ((rc = attach_addrs_complete(nn, host, a->bridge, br.index, a->ns, a->auto_addr,
+					addrs, &n_addrs, 16, a->chosen, a->chosen_len)))
+		return rc;
+	if (a->host_ifname)
+		snprintf(host_if, sizeof(host_if), "%s", a->host_ifname);
+	else
+		attach_host_ifname(host_if, sizeof(host_if), a->ns, a->bridge);
 	/* Optimistic: create first, and only when the kernel says EEXIST
 	 * look at which name was taken (already attached, or the name inside
 	 * ns is used and the next ethN is tried). */
@@ -233,8 +266,11 @@ static int net_attach(struct nsnet *nn, const struct nsnet_attach *a)
 			veth_undo(nn, host, host_if);
 		return rc;
 	}
-	rc = veth_finish_end(nn, ns, inner, addrs, a->n_addrs,
+	rc = veth_finish_end(nn, ns, inner, addrs, n_addrs,
 			     a->gateway ? &gw : NULL, true);
+	/* Which host end is ns's, and which addresses are taken. */
+	if (!rc)
+		rc = attach_record_write(nn, a->bridge, a->ns, host_if, addrs, n_addrs);
 	if (rc) {
 		err_prefix(nn, "attach %s to %s", a->ns, a->bridge);
 		veth_undo(nn, host, host_if);
@@ -265,7 +301,9 @@ static int net_detach(struct nsnet *nn, const char *ns_name, const char *bridge)
 	    (rc = check_ifname(nn, bridge)) ||
 	    (rc = ns_get(nn, NSNET_HOST, &host)))
 		return rc;
-	attach_host_ifname(host_if, sizeof(host_if), ns_name, bridge);
+	/* --host-ifname: the record of the attachment names it */
+	if (attach_record_host_if(bridge, ns_name, host_if, sizeof(host_if)))
+		attach_host_ifname(host_if, sizeof(host_if), ns_name, bridge);
 	rc = nl_link_get(nn, host, host_if, &l);
 	if (rc == -ENODEV)
 		return err_set(nn, 0, "%s is not attached to %s", ns_name, bridge);
@@ -284,6 +322,8 @@ static int net_detach(struct nsnet *nn, const char *ns_name, const char *bridge)
 	nl_batch_free(&b);
 	if (rc)
 		err_prefix(nn, "detach %s from %s", ns_name, bridge);
+	else
+		attach_record_remove(bridge, ns_name);
 	return rc;
 }
 

@@ -58,5 +58,20 @@ int impair_netem_check(struct nsnet *nn);
  * failure and returns the first. */
 int net_unpublish_all(struct nsnet *nn, char *const *names, size_t n,
 		      char *said, size_t len);
+/* attach.c: under the lock. Gives the addresses without a prefix the
+ * prefix of the bridge's subnet; with auto_addr and none given, adds a
+ * free address of each of the bridge's subnets (ip_pick_free, starting
+ * where ipam would for a node ns_name on it). What it chose or completed
+ * is appended to chosen. */
+int attach_addrs_complete(struct nsnet *nn, struct ns *host, const char *bridge,
+			  int br_index, const char *ns_name, bool auto_addr,
+			  struct ipaddr *addrs, size_t *n_addrs, size_t max,
+			  char *chosen, size_t chosen_len);
+/* /run/nsnet/attach/<bridge>/<ns>: the host end and the addresses. */
+int attach_record_write(struct nsnet *nn, const char *bridge, const char *ns,
+			const char *host_if, const struct ipaddr *addrs, size_t n);
+int attach_record_host_if(const char *bridge, const char *ns, char *host_if,
+			  size_t len);
+void attach_record_remove(const char *bridge, const char *ns);
 
 #endif /* NSNET_NET_H */

@@ -558,6 +558,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 
 		if (act_is(a, ACT_HOSTS))
 			rc = topo_hosts_write(nn, nd->name, hosts);
+		else if (act_is(a, ACT_SETUP))
+			rc = topo_setup_run(nn, t, nd, a->idx);
 		else if (act_is(a, ACT_RUN))
 			rc = topo_run_start(nn, t, nd, a->idx);
 	}
@@ -581,64 +583,86 @@ static void say_plan(struct up_report *pr, const struct topo *t,
 	json_decref(doc);
 }
 
-/* Plan, then apply (or only say the plan). */
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* Plan, then apply (or only say the plan), saying what it does through
+ * pr, or into doc (nsnet_topo_up_json). */
 static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
-		   struct up_report *pr)
+		   struct up_report *pr, json_t **doc)
 {
 	struct topo_plan plan;
 	struct undo u = { 0 };
+	json_t *done = NULL;
 	size_t i, repairs = 0;
 	int rc;
 
 	if ((rc = topo_plan(nn, t, &plan)))
 		return rc;
 	topo_step(nn, &pr->steps, "plan");
+	if (doc)
+		done = json_array();
 	if (flags & NSNET_TOPO_DRY_RUN) {
 		say_plan(pr, t, &plan);
 		goto out;
 	}
 	if (!plan.n) {
-		say(pr, "%s: up to date, nothing to do (%zu objects checked)", t->name,
-		    plan.ok_objects);
+		say(pr, "%s: up to date, nothing to do (%zu %s checked)", t->name,
+		    plan.ok_objects, plural(plan.ok_objects, "object", "objects"));
 		goto out;
 	}
-	for (i = 0; i < plan.n; i++)
-		if (plan.act[i].repair) {
-			char what[256];
+	for (i = 0; i < plan.n; i++) {
+		char what[256];
 
-			topo_action_str(t, &plan.act[i], what, sizeof(what));
+		if (!done && !plan.act[i].repair)
+			continue;
+		topo_action_str(t, &plan.act[i], what, sizeof(what));
+		if (done)
+			json_array_append_new(done, json_pack("{s:s,s:s,s:b}", "kind",
+				topo_action_kind(plan.act[i].kind), "object", what,
+				"repair", plan.act[i].repair));
+		if (plan.act[i].repair) {
 			say(pr, "repair: %s", what);
 			repairs++;
 		}
+	}
 	rc = apply(nn, t, &plan, pr, &u);
 	if (rc) {
 		err_prefix(nn, "up %s", t->name);
 		undo_run(nn, &u);
 	} else {
-		say(pr, "%s: %zu nodes, %zu networks, %zu cables up (%zu changes, %zu repairs)",
-		    t->name, t->n_nodes, t->n_nets, t->n_cables, plan.n, repairs);
+		say(pr, "%s: %zu %s, %zu %s, %zu %s up (%zu %s, %zu %s)", t->name,
+		    t->n_nodes, plural(t->n_nodes, "node", "nodes"),
+		    t->n_nets, plural(t->n_nets, "network", "networks"),
+		    t->n_cables, plural(t->n_cables, "cable", "cables"),
+		    plan.n, plural(plan.n, "change", "changes"),
+		    repairs, plural(repairs, "repair", "repairs"));
 	}
 	undo_free(&u);
 out:
+	if (doc)
+		*doc = json_pack("{s:s,s:s?,s:b,s:b,s:o,s:i,s:i,s:i}", "name", t->name,
+				 "file", t->file, "changed", !rc && plan.n > 0, "ok", !rc,
+				 "actions", done, "nodes", (int)t->n_nodes, "networks",
+				 (int)t->n_nets, "cables", (int)t->n_cables);
 	topo_plan_free(&plan);
 	return rc;
 }
 
-NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
-			       unsigned int flags,
-			       void (*line)(void *data, const char *text),
-			       void *data)
+static int topo_up_file(struct nsnet *nn, const char *file, unsigned int flags,
+			struct up_report *pr, json_t **doc)
 {
-	struct up_report pr = { line, data, flags & NSNET_TOPO_PROGRESS, { 0 } };
 	struct topo *t;
 	int rc;
 
-	if ((rc = topo_parse_file(nn, file, &t)))
+	if ((rc = topo_parse_arg(nn, file, &t)))
 		return rc;
-	topo_step(nn, &pr.steps, NULL);
+	topo_step(nn, &pr->steps, NULL);
 	rc = ctx_set_owner(nn, t->name);
 	if (!rc && (flags & NSNET_TOPO_DRY_RUN))
-		rc = topo_up(nn, t, flags, &pr);
+		rc = topo_up(nn, t, flags, pr, doc);
 	/*
 	 * The lock covers the plan and all of apply (and its undo): the
 	 * plan's view of the bridges, the firewall and the names in use
@@ -649,7 +673,26 @@ NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
 	 * never take it. The parse above needs none.
 	 */
 	else if (!rc)
-		rc = LOCKED(nn, topo_up(nn, t, flags, &pr));
+		rc = LOCKED(nn, topo_up(nn, t, flags, pr, doc));
 	topo_free(t);
 	return rc;
+}
+
+NSNET_EXPORT int nsnet_topo_up(struct nsnet *nn, const char *file,
+			       unsigned int flags,
+			       void (*line)(void *data, const char *text),
+			       void *data)
+{
+	struct up_report pr = { line, data, flags & NSNET_TOPO_PROGRESS, { 0 } };
+
+	return topo_up_file(nn, file, flags, &pr, NULL);
+}
+
+NSNET_EXPORT int nsnet_topo_up_json(struct nsnet *nn, const char *file,
+				    unsigned int flags, json_t **out)
+{
+	struct up_report pr = { NULL, NULL, flags & NSNET_TOPO_PROGRESS, { 0 } };
+
+	*out = NULL;
+	return topo_up_file(nn, file, flags & ~(unsigned int)NSNET_TOPO_DRY_RUN, &pr, out);
 }

@@ -35,6 +35,7 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_RUN] = "run",
 		[ACT_IMPAIR] = "impairment",
 		[ACT_CABLE_IMPAIR] = "cable_impairment",
+		[ACT_SETUP] = "setup",
 	};
 
 	return (size_t)kind < ARRAY_SIZE(names) && names[kind] ? names[kind] : "?";
@@ -138,6 +139,9 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 		snprintf(buf, len, "impairments of cable %s:%s - %s:%s (%s)",
 			 t->cables[a->obj].a, t->cables[a->obj].a_if, t->cables[a->obj].b,
 			 t->cables[a->obj].b_if, w);
+		break;
+	case ACT_SETUP:
+		snprintf(buf, len, "setup \"%s\" in %s", nd->setup[a->idx], nd->name);
 		break;
 	}
 }
@@ -449,9 +453,14 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		    qf(&ws, "/etc/netns/%s/hosts", nd->name));
 		break;
 	case ACT_RUN:
-		out(cmds, "ip netns exec %s sh -c %s > %s 2>&1 &", q(&ws, nd->name),
+		out(cmds, "ip netns exec %s sh -c %s >> %s 2>&1 &", q(&ws, nd->name),
 		    q(&ws, nd->run[a->idx]),
-		    qf(&ws, "/run/nsnet/topo/%s/%s.log", t->name, nd->name));
+		    qf(&ws, "/run/nsnet/topo/%s/run-%s-%zu.log", t->name, nd->name, a->idx));
+		break;
+	case ACT_SETUP:
+		out(cmds, "ip netns exec %s sh -c %s >> %s 2>&1", q(&ws, nd->name),
+		    q(&ws, nd->setup[a->idx]),
+		    qf(&ws, "/run/nsnet/topo/%s/setup-%s-%zu.log", t->name, nd->name, a->idx));
 		break;
 	/* Each of these is a token bucket and netem on both ends and a loss
 	 * rule in each end's namespace (docs/impairments.md): said as the one

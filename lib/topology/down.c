@@ -120,7 +120,9 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 		goto out;
 	}
 	if (!n_nodes && !ll.n && access(dir, F_OK)) {
-		rc = err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
+		/* -ESRCH for this alone: the CLI's down of what is not up is done. */
+		err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
+		rc = -ESRCH;
 		goto out;
 	}
 	ids = calloc(n_nodes + 1, sizeof(*ids));

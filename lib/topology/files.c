@@ -28,6 +28,17 @@ int topo_record_write(struct nsnet *nn, const struct topo *t)
 	topo_record_dir(dir, sizeof(dir), t->name);
 	if ((rc = mkdir_p(nn, dir)))
 		return rc;
+	if (t->source && !t->file) {
+		/* From standard input: the record keeps the text, so that
+		 * status, check and graph NAME find a file. */
+		char copy[600];
+
+		snprintf(copy, sizeof(copy), "%s/topology.yaml", dir);
+		if ((rc = write_file_atomic(nn, copy, t->source)))
+			return rc;
+		snprintf(path, sizeof(path), "%s/file", dir);
+		return write_file_atomic(nn, path, copy);
+	}
 	if (!t->file)
 		return 0;
 	snprintf(path, sizeof(path), "%s/file", dir);

@@ -112,7 +112,7 @@ static void graph_init(struct graph *g, const struct topo *t,
 			o = &g->nats[a->obj];
 			break;
 		case ACT_NS: case ACT_LO_UP: case ACT_ROUTE: case ACT_SYSCTL: case ACT_HOSTS:
-		case ACT_RUN:
+		case ACT_RUN: case ACT_SETUP:
 			o = &g->nodes[a->obj];
 			break;
 		case ACT_VETH: case ACT_HOST_UP: case ACT_INNER_UP: case ACT_ADDR:

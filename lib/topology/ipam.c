@@ -18,20 +18,6 @@
 
 #include "topology/topology.h"
 
-/* net + offset (offset < 2^32, added to the low 32 bits with carry). */
-static void ip_add(struct ipaddr *ip, uint64_t offset)
-{
-	int i = (int)ip_len(ip) - 1;
-
-	while (offset && i >= 0) {
-		uint64_t v = ip->a.b[i] + (offset & 0xff);
-
-		ip->a.b[i] = (unsigned char)v;
-		offset = (offset >> 8) + (v >> 8);
-		i--;
-	}
-}
-
 /*
  * The taken offsets of a subnet's probed range [0, span) (offset x is the
  * address subnet + 1 + x), each with a hint: every offset from it up to

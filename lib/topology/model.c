@@ -78,6 +78,7 @@ void topo_free(struct topo *t)
 		}
 		free(nd->sysctls);
 		strv_free(nd->run, nd->n_run);
+		strv_free(nd->setup, nd->n_setup);
 	}
 	free(t->nodes);
 	for (i = 0; i < t->n_cables; i++) {
@@ -92,6 +93,7 @@ void topo_free(struct topo *t)
 	}
 	free(t->expects);
 	free(t->upstream);
+	free(t->source);
 	free(t->name);
 	free(t->file);
 	free(t);

@@ -547,6 +547,13 @@ static int node_key(struct parser *p, const char *key, yaml_node_t *k,
 			list = NULL;
 			n = 0;
 		}
+	} else if (!strcmp(key, "setup")) {
+		if ((rc = string_list(p, v, "setup", &list, &n, NULL)))
+			goto out;
+		nd->setup = list;
+		nd->n_setup = n;
+		list = NULL;
+		n = 0;
 	} else if (!strcmp(key, "run")) {
 		if ((rc = string_list(p, v, "run", &list, &n, NULL)))
 			goto out;
@@ -555,7 +562,7 @@ static int node_key(struct parser *p, const char *key, yaml_node_t *k,
 		list = NULL;
 		n = 0;
 	} else {
-		rc = unknown_key(p, k, key, "a node", "networks, routes, publish, sysctls, run");
+		rc = unknown_key(p, k, key, "a node", "networks, routes, publish, sysctls, setup, run");
 	}
 out:
 	strv_free(list, n);

@@ -497,6 +497,10 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		if (fresh || !rc)
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);
 		rc = 0;
+		/* One-shot: done once per namespace, never drift. */
+		for (j = 0; j < nd->n_setup; j++)
+			if (fresh || !topo_setup_done(t->name, nd->name, j, nd->setup[j]))
+				add(p, ACT_SETUP, i, j, 0, false);
 		for (j = 0; j < nd->n_run; j++)
 			if (!topo_run_alive(t->name, nd->name, j))
 				add(p, ACT_RUN, i, j, 0, !fresh);
@@ -542,7 +546,7 @@ node_out:
 			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
 			ACT_INNER_UP, ACT_ADDR, ACT_ROUTE_DEFAULT, ACT_ROUTE, ACT_CABLE,
 			ACT_SYSCTL, ACT_IMPAIR, ACT_CABLE_IMPAIR, ACT_BRIDGE_UP,
-			ACT_FIREWALL, ACT_NAT, ACT_PUBLISH, ACT_HOSTS, ACT_RUN,
+			ACT_FIREWALL, ACT_NAT, ACT_PUBLISH, ACT_HOSTS, ACT_SETUP, ACT_RUN,
 		};
 		struct topo_action *sorted = calloc(p->n + 1, sizeof(*sorted));
 		size_t n = 0, k;
@@ -602,7 +606,7 @@ NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,
 	struct topo *t;
 	int rc;
 
-	if ((rc = topo_parse_file(nn, file, &t)))
+	if ((rc = topo_parse_arg(nn, file, &t)))
 		return rc;
 	topo_step(nn, &steps, NULL);
 	if ((rc = ctx_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan))) {

@@ -36,14 +36,15 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 		json_array_append_new(drift, json_pack("{s:s,s:s}", "object", what, "state",
 						       plan.act[i].repair ? "drifted" : "missing"));
 	}
-	*out = json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:o}", "name", t->name, "file", t->file,
-			 "in_sync", plan.n == 0, "nodes", (int)t->n_nodes, "networks",
+	/* node_count and nodes (was: nodes a count and node_list, before 0.2) */
+	*out = json_pack("{s:s,s:s?,s:b,s:i,s:i,s:i,s:o}", "name", t->name, "file", t->file,
+			 "in_sync", plan.n == 0, "node_count", (int)t->n_nodes, "networks",
 			 (int)t->n_nets, "objects_ok", (int)plan.ok_objects, "differences", drift);
 	{
 		json_t *nodes = json_array();
 
 		for (i = 0; i < t->n_nodes; i++) {
-			json_t *addrs = json_array(), *runs = json_array();
+			json_t *addrs = json_array(), *runs = json_array(), *setups = json_array();
 			size_t j;
 			int f;
 
@@ -59,13 +60,23 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 				json_array_append_new(runs, json_pack("{s:s,s:b}", "command",
 					t->nodes[i].run[j], "running",
 					topo_run_alive(t->name, t->nodes[i].name, j)));
-			json_array_append_new(nodes, json_pack("{s:s,s:b,s:o,s:o}", "name",
+			for (j = 0; j < t->nodes[i].n_setup; j++)
+				json_array_append_new(setups, json_pack("{s:s,s:b}", "command",
+					t->nodes[i].setup[j], "done",
+					topo_setup_done(t->name, t->nodes[i].name, j,
+							t->nodes[i].setup[j])));
+			json_array_append_new(nodes, json_pack("{s:s,s:b,s:o,s:o,s:o}", "name",
 				t->nodes[i].name, "exists", ns_exists(t->nodes[i].name),
-				"addresses", addrs, "run", runs));
+				"addresses", addrs, "run", runs, "setup", setups));
 		}
-		json_object_set_new(*out, "node_list", nodes);
+		json_object_set_new(*out, "nodes", nodes);
 	}
 	topo_plan_free(&plan);
 	topo_free(t);
 	return 0;
+}
+
+NSNET_EXPORT int nsnet_topo_list(struct nsnet *nn, json_t **out)
+{
+	return topo_list(nn, out);
 }

@@ -86,6 +86,8 @@ struct topo_node {
 	size_t n_sysctls;
 	char **run;
 	size_t n_run;
+	char **setup;              /* one-shot commands, run once at creation */
+	size_t n_setup;
 	struct topo_pos pos;
 };
 
@@ -120,6 +122,8 @@ struct topo {
 	struct topo_expect *expects;
 	size_t n_expects;
 	char *upstream;            /* an address check also probes, or NULL */
+	char *source;              /* the text, when it came from standard input
+				    * (up keeps a copy in the record) */
 };
 
 /* model.c */
@@ -172,6 +176,11 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 /* load.c: parse FILE, or the file the topology NAME was last brought up
  * from; NULL: the one topology that is up. */
 int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
+/* Parse FILE; "-" is standard input; a FILE that does not exist is bad
+ * usage (exit status 2), as a FILE that does not parse. */
+int topo_parse_arg(struct nsnet *nn, const char *file, struct topo **out);
+/* The topologies that are up (nsnet_topo_list). */
+int topo_list(struct nsnet *nn, struct json_t **out);
 
 /* ipam.c: choose the addresses left empty. Deterministic: the same file
  * gives the same addresses, whatever ran before. */
@@ -200,6 +209,7 @@ enum topo_act_kind {
 	ACT_RUN,           /* start (or restart) a run: command */
 	ACT_IMPAIR,        /* rate, loss, delay of an attachment (obj node, idx) */
 	ACT_CABLE_IMPAIR,  /* the same of a cable (obj cable) */
+	ACT_SETUP,         /* run a setup: command once (before the run: ones) */
 };
 
 struct topo_action {
@@ -275,6 +285,14 @@ int topo_run_start(struct nsnet *nn, const struct topo *t,
  * after a second): only processes that are provably theirs, through
  * pidfds. */
 void topo_runs_stop(const char *topo);
+/* Whether node's setup: command idx ran to success in this namespace
+ * (recorded with its text: a changed command runs again). */
+bool topo_setup_done(const char *topo, const char *node, size_t idx,
+		     const char *cmd);
+/* Run node's setup: command idx and wait for it (at most 5 minutes);
+ * exit status 0 is recorded, any other is an error naming the log. */
+int topo_setup_run(struct nsnet *nn, const struct topo *t,
+		   const struct topo_node *nd, size_t idx);
 
 /* progress.c */
 struct topo_steps {

@@ -494,7 +494,7 @@ EOF
 	cni ADD d /run/netns/d eth0 "$conf" >/dev/null
 	ip netns del d
 	# nsnet status (no topology) shows what GC will take
-	assert_eq "$(nsnet status --json | jq -r '[.[] | "\(.container_id)=\(.state)"] | join(" ")')" "a=ok d=namespace gone"
+	assert_eq "$(nsnet status --cni --json | jq -r '[.[] | "\(.container_id)=\(.state)"] | join(" ")')" "a=ok d=namespace gone"
 	assert_contains "$(nsnet status)" "namespace gone"
 	cni GC "" "" "" "$conf"
 	assert_eq "$(ls /run/nsnet/cni/net1/att | tr '\n' ' ')" "a:eth0.json "

@@ -34,6 +34,14 @@ setup() {
 	assert_contains "$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --libs nsnet)" "-lnsnet"
 }
 
+@test "install: the man pages and the bash and zsh completion" {
+	[ -n "$(find "$root" -path '*/share/man/man8/nsnet.8')" ] || fail "no nsnet.8"
+	[ -n "$(find "$root" -path '*/share/man/man5/nsnet-topology.5')" ] || fail "no nsnet-topology.5"
+	[ -n "$(find "$root" -path '*/share/bash-completion/completions/nsnet')" ] ||
+		fail "no bash completion"
+	[ -n "$(find "$root" -path '*/share/zsh/site-functions/_nsnet')" ] || fail "no zsh completion"
+}
+
 @test "install: a program built against the installed header and library makes namespaces" {
 	flags=$(PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root" \
 		pkg-config --cflags --libs nsnet)

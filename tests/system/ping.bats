@@ -40,7 +40,7 @@ EOF
 	assert_contains "$out" "nosuchns does not exist"
 	expect_status 2 nsnet ping a not-an-address
 	assert_contains "$out" "not-an-address"
-	expect_status 2 nsnet ping a 10.0.0.1 -c 0
+	expect_status 2 nsnet ping a 10.0.0.1 -c -1
 	expect_status 2 nsnet ping a 10.0.0.1 -c x
 	expect_status 2 nsnet ping a 10.0.0.1 -Z 3
 	expect_status 2 nsnet ping a

@@ -20,7 +20,7 @@ nodes:
 Y
 	nsnet up t.yaml >/dev/null
 	for i in $(seq 1 50); do
-		[ -s /run/nsnet/topo/fdt/a.log ] && break
+		[ -s /run/nsnet/topo/fdt/run-a-0.log ] && break
 		sleep 0.1
 	done
 	fds=$(nsnet logs a)

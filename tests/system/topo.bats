@@ -78,7 +78,7 @@ nodes:
     networks: {n: }
 Y
 	nsnet up t.yaml
-	assert_eq "$(nsnet status drift --json | jq -r '.node_list[] | select(.name=="a") | .run[0].running')" "true"
+	assert_eq "$(nsnet status drift --json | jq -r '.nodes[] | select(.name=="a") | .run[0].running')" "true"
 	ip -n a addr del 10.60.0.10/24 dev eth0
 	ip -n b link set eth0 down
 	ip -n a route del 192.168.77.0/24 2>/dev/null || true
@@ -94,7 +94,7 @@ Y
 	assert_eq "$(ip -n b -j link show eth0 | jq -r '.[0].operstate')" "UP"
 	assert_eq "$(ip -n a -j route show 192.168.77.0/24 | jq -r '.[0].gateway')" "10.60.0.1"
 	assert_eq "$(nsnet status drift --json | jq -r '.in_sync')" "true"
-	assert_eq "$(nsnet status drift --json | jq -r '.node_list[] | select(.name=="a") | .run[0].running')" "true"
+	assert_eq "$(nsnet status drift --json | jq -r '.nodes[] | select(.name=="a") | .run[0].running')" "true"
 	nsnet down drift
 	! pgrep -f "sleep 300"
 EOF

@@ -450,6 +450,7 @@ static void test_plan_json(void **state)
 		{ .kind = ACT_ADDR, .obj = 0, .idx = 0, .family = 0, .repair = true },
 		{ .kind = ACT_NAT, .obj = 0 },
 		{ .kind = ACT_RUN, .obj = 0, .idx = 0 },
+		{ .kind = ACT_SETUP, .obj = 0, .idx = 0 },
 	};
 	struct topo_plan plan = { .act = act, .n = ARRAY_SIZE(act) };
 	json_t *doc, *a, *cmds;
@@ -460,10 +461,11 @@ static void test_plan_json(void **state)
 	t = parse_ok(nn,
 		"name: shop\n"
 		"networks:\n  app: {bridge: app_br, subnet: 10.10.0.0/16, nat: true}\n"
-		"nodes:\n  web:\n    networks: {app: 10.10.0.10}\n    run: [\"sleep 9\"]\n");
+		"nodes:\n  web:\n    networks: {app: 10.10.0.10}\n    run: [\"sleep 9\"]\n"
+		"    setup: [\"echo once\"]\n");
 	doc = topo_plan_json(t, &plan);
 	assert_string_equal(json_string_value(json_object_get(doc, "name")), "shop");
-	assert_int_equal(json_array_size(json_object_get(doc, "actions")), 5);
+	assert_int_equal(json_array_size(json_object_get(doc, "actions")), 6);
 
 	a = json_array_get(json_object_get(doc, "actions"), 0);
 	assert_string_equal(json_string_value(json_object_get(a, "kind")), "bridge");
@@ -504,7 +506,17 @@ static void test_plan_json(void **state)
 	a = json_array_get(json_object_get(doc, "actions"), 4);
 	assert_string_equal(json_string_value(json_object_get(a, "kind")), "run");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(a, "commands"), 0)),
-			    "ip netns exec web sh -c 'sleep 9' > /run/nsnet/topo/shop/web.log 2>&1 &");
+			    "ip netns exec web sh -c 'sleep 9' >> /run/nsnet/topo/shop/run-web-0.log 2>&1 &");
+
+	/* setup: one-shot, waited for: no & */
+	a = json_array_get(json_object_get(doc, "actions"), 5);
+	assert_string_equal(json_string_value(json_object_get(a, "kind")), "setup");
+	assert_string_equal(json_string_value(json_object_get(a, "object")),
+			    "setup \"echo once\" in web");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(a, "commands"), 0)),
+			    "ip netns exec web sh -c 'echo once' >> /run/nsnet/topo/shop/setup-web-0.log 2>&1");
+	assert_int_equal(t->nodes[0].n_setup, 1);
+	assert_int_equal(t->nodes[0].n_run, 1);
 	json_decref(doc);
 	topo_free(t);
 	nsnet_free(nn);
