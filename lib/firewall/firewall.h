@@ -151,6 +151,11 @@ int fw_nft_list(struct nsnet *nn, const char *cmd, char **out);
  * and elements go too). */
 int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 		       bool add);
+/* A leaf bridge of a network that spans several (topology/span.c): isolated
+ * as a bridge, and its packets not tracked (set "leaves"), so that conntrack
+ * and NAT see them at the network's own bridge only. fw_bridge_register()
+ * with add false removes it. */
+int fw_leaf_register(struct nsnet *nn, const char *leaf, bool internal);
 
 /* The operations behind nsnet_nat_add/del, nsnet_publish/unpublish and
  * nsnet_fw_show, for the layers above (topology/, diagnosis/). */

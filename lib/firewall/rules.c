@@ -27,7 +27,8 @@
  *    namespace owns the port. One claim in ports serves both families.
  *  - isolation: bridges, internal, allowed (iifname . oifname pairs; every
  *    bridge is paired with itself, as with br_netfilter bridged traffic
- *    passes the forward hook).
+ *    passes the forward hook); leaves, the leaf bridges of networks that
+ *    span several, whose packets are not tracked (chain raw).
  *  - NAT: per bridge one postrouting chain (masquerade) reached through
  *    natpost4/natpost6 (source subnet -> jump) and one forward chain
  *    reached through natfwd (iifname -> jump).
@@ -443,6 +444,7 @@ const struct fw_line *fw_script_find(const struct fw_script *s,
 static const char *const fw_sets[] = {
 	"set bridges { type ifname; }",
 	"set internal { type ifname; }",
+	"set leaves { type ifname; }",
 	"set allowed { type ifname . ifname; }",
 	"set ports { type inet_proto . inet_service; }",
 	/* nft 1.0.6 refuses elements of this concatenation with the mark
@@ -477,6 +479,17 @@ const struct fw_chain_def fw_chains[] = {
 		PUB6 "meta l4proto . th dport map @pub6any",
 		PUB6 "ip6 daddr . meta l4proto . th dport map @rng6",
 	} },
+	/* Leaf bridges (topology/span.c): with br_netfilter, a packet they
+	 * bridge would pass conntrack and NAT there first, and a null
+	 * binding or a masquerade of that pass would stick to the
+	 * connection; untracked, it is tracked at the network's own
+	 * bridge. Packets for the host's own addresses are the exception:
+	 * tracked at the leaf, a published port's DNAT routes them from
+	 * there, which also reaches a server on the same leaf (the root
+	 * cannot send a packet back out of the trunk it came in by). */
+	{ "raw", "type filter hook prerouting priority raw; policy accept;", {
+		"iifname @leaves fib daddr type != local notrack",
+	} },
 	{ "prerouting", "type nat hook prerouting priority dstnat; policy accept;", {
 		"iifname @bridges meta mark set meta mark | 0x00100000",
 		"jump published",
@@ -486,6 +499,9 @@ const struct fw_chain_def fw_chains[] = {
 		"jump published",
 	} },
 	{ "postrouting", "type nat hook postrouting priority srcnat; policy accept;", {
+		/* A leaf's pass (for the host's own addresses) is not the
+		 * way out: no NAT there. */
+		"oifname @leaves accept",
 		/* 127.0.0.1 cannot leave the host as a source address. */
 		"ct status dnat ip saddr 127.0.0.0/8 masquerade",
 		/* Hairpin: without it the server answers its neighbour

@@ -167,6 +167,19 @@ static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 	return a->kind == k;
 }
 
+/* A network's own bridge (not one of its leaves: span.c makes those). */
+static bool act_root(const struct topo_action *a, enum topo_act_kind k)
+{
+	return a->kind == k && !a->idx;
+}
+
+static void undo_link(void *data, const char *ifname)
+{
+	struct undo *u = data;
+
+	push(&u->links, &u->n_links, ifname);
+}
+
 /* The impairments an action sets, or NULL when it sets none. */
 static const struct nsnet_link_impair *impair_of(const struct topo *t,
 						 const struct topo_action *a)
@@ -222,13 +235,13 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	 * says were created just now. */
 	nl_batch_init(&b);
 	for (i = 0; i < p->n; i++)
-		if (act_is(&p->act[i], ACT_BRIDGE)) {
+		if (act_root(&p->act[i], ACT_BRIDGE)) {
 			bridge_queue_add(&b, t->nets[p->act[i].obj].bridge, false);
 			n_br++;
 		}
 	nl_batch_barrier(&b);
 	for (i = 0; i < p->n; i++)
-		if (act_is(&p->act[i], ACT_BRIDGE)) {
+		if (act_root(&p->act[i], ACT_BRIDGE)) {
 			const struct topo_net *net = &t->nets[p->act[i].obj];
 			char alias[128];
 
@@ -238,7 +251,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		}
 	rc = nl_batch_send(nn, host, &b);
 	for (i = k = 0; i < p->n && k < n_br; i++)
-		if (act_is(&p->act[i], ACT_BRIDGE)) {
+		if (act_root(&p->act[i], ACT_BRIDGE)) {
 			if (b.req[k].done && !b.req[k].error)  /* k: its create */
 				push(&u->links, &u->n_links, t->nets[p->act[i].obj].bridge);
 			k++;
@@ -261,7 +274,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
-	if (rc)
+	/* the leaves of networks too large for one bridge, and their trunks */
+	if (rc || (rc = span_apply(nn, t, p, host, undo_link, u)))
 		return rc;
 
 	topo_step(nn, &pr->steps, "bridges");
@@ -290,7 +304,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	 * barrier, so that it is never written on a link we did not make.
 	 * A chunk holds each peer namespace open (IFLA_NET_NS_FD); 256 keeps
 	 * far below RLIMIT_NOFILE whatever the size of the topology. */
-	br_index = calloc(t->n_nets + 1, sizeof(*br_index));
+	br_index = calloc(t->n_slots + 1, sizeof(*br_index));
 	if (!br_index)
 		abort();
 	for (i = 0; i < p->n;) {
@@ -301,14 +315,16 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		for (; i < p->n && n_veth < 256; i++) {
 			const struct topo_node *nd = &t->nodes[p->act[i].obj];
 			const struct topo_attach *a;
+			char brname[IFNAMSIZ];
 			int idx;
 
 			if (!act_is(&p->act[i], ACT_VETH) && !act_is(&p->act[i], ACT_HOST_UP))
 				continue;
 			a = &nd->att[p->act[i].idx];
-			if (!br_index[a->net])  /* once per bridge, not per port */
-				br_index[a->net] = bridge_index(nn, host, t->nets[a->net].bridge);
-			idx = br_index[a->net];
+			if (!br_index[span_slot(t, a)])  /* once per bridge, not per port */
+				br_index[span_slot(t, a)] =
+					bridge_index(nn, host, span_att_bridge(t, a, brname));
+			idx = br_index[span_slot(t, a)];
 			if (idx < 0) {
 				nl_batch_free(&b);
 				free(br_index);
@@ -335,7 +351,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				link_queue_set(&b, NSNET_HOST, a->host_if, 0, -1, 0, -1, mark);
 			else  /* up, adopted, enslaved to its bridge (maybe new) */
 				link_queue_set(&b, NSNET_HOST, a->host_if, 0, 1, 0,
-					       br_index[a->net], mark);
+					       br_index[span_slot(t, a)], mark);
 		}
 		rc = nl_batch_send(nn, host, &b);
 		/* Only what the kernel says it created is ours to undo: a
@@ -506,11 +522,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < p->n; i++)
 		if (act_is(&p->act[i], ACT_BRIDGE_UP)) {
 			const struct topo_net *net = &t->nets[p->act[i].obj];
-			char alias[128];
+			char alias[128], name[IFNAMSIZ];
 
 			snprintf(alias, sizeof(alias), "%s%s", mark,
 				 net->internal ? " internal" : "");
-			link_queue_set(&b, NSNET_HOST, net->bridge, 0, 1, 0, -1, alias);
+			span_bridge_name(net, p->act[i].idx, name);
+			link_queue_set(&b, NSNET_HOST, name, 0, 1, 0, -1, alias);
 		}
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
@@ -524,17 +541,20 @@ static int apply(struct nsnet *nn, const struct topo *t,
 
 		if (act_is(a, ACT_FIREWALL)) {
 			const struct topo_net *net = &t->nets[a->obj];
+			char name[IFNAMSIZ];
 
 			/* repair: what it holds is stale or half (a bridge
 			 * deleted behind nsnet's back, a changed internal):
 			 * cleared first, NAT too (the plan adds it again) */
+			span_bridge_name(net, a->idx, name);
 			if (a->repair &&
-			    (rc = fw_bridge_register(nn, net->bridge, false, false)))
+			    (rc = fw_bridge_register(nn, name, false, false)))
 				return rc;
-			if ((rc = fw_bridge_register(nn, net->bridge, net->internal, true)))
+			if ((rc = a->idx ? fw_leaf_register(nn, name, net->internal) :
+					   fw_bridge_register(nn, name, net->internal, true)))
 				return rc;
-			if (listed(u->links, u->n_links, net->bridge))
-				push(&u->bridges_fw, &u->n_bridges_fw, net->bridge);
+			if (listed(u->links, u->n_links, name))
+				push(&u->bridges_fw, &u->n_bridges_fw, name);
 		} else if (act_is(a, ACT_NAT)) {
 			if ((rc = fw_nat_add(nn, t->nets[a->obj].bridge, NULL)))
 				return rc;
@@ -575,6 +595,8 @@ static void say_plan(struct up_report *pr, const struct topo *t,
 	json_t *doc = topo_plan_json(t, p), *a, *c;
 	size_t i, j;
 
+	json_array_foreach(json_object_get(doc, "spans"), i, a)
+		say(pr, "# %s", json_string_value(json_object_get(a, "text")));
 	if (!p->n)
 		say(pr, "# %s is up to date: nothing to do", t->name);
 	json_array_foreach(json_object_get(doc, "actions"), i, a)
@@ -639,6 +661,14 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		    t->n_cables, plural(t->n_cables, "cable", "cables"),
 		    plan.n, plural(plan.n, "change", "changes"),
 		    repairs, plural(repairs, "repair", "repairs"));
+		/* the leaves it made (span.c): said once, when they are made */
+		for (i = 0; i < plan.n; i++)
+			if (act_is(&plan.act[i], ACT_BRIDGE) && plan.act[i].idx == 1) {
+				char text[256];
+
+				span_describe(t, plan.act[i].obj, text, sizeof(text));
+				say(pr, "%s", text);
+			}
 	}
 	undo_free(&u);
 out:

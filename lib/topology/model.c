@@ -35,6 +35,23 @@ int topo_name_check(struct nsnet *nn, const char *name)
 	return name_check(nn, "topology", name, TOPO_NAME_MAX);
 }
 
+void topo_plan_add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
+		   size_t idx, int family, bool repair)
+{
+	/* doubling (capacity 16, 32, ...): a plan of 50,000 nodes has
+	 * 300,000 actions. The plan's final sort leaves an array of exactly
+	 * n: nothing is added after it. */
+	if (p->n >= 16 ? !(p->n & (p->n - 1)) : !p->act) {
+		struct topo_action *a = realloc(p->act, (p->n ? 2 * p->n : 16) *
+						sizeof(*p->act));
+
+		if (!a)
+			abort();
+		p->act = a;
+	}
+	p->act[p->n++] = (struct topo_action){ kind, obj, idx, family, repair };
+}
+
 struct topo_node *topo_node_find(const struct topo *t, const char *name)
 {
 	size_t i;

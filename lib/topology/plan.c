@@ -141,13 +141,7 @@ static bool has_route(const struct ns_state *st, const struct ipaddr *dst,
 static void add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
 		size_t idx, int family, bool repair)
 {
-	struct topo_action *a;
-
-	a = realloc(p->act, (p->n + 1) * sizeof(*p->act));
-	if (!a)
-		abort();
-	p->act = a;
-	p->act[p->n++] = (struct topo_action){ kind, obj, idx, family, repair };
+	topo_plan_add(p, kind, obj, idx, family, repair);
 }
 
 static bool fw_has_bridge(json_t *fw, const char *bridge, const char *list)
@@ -304,12 +298,12 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	bool himp_read = false;
 	json_t *fw = NULL;
 	char *hosts = NULL;
-	int *br_index = NULL;  /* per network; 0: to be created */
+	int *br_index = NULL;  /* per bridge slot (span.c); 0: to be created */
 	size_t i, j;
 	int rc, f;
 
 	memset(p, 0, sizeof(*p));
-	br_index = calloc(t->n_nets + 1, sizeof(*br_index));
+	br_index = calloc(t->n_slots + 1, sizeof(*br_index));
 	if (!br_index)
 		abort();
 	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = ns_state_read(nn, host, &hst)))
@@ -329,7 +323,9 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 
 		rc = nl_link_get(nn, host, net->bridge, &l);
 		if (rc == -ENODEV) {
-			rc = 0;
+			/* its leaves, if it spans some (span.c) */
+			if ((rc = span_plan(nn, t, i, host, fw, br_index, p)))
+				goto out;
 			add(p, ACT_BRIDGE, i, 0, 0, false);
 			for (f = 0; f < 2; f++)
 				if (net->subnet[f].family)
@@ -353,8 +349,10 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			rc = link_taken(nn, what, &l, t->name);
 			goto out;
 		}
-		br_index[i] = l.index;
+		br_index[net->slot] = l.index;
 		p->ok_objects++;
+		if ((rc = span_plan(nn, t, i, host, fw, br_index, p)))
+			goto out;
 		for (f = 0; f < 2; f++)
 			if (net->subnet[f].family && !has_addr(&hst, l.index, &net->gateway[f]))
 				add(p, ACT_BRIDGE_ADDR, i, 0, f, true);
@@ -439,7 +437,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				/* up, marked (an orphan is adopted), and a port of
 				 * its bridge (which may have been made anew) */
 				if (!(hl.flags & IFF_UP) || !link_mark_is(hl.alias, t->name) ||
-				    !br_index[a->net] || hl.master != br_index[a->net])
+				    !br_index[span_slot(t, a)] ||
+				    hl.master != br_index[span_slot(t, a)])
 					add(p, ACT_HOST_UP, i, j, 0, true);
 				rc = nl_link_get(nn, ns, a->ifname, &il);
 				if (rc) {
@@ -543,7 +542,7 @@ node_out:
 	 * ports after the links they name; processes last. */
 	{
 		static const enum topo_act_kind order[] = {
-			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
+			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_TRUNK, ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
 			ACT_INNER_UP, ACT_ADDR, ACT_ROUTE_DEFAULT, ACT_ROUTE, ACT_CABLE,
 			ACT_SYSCTL, ACT_IMPAIR, ACT_CABLE_IMPAIR, ACT_BRIDGE_UP,
 			ACT_FIREWALL, ACT_NAT, ACT_PUBLISH, ACT_HOSTS, ACT_SETUP, ACT_RUN,
@@ -594,8 +593,8 @@ json_t *topo_plan_json(const struct topo *t, const struct topo_plan *p)
 			"kind", topo_action_kind(p->act[i].kind), "object", what,
 			"repair", p->act[i].repair, "commands", cmds));
 	}
-	return json_pack("{s:s,s:s?,s:o}", "name", t->name, "file", t->file,
-			 "actions", actions);
+	return json_pack("{s:s,s:s?,s:o,s:o}", "name", t->name, "file", t->file,
+			 "spans", span_json(t), "actions", actions);
 }
 
 NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,

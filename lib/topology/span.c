@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * span.c - a network of any size. A Linux bridge takes at most 1,023 ports
+ * (BR_MAX_PORTS is 1,024 and port number 0 is reserved: the 1,024th
+ * enslave fails with "Exchange full"). A network with more attachments
+ * than one bridge's share spans several: its own bridge (the root: the
+ * gateway address, NAT, the one the user named) and leaf bridges, each
+ * joined to the root by a veth pair (a trunk), so that it stays one
+ * Ethernet segment with one gateway. Leaves and trunks are born in nsnet's
+ * link group with the topology's mark like every link of a topology, so
+ * down removes them with the rest.
+ *
+ * A leaf answers no ARP (arp_ignore 8: the host would otherwise answer a
+ * node's ARP for the gateway from the leaf, which would then receive the
+ * packets the root should route; neighbour discovery answers only for the
+ * interface's own addresses, so IPv6 needs nothing). With
+ * br_netfilter, packets bridged by a leaf would pass conntrack and NAT
+ * there, before the root: a masquerade of the leaf's pass, or its null
+ * binding, would break NAT and every pair of nodes on two bridges. So the
+ * firewall registers leaves in set "leaves", whose packets are not
+ * tracked (firewall/isolation.c), and in "bridges" like the root, so that
+ * isolation covers anything that reaches the host through a leaf.
+ *
+ * The layout is a function of the file (and of the share, 1,000 unless
+ * the caller set another: nsnet_set_bridge_ports, for tests): the
+ * attachments of a network in file order, spread evenly over the root and
+ * as few leaves as hold them. Names derive from the root's: leaf k is
+ * "<bridge>-l<k>", its trunk "<bridge>-t<k>" (on the root) and
+ * "<bridge>-u<k>" (on the leaf), the bridge's name cut and hashed when
+ * they would not fit in 15 characters.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <libmnl/libmnl.h>
+#include <jansson.h>
+
+#include "topology/topology.h"
+#include "firewall/firewall.h"
+
+/* Leaves the root's and the leaves' ports some room below the kernel's
+ * 1,023 (a port enslaved by hand, a tap of a capture). */
+#define SPAN_SHARE_DEFAULT 1000
+#define SPAN_SHARE_MIN 4
+
+size_t span_share(const struct nsnet *nn)
+{
+	return nn->bridge_ports ? nn->bridge_ports : SPAN_SHARE_DEFAULT;
+}
+
+/* "<bridge>-<tag><k>", or the bridge's name cut with a hash of all of it
+ * when that does not fit (two long names sharing a beginning differ). */
+static void span_name(const struct topo_net *net, char tag, size_t k,
+		      char buf[IFNAMSIZ])
+{
+	char suffix[24], hash[8];
+	size_t room, len = strnlen(net->bridge, IFNAMSIZ - 1), sl;
+
+	sl = (size_t)snprintf(suffix, sizeof(suffix), "-%c%zu", tag, k % 100000);
+	room = IFNAMSIZ - 1 - sl;
+	if (len <= room) {
+		memcpy(buf, net->bridge, len);
+	} else {
+		len = room - 4;
+		memcpy(buf, net->bridge, len);
+		snprintf(hash, sizeof(hash), "%04x", name_hash(net->bridge, NULL) & 0xffff);
+		memcpy(buf + len, hash, 4);
+		len += 4;
+	}
+	memcpy(buf + len, suffix, sl + 1);
+}
+
+void span_bridge_name(const struct topo_net *net, size_t k, char buf[IFNAMSIZ])
+{
+	if (!k)
+		snprintf(buf, IFNAMSIZ, "%s", net->bridge);
+	else
+		span_name(net, 'l', k, buf);
+}
+
+void span_trunk_names(const struct topo_net *net, size_t k,
+		      char root_end[IFNAMSIZ], char leaf_end[IFNAMSIZ])
+{
+	span_name(net, 't', k, root_end);
+	span_name(net, 'u', k, leaf_end);
+}
+
+const char *span_att_bridge(const struct topo *t, const struct topo_attach *a,
+			    char buf[IFNAMSIZ])
+{
+	span_bridge_name(&t->nets[a->net], a->leaf, buf);
+	return buf;
+}
+
+size_t span_slot(const struct topo *t, const struct topo_attach *a)
+{
+	return t->nets[a->net].slot + a->leaf;
+}
+
+/* ---- the layout, checked before anything is made ---------------------------- */
+
+static int span_err(struct nsnet *nn, const char *file, struct topo_pos pos,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int span_err(struct nsnet *nn, const char *file, struct topo_pos pos,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = topo_verror_at(nn, file, pos, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A name the spans add must be no other bridge's, leaf's, trunk's or host
+ * cable end's. */
+static int span_name_free(struct nsnet *nn, const char *file, struct topo *t,
+			  struct topo_set *names, const char *name, size_t net,
+			  char (*store)[IFNAMSIZ])
+{
+	size_t other;
+
+	memcpy(*store, name, IFNAMSIZ);
+	if (!topo_set_put(names, *store, strlen(*store), net, &other))
+		return 0;
+	return span_err(nn, file, t->nets[net].pos,
+			"network %s spans %zu bridges: the name %s it needs for a leaf bridge or trunk is taken by %s%s",
+			t->nets[net].name, t->nets[net].n_leaves + 1, name,
+			other == SIZE_MAX ? "a cable end in the host" :
+			other == net ? "another of its own (a shorter bridge name avoids it)" :
+			"the bridge or a leaf of network ",
+			other == SIZE_MAX || other == net ? "" : t->nets[other].name);
+}
+
+int topo_span(struct nsnet *nn, const char *file, struct topo *t)
+{
+	size_t share = span_share(nn), i, j, k, n_names = 0, slot = 0;
+	size_t *root_n = calloc(t->n_nets + 1, sizeof(*root_n));
+	size_t *per_leaf = calloc(t->n_nets + 1, sizeof(*per_leaf));
+	char (*names)[IFNAMSIZ] = NULL;
+	struct topo_set set = { 0 };
+	int rc = 0;
+
+	if (!root_n || !per_leaf)
+		abort();
+	for (i = 0; i < t->n_nets; i++)
+		t->nets[i].n_att = t->nets[i].n_leaves = 0;
+	/* the attachment's place among its network's, for now */
+	for (i = 0; i < t->n_nodes; i++)
+		for (j = 0; j < t->nodes[i].n_att; j++)
+			t->nodes[i].att[j].leaf = t->nets[t->nodes[i].att[j].net].n_att++;
+	for (i = 0; i < t->n_nets && !rc; i++) {
+		struct topo_net *net = &t->nets[i];
+		size_t n = net->n_att, leaves, bridges, even;
+
+		net->slot = slot;
+		root_n[i] = n;
+		if (n > share) {
+			/* The root holds its nodes and one trunk per leaf, a
+			 * leaf its nodes and its trunk: as few leaves as make
+			 * share - leaves + leaves * (share - 1) >= n. */
+			leaves = (n - share + (share - 2) - 1) / (share - 2);
+			if (leaves > share)
+				rc = span_err(nn, file, net->pos,
+					"network %s has %zu nodes: one network holds at most %zu (its bridge joins at most %zu leaf bridges of %zu ports each); split it into several networks",
+					net->name, n, share * (share - 1), share, share);
+			bridges = leaves + 1;
+			even = (n + bridges - 1) / bridges;
+			root_n[i] = even < share - leaves ? even : share - leaves;
+			per_leaf[i] = (n - root_n[i] + leaves - 1) / leaves;
+			net->n_leaves = leaves;
+		}
+		slot += net->n_leaves + 1;
+	}
+	t->n_slots = slot;
+	for (i = 0; i < t->n_nodes && !rc; i++)
+		for (j = 0; j < t->nodes[i].n_att; j++) {
+			struct topo_attach *a = &t->nodes[i].att[j];
+			size_t nth = a->leaf;
+
+			a->leaf = nth < root_n[a->net] ? 0 : 1 + (nth - root_n[a->net]) / per_leaf[a->net];
+		}
+	/* Every name in the host the spans add: free of each other, of the
+	 * networks' bridges (unique already) and of host cable ends. */
+	for (i = 0; i < t->n_nets && !rc; i++)
+		n_names += 3 * t->nets[i].n_leaves;
+	names = calloc(n_names + t->n_nets + 2 * t->n_cables + 1, sizeof(*names));
+	if (!names)
+		abort();
+	n_names = 0;
+	for (i = 0; i < t->n_nets && !rc; i++) {
+		memcpy(names[n_names], t->nets[i].bridge, IFNAMSIZ);
+		topo_set_put(&set, names[n_names], strlen(names[n_names]), i, NULL);
+		n_names++;
+	}
+	for (i = 0; i < t->n_cables && !rc; i++) {
+		if (ns_is_host(t->cables[i].a))
+			topo_set_put(&set, t->cables[i].a_if, strlen(t->cables[i].a_if),
+				     SIZE_MAX, NULL);
+		if (ns_is_host(t->cables[i].b))
+			topo_set_put(&set, t->cables[i].b_if, strlen(t->cables[i].b_if),
+				     SIZE_MAX, NULL);
+	}
+	for (i = 0; i < t->n_nets && !rc; i++)
+		for (k = 1; k <= t->nets[i].n_leaves && !rc; k++) {
+			char leaf[IFNAMSIZ], tr[IFNAMSIZ], tl[IFNAMSIZ];
+
+			span_bridge_name(&t->nets[i], k, leaf);
+			span_trunk_names(&t->nets[i], k, tr, tl);
+			if (!(rc = span_name_free(nn, file, t, &set, leaf, i, &names[n_names++])) &&
+			    !(rc = span_name_free(nn, file, t, &set, tr, i, &names[n_names++])))
+				rc = span_name_free(nn, file, t, &set, tl, i, &names[n_names++]);
+		}
+	topo_set_free(&set);
+	free(names);
+	free(root_n);
+	free(per_leaf);
+	return rc;
+}
+
+/* "2,000" */
+static const char *thousands(size_t n, char *buf, size_t len)
+{
+	char digits[32];
+	size_t nd, i, o = 0;
+
+	nd = (size_t)snprintf(digits, sizeof(digits), "%zu", n);
+	for (i = 0; i < nd && o + 2 < len; i++) {
+		if (i && (nd - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+void span_describe(const struct topo *t, size_t i, char *buf, size_t len)
+{
+	const struct topo_net *net = &t->nets[i];
+	char n[32];
+
+	snprintf(buf, len, "network %s: %s %s over %zu bridges (%s + %zu %s)",
+		 net->name, thousands(net->n_att, n, sizeof(n)),
+		 net->n_att == 1 ? "node" : "nodes", net->n_leaves + 1, net->bridge,
+		 net->n_leaves, net->n_leaves == 1 ? "leaf" : "leaves");
+}
+
+json_t *span_json(const struct topo *t)
+{
+	json_t *arr = json_array();
+	size_t i, k;
+
+	for (i = 0; i < t->n_nets; i++) {
+		json_t *bridges;
+		char name[IFNAMSIZ], text[256];
+
+		if (!t->nets[i].n_leaves)
+			continue;
+		bridges = json_array();
+		for (k = 0; k <= t->nets[i].n_leaves; k++) {
+			span_bridge_name(&t->nets[i], k, name);
+			json_array_append_new(bridges, json_string(name));
+		}
+		span_describe(t, i, text, sizeof(text));
+		json_array_append_new(arr, json_pack("{s:s,s:i,s:o,s:s}", "network",
+			t->nets[i].name, "nodes", (int)t->nets[i].n_att, "bridges", bridges,
+			"text", text));
+	}
+	return arr;
+}
+
+/* ---- plan: the leaves and trunks against the kernel ------------------------- */
+
+static bool span_fw_has(json_t *fw, const char *list, const char *name)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(fw, "isolation"), list), i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), name))
+			return true;
+	return false;
+}
+
+/* A link up may take: the topology's own, or an orphan of nsnet's (born
+ * in its group, killed before its mark came). */
+static bool span_link_ours(const struct nl_link *l, const char *topo)
+{
+	return link_mark_is(l->alias, topo) ||
+	       (l->group == NSNET_LINK_GROUP && !l->alias[0]);
+}
+
+static int span_link_taken(struct nsnet *nn, const struct topo *t, size_t i,
+			   const struct nl_link *l)
+{
+	char owner[64];
+
+	if (link_mark_owner(l->alias, owner, sizeof(owner)))
+		return err_set(nn, 0,
+			"network %s: the host already has an interface %s that is not part of topology %s: it belongs to %s%s",
+			t->nets[i].name, l->name, t->name,
+			owner[0] ? "topology " : "nsnet (made by hand)", owner);
+	return err_set(nn, 0,
+		"network %s: the host already has an interface %s that is not part of topology %s: nsnet did not create it",
+		t->nets[i].name, l->name, t->name);
+}
+
+/* Whether the leaf answers no ARP (see the top). */
+static bool span_leaf_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
+{
+	char path[128], v[16];
+	bool ok;
+
+	snprintf(path, sizeof(path), "net/ipv4/conf/%s/arp_ignore", leaf);
+	ok = !sysctl_read(nn, host, path, v, sizeof(v)) && !strcmp(v, "8");
+	err_clear(nn);
+	return ok;
+}
+
+/* The trunk of leaf k: 0 when both ends are there, peers, each on its
+ * bridge and up; 1 when it is to be made (again); an error when a name it
+ * needs is somebody else's. */
+static int span_trunk_state(struct nsnet *nn, const struct topo *t, size_t i,
+			    size_t k, struct ns *host, const int *br_index,
+			    bool *existed)
+{
+	const struct topo_net *net = &t->nets[i];
+	char names[2][IFNAMSIZ];
+	struct nl_link l[2];
+	int rc, e, found = 0;
+
+	span_trunk_names(net, k, names[0], names[1]);
+	for (e = 0; e < 2; e++) {
+		rc = nl_link_get(nn, host, names[e], &l[e]);
+		if (rc == -ENODEV)
+			continue;
+		if (rc)
+			return rc;
+		if (!span_link_ours(&l[e], t->name))
+			return span_link_taken(nn, t, i, &l[e]);
+		found |= 1 << e;
+	}
+	*existed = found != 0;
+	if (found != 3 || l[0].link != l[1].index || l[1].link != l[0].index ||
+	    !br_index[net->slot] || l[0].master != br_index[net->slot] ||
+	    !br_index[net->slot + k] || l[1].master != br_index[net->slot + k])
+		return 1;
+	for (e = 0; e < 2; e++)
+		if (!(l[e].flags & IFF_UP) || !link_mark_is(l[e].alias, t->name))
+			return 1;
+	return 0;
+}
+
+int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
+	      json_t *fw, int *br_index, struct topo_plan *p)
+{
+	const struct topo_net *net = &t->nets[i];
+	char alias[96];
+	size_t k;
+	int rc;
+
+	snprintf(alias, sizeof(alias), "nsnet:%s%s", t->name, net->internal ? " internal" : "");
+	for (k = 1; k <= net->n_leaves; k++) {
+		char name[IFNAMSIZ];
+		struct nl_link l;
+		bool existed;
+
+		span_bridge_name(net, k, name);
+		rc = nl_link_get(nn, host, name, &l);
+		if (rc && rc != -ENODEV)
+			return rc;
+		if (rc == -ENODEV) {
+			/* Its trunk's names must be free or ours. */
+			if ((rc = span_trunk_state(nn, t, i, k, host, br_index, &existed)) < 0)
+				return rc;
+			topo_plan_add(p, ACT_BRIDGE, i, k, 0, false);
+			topo_plan_add(p, ACT_TRUNK, i, k, 0, existed);
+			topo_plan_add(p, ACT_BRIDGE_UP, i, k, 0, false);
+			/* a registration left by a leaf deleted behind nsnet's
+			 * back is cleared and made again (as for a root) */
+			topo_plan_add(p, ACT_FIREWALL, i, k, 0,
+				      span_fw_has(fw, "bridges", name) ||
+				      span_fw_has(fw, "leaves", name));
+			continue;
+		}
+		if (!span_link_ours(&l, t->name))
+			return span_link_taken(nn, t, i, &l);
+		br_index[net->slot + k] = l.index;
+		p->ok_objects++;
+		if (!(l.flags & IFF_UP) || strcmp(l.alias, alias) ||
+		    !span_leaf_quiet(nn, host, name))
+			topo_plan_add(p, ACT_BRIDGE_UP, i, k, 0, true);
+		if ((rc = span_trunk_state(nn, t, i, k, host, br_index, &existed)) < 0)
+			return rc;
+		if (rc)
+			topo_plan_add(p, ACT_TRUNK, i, k, 0, true);
+		else
+			p->ok_objects++;
+		if (!span_fw_has(fw, "bridges", name) || !span_fw_has(fw, "leaves", name) ||
+		    net->internal != span_fw_has(fw, "internal", name))
+			topo_plan_add(p, ACT_FIREWALL, i, k, 0, true);
+	}
+	return 0;
+}
+
+/* ---- apply: leaves, their quiet, their trunks --------------------------------- */
+
+static int span_index(struct nsnet *nn, struct ns *host, const char *name)
+{
+	struct nl_link l;
+	int rc = nl_link_get(nn, host, name, &l);
+
+	if (rc == -ENODEV)
+		return err_set(nn, ENODEV, "bridge %s", name);
+	return rc ? rc : l.index;
+}
+
+static int span_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
+{
+	char path[128];
+	int rc;
+
+	snprintf(path, sizeof(path), "net/ipv4/conf/%s/arp_ignore", leaf);
+	rc = sysctl_write(nn, host, path, "8");
+	return rc;
+}
+
+int span_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
+	       struct ns *host, void (*created)(void *data, const char *ifname),
+	       void *data)
+{
+	char mark[96], name[IFNAMSIZ];
+	struct nl_batch b;
+	size_t i, n_br = 0, k;
+	int rc;
+
+	snprintf(mark, sizeof(mark), "nsnet:%s", t->name);
+	/* the leaves, down, then their marks (as the roots: only on those
+	 * the kernel says were created just now) */
+	nl_batch_init(&b);
+	for (i = 0; i < p->n; i++)
+		if (p->act[i].kind == ACT_BRIDGE && p->act[i].idx) {
+			span_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
+			bridge_queue_add(&b, name, false);
+			n_br++;
+		}
+	if (!n_br)
+		goto trunks;
+	nl_batch_barrier(&b);
+	for (i = 0; i < p->n; i++)
+		if (p->act[i].kind == ACT_BRIDGE && p->act[i].idx) {
+			const struct topo_net *net = &t->nets[p->act[i].obj];
+			char alias[128];
+
+			span_bridge_name(net, p->act[i].idx, name);
+			snprintf(alias, sizeof(alias), "%s%s", mark, net->internal ? " internal" : "");
+			link_queue_set(&b, NSNET_HOST, name, 0, -1, 0, -1, alias);
+		}
+	rc = nl_batch_send(nn, host, &b);
+	for (i = k = 0; i < p->n && k < n_br; i++)
+		if (p->act[i].kind == ACT_BRIDGE && p->act[i].idx) {
+			span_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
+			if (b.req[k].done && !b.req[k].error)
+				created(data, name);
+			k++;
+		}
+	nl_batch_free(&b);
+	if (rc)
+		return rc;
+trunks:
+	/* quiet before anything passes through them; a repair too */
+	for (i = 0; i < p->n; i++)
+		if ((p->act[i].kind == ACT_BRIDGE || p->act[i].kind == ACT_BRIDGE_UP) &&
+		    p->act[i].idx) {
+			span_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
+			if ((rc = span_quiet(nn, host, name)))
+				return rc;
+		}
+	for (i = 0; i < p->n; i++) {
+		const struct topo_net *net = &t->nets[p->act[i].obj];
+		char ends[2][IFNAMSIZ];
+		int root, leaf;
+
+		if (p->act[i].kind != ACT_TRUNK)
+			continue;
+		span_bridge_name(net, p->act[i].idx, name);
+		span_trunk_names(net, p->act[i].idx, ends[0], ends[1]);
+		if ((root = span_index(nn, host, net->bridge)) < 0 ||
+		    (leaf = span_index(nn, host, name)) < 0)
+			return root < 0 ? root : leaf;
+		nl_batch_init(&b);
+		/* a trunk that drifted is made again; the plan made sure
+		 * both names are free or the topology's */
+		if (p->act[i].repair) {
+			for (k = 0; k < 2; k++) {
+				link_queue_del(&b, NSNET_HOST, ends[k], 0);
+				nl_batch_last(&b)->ignore_missing = true;
+			}
+			nl_batch_barrier(&b);
+		}
+		veth_queue_add(&b, NSNET_HOST, ends[0], NULL, ends[1], root, 0, false);
+		nl_batch_barrier(&b);
+		link_queue_set(&b, NSNET_HOST, ends[0], 0, 1, 0, -1, mark);
+		link_queue_set(&b, NSNET_HOST, ends[1], 0, 1, 0, leaf, mark);
+		rc = nl_batch_send(nn, host, &b);
+		if (b.req[p->act[i].repair ? 2 : 0].done && !b.req[p->act[i].repair ? 2 : 0].error)
+			created(data, ends[0]);
+		nl_batch_free(&b);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
