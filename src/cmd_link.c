@@ -298,6 +298,9 @@ static const struct cmd_spec spec_link_set = {
 		    "nsnet link set web eth0 rate 10mbit loss 1%\n"
 		    "nsnet link set web eth0 rate none loss none",
 	.fn = link_set,
+	/* the words are values, and a bad one ("-1mbit") is named as such,
+	 * not taken for an option */
+	.flags = CMD_IN_ORDER,
 	.complete = "ns if up|down|mtu|rate|loss|delay|jitter",
 };
 

@@ -259,3 +259,37 @@ void attach_record_remove(const char *bridge, const char *ns)
 	record_path(path, sizeof(path), bridge, ns);
 	unlink(path);
 }
+
+/* Deleting a bridge takes its attachments, and their records. */
+void attach_records_forget_bridge(const char *bridge)
+{
+	char dir[300], path[600];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), ATTACH_DIR "/%s", bridge);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* Deleting a namespace takes its ends, and the records of its attachments
+ * to every bridge. */
+void attach_records_forget_ns(const char *ns)
+{
+	struct dirent *de;
+	DIR *d = opendir(ATTACH_DIR);
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			attach_record_remove(de->d_name, ns);
+	if (d)
+		closedir(d);
+}

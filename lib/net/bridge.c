@@ -149,6 +149,8 @@ static int net_bridge_del(struct nsnet *nn, const char *name,
 	link_queue_del(&b, host->name, name, l.index);
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
+	if (!rc)
+		attach_records_forget_bridge(name);
 	/* Its NAT, pairs and isolation entries go with it. */
 	if (!rc)
 		rc = fw_bridge_register(nn, name, false, false);

@@ -73,5 +73,8 @@ int attach_record_write(struct nsnet *nn, const char *bridge, const char *ns,
 int attach_record_host_if(const char *bridge, const char *ns, char *host_if,
 			  size_t len);
 void attach_record_remove(const char *bridge, const char *ns);
+/* Every record of a bridge (it was deleted), or of a namespace. */
+void attach_records_forget_bridge(const char *bridge);
+void attach_records_forget_ns(const char *ns);
 
 #endif /* NSNET_NET_H */

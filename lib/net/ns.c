@@ -86,6 +86,7 @@ static int net_ns_del(struct nsnet *nn, const char *name, unsigned int flags)
 	nsid = ns_host_nsid(nn, name);
 	if ((rc = ns_del(nn, name)))
 		return rc;
+	attach_records_forget_ns(name);
 	/* A few ms usually; 5 s when a process still holds the namespace. */
 	if (nsid >= 0)
 		ns_peers_wait(nn, &nsid, 1, 5000);

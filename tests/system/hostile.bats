@@ -131,8 +131,9 @@ nodes:
     run: ["echo fds; ls /proc/$$/fd; echo end; env | sort; sleep 300"]
 Y
 	SECRET=1 nsnet up t.yaml 7</dev/null 8>/dev/null 9>>t.yaml
-	for i in $(seq 50); do grep -q '^PATH=' /run/nsnet/topo/clean/web.log && break; sleep 0.1; done
-	log=$(nsnet logs web)
+	for i in $(seq 50); do grep -q '^PATH=' /run/nsnet/topo/clean/run-web-0.log && break; sleep 0.1; done
+	assert_contains "$(nsnet logs web)" "[web:0] NSNET_NODE=web"
+	log=$(cat /run/nsnet/topo/clean/run-web-0.log)
 	assert_contains "$log" "$(printf 'fds\n0\n1\n2\nend')"
 	assert_not_contains "$log" "SECRET"
 	assert_not_contains "$log" "ASAN_OPTIONS"
@@ -164,7 +165,7 @@ Y
 	# up: not the command (wrong start time), so the command is started again
 	out=$(nsnet up t.yaml)
 	assert_contains "$out" "repair: process"
-	assert_eq "$(nsnet status pids --json | jq -r '.node_list[0].run[0].running')" "true"
+	assert_eq "$(nsnet status pids --json | jq -r '.nodes[0].run[0].running')" "true"
 	# down: the stranger keeps running, whatever a pid file says about it
 	# (the command's start time, or its own start time but another
 	# namespace); the command itself ends

@@ -158,8 +158,8 @@ EOF
 		case $args in
 		"loss") assert_contains "$out" "loss needs a value" ;;
 		"jitter 5ms") assert_contains "$out" "needs a delay" ;;
-		"rate 1mbit bogus") assert_contains "$out" '"bogus"' ;;
-		"speed 1mbit") assert_contains "$out" '"speed"' ;;
+		"rate 1mbit bogus") assert_contains "$out" "'bogus'" ;;
+		"speed 1mbit") assert_contains "$out" "'speed'" ;;
 		*) assert_contains "$out" "\"${args#* }\"" ;;
 		esac
 	done
