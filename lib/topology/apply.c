@@ -96,6 +96,7 @@ static bool listed(char *const *v, size_t n, const char *s)
 static void undo_run(struct nsnet *nn, struct undo *u)
 {
 	char saved[NSNET_ERR_MAX];
+	struct topo_hosts_ref hosts_ref = { 0 };
 	int code = nn->err_code, *ids;
 	bool usage = nn->err_is_usage;
 	size_t i, n_ids = 0;
@@ -121,7 +122,7 @@ static void undo_run(struct nsnet *nn, struct undo *u)
 			n_ids++;
 	ns_del_many(nn, u->ns, u->n_ns);
 	for (i = 0; i < u->n_ns; i++)
-		topo_hosts_remove(u->ns[i]);
+		topo_hosts_remove(u->ns[i], &hosts_ref);
 	if (!ns_get(nn, NSNET_HOST, &host)) {
 		nl_batch_init(&b);
 		for (i = u->n_links; i-- > 0;) {
@@ -204,6 +205,7 @@ static int bridge_index(struct nsnet *nn, struct ns *host, const char *name)
 static int apply(struct nsnet *nn, const struct topo *t,
 		 const struct topo_plan *p, struct up_report *pr, struct undo *u)
 {
+	struct topo_hosts_ref hosts_ref = { 0 };
 	char mark[96], dir[512], *hosts;
 	int *br_index;
 	struct nl_batch b;
@@ -570,14 +572,14 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 
 	topo_step(nn, &pr->steps, "firewall");
-	/* 8. names, processes */
+	/* 8. names (one hosts file, linked into every node), processes */
 	hosts = topo_hosts_file(t);
 	for (i = 0; i < p->n && !rc; i++) {
 		const struct topo_action *a = &p->act[i];
 		const struct topo_node *nd = &t->nodes[a->obj];
 
 		if (act_is(a, ACT_HOSTS))
-			rc = topo_hosts_write(nn, nd->name, hosts);
+			rc = topo_hosts_write(nn, nd->name, hosts, &hosts_ref);
 		else if (act_is(a, ACT_SETUP))
 			rc = topo_setup_run(nn, t, nd, a->idx);
 		else if (act_is(a, ACT_RUN))

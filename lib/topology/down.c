@@ -101,6 +101,7 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 	char dir[512];
 	struct topo_steps steps = { 0 };
 	struct link_list ll = { .mark_topo = name, .t = t };
+	struct topo_hosts_ref hosts_ref = { 0 };
 	char **nodes = NULL;
 	size_t n_nodes, n_ids = 0, i;
 	int *ids = NULL;
@@ -145,7 +146,7 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 	if ((rc = ns_del_many(nn, nodes, n_nodes)) && !first_rc)
 		first_rc = rc;
 	for (i = 0; i < n_nodes; i++)
-		topo_hosts_remove(nodes[i]);
+		topo_hosts_remove(nodes[i], &hosts_ref);
 	topo_step(nn, &steps, "namespaces");
 	/* Then what is left of ours in the host: bridges, host ends of
 	 * cables. Namespaces go first: their veths are then unregistered by

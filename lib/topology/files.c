@@ -185,13 +185,40 @@ static int etc_dir_open(struct nsnet *nn, const char *node, bool create, int *ou
 	return err_set(nn, e, "open " NETNS_ETC_DIR "/%s", node);
 }
 
+/* A hosts file known to be nsnet's, found in ref (index), or -1. */
+static int ref_find(const struct topo_hosts_ref *ref, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; ref && i < ref->n; i++)
+		if (ref->file[i].dev == st->st_dev && ref->file[i].ino == st->st_ino)
+			return (int)i;
+	return -1;
+}
+
+static void ref_add(struct topo_hosts_ref *ref, const struct stat *st,
+		    bool current, const char *node)
+{
+	size_t i = ref->n < ARRAY_SIZE(ref->file) ? ref->n++ : 0;
+
+	ref->file[i].dev = st->st_dev;
+	ref->file[i].ino = st->st_ino;
+	ref->file[i].current = current;
+	snprintf(ref->file[i].node, sizeof(ref->file[i].node), "%s", node);
+}
+
 /*
  * Whose file name in dirfd is: absent, ours (*text is what it holds, the
  * caller's), or foreign: a symbolic link, not a regular file, too large,
- * or not what nsnet writes (why says which).
+ * or not what nsnet writes (why says which). A hosts file that is one of
+ * ref's (the same inode: a hard link) is ours without being read, *text
+ * NULL and *known its index; one read and found ours joins ref.
  */
-static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
-				     const char **why)
+static enum etc_state etc_file_state(int dirfd, const char *node,
+					 const char *name, char **text,
+					 const char **why,
+					 struct topo_hosts_ref *ref,
+					 const char *hosts, int *known)
 {
 	struct stat st;
 	char *buf;
@@ -213,6 +240,9 @@ static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
 		*why = S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file";
 		return ETC_FOREIGN;
 	}
+	*known = -1;
+	if (ref && !strcmp(name, "hosts") && (*known = ref_find(ref, &st)) >= 0)
+		return ETC_OURS;
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
 	    (size_t)st.st_size > NETNS_ETC_FILE_MAX) {
@@ -231,6 +261,8 @@ static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
 	buf[got] = '\0';
 	if (!strcmp(name, "hosts") ? hosts_is_ours(buf, got) :
 	    got == strlen(resolv_text) && !strcmp(buf, resolv_text)) {
+		if (ref && !strcmp(name, "hosts"))
+			ref_add(ref, &st, hosts && !strcmp(buf, hosts), node);
 		*text = buf;
 		return ETC_OURS;
 	}
@@ -247,11 +279,12 @@ static int etc_foreign(struct nsnet *nn, const char *node, const char *name,
 		node, name, why);
 }
 
-int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
+int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref)
 {
 	static const char *const names[] = { "hosts", "resolv.conf" };
 	const char *why;
-	int dirfd, rc, current = 1;
+	int dirfd, rc, current = 1, known;
 	size_t i;
 
 	if ((rc = etc_dir_open(nn, node, false, &dirfd)))
@@ -259,7 +292,8 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
 	for (i = 0; i < ARRAY_SIZE(names) && !rc; i++) {
 		char *text;
 
-		switch (etc_file_state(dirfd, names[i], &text, &why)) {
+		switch (etc_file_state(dirfd, node, names[i], &text, &why, ref, hosts,
+					   &known)) {
 		case ETC_ABSENT:
 			current = 0;
 			break;
@@ -267,7 +301,8 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
 			rc = etc_foreign(nn, node, names[i], why);
 			break;
 		case ETC_OURS:
-			if (i == 0 && strcmp(text, hosts))
+			if (i == 0 && (text ? strcmp(text, hosts) != 0 :
+					      !ref->file[known].current))
 				current = 0;
 			break;
 		}
@@ -277,12 +312,46 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
 	return rc ? rc : current;
 }
 
-int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts)
+/* A hard link of the current hosts file of ref into dirfd as hosts
+ * (atomically: a link under a temporary name renamed over it). false when
+ * there is none or the link fails (another file system, too many links):
+ * the caller writes the file. */
+static bool hosts_link(struct topo_hosts_ref *ref, int dirfd)
+{
+	char tmp[64];
+	size_t i;
+	int etc, from;
+
+	for (i = 0; i < ref->n && !ref->file[i].current; i++)
+		;
+	if (i == ref->n || (etc = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return false;
+	from = openat(etc, ref->file[i].node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(etc);
+	if (from < 0)
+		return false;
+	snprintf(tmp, sizeof(tmp), "hosts.nsnet-%d", (int)getpid());
+	unlinkat(dirfd, tmp, 0);
+	if (linkat(from, "hosts", dirfd, tmp, 0)) {
+		close(from);
+		return false;
+	}
+	close(from);
+	if (renameat(dirfd, tmp, dirfd, "hosts")) {
+		unlinkat(dirfd, tmp, 0);
+		return false;
+	}
+	return true;
+}
+
+int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref)
 {
 	static const char *const names[] = { "hosts", "resolv.conf" };
 	char dir[300];
 	const char *why;
-	int dirfd, rc;
+	struct stat st;
+	int dirfd, rc, known;
 	size_t i;
 
 	if ((rc = etc_dir_open(nn, node, true, &dirfd)))
@@ -292,25 +361,32 @@ int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts)
 		char *text;
 
 		/* checked by the plan; again here, just before the write */
-		if (etc_file_state(dirfd, names[i], &text, &why) == ETC_FOREIGN)
+		if (etc_file_state(dirfd, node, names[i], &text, &why, ref, hosts,
+				       &known) == ETC_FOREIGN)
 			rc = etc_foreign(nn, node, names[i], why);
+		else if (i == 0 && ref && hosts_link(ref, dirfd))
+			rc = 0;
 		else
 			/* No nameserver: names of the topology are in
 			 * hosts, and a node must not send lookups to the
 			 * real world. */
 			rc = write_file_atomic_at(nn, dirfd, dir, names[i],
 						  i == 0 ? hosts : resolv_text);
+		/* the file the next nodes link to */
+		if (!rc && i == 0 && ref && !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW) &&
+		    ref_find(ref, &st) < 0)
+			ref_add(ref, &st, true, node);
 		free(text);
 	}
 	close(dirfd);
 	return rc;
 }
 
-void topo_hosts_remove(const char *node)
+void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref)
 {
 	static const char *const names[] = { "hosts", "resolv.conf" };
 	const char *why;
-	int dirfd, etc;
+	int dirfd, etc, known;
 	size_t i;
 
 	dirfd = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -325,7 +401,8 @@ void topo_hosts_remove(const char *node)
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		char *text;
 
-		if (etc_file_state(dirfd, names[i], &text, &why) == ETC_OURS)
+		if (etc_file_state(dirfd, node, names[i], &text, &why, ref, NULL,
+				       &known) == ETC_OURS)
 			unlinkat(dirfd, names[i], 0);
 		free(text);
 	}

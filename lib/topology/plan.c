@@ -299,6 +299,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	json_t *fw = NULL;
 	char *hosts = NULL;
 	int *br_index = NULL;  /* per bridge slot (span.c); 0: to be created */
+	struct topo_hosts_ref hosts_ref = { 0 };
 	size_t i, j;
 	int rc, f;
 
@@ -491,7 +492,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			if (!fw_has_publish(fw, nd->name, nd->publish[j]))
 				add(p, ACT_PUBLISH, i, j, 0, !fresh);
 		/* a file there that is not nsnet's: refused, before any change */
-		if ((rc = topo_hosts_state(nn, nd->name, hosts)) < 0)
+		if ((rc = topo_hosts_state(nn, nd->name, hosts, &hosts_ref)) < 0)
 			goto node_out;
 		if (fresh || !rc)
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);

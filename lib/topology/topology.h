@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
+#include <sys/types.h>
 
 #include "net/net.h"
 #include "run/run.h"
@@ -302,18 +303,34 @@ void topo_record_remove(const char *name);
 /* The hosts file every node gets; its first line marks it as nsnet's,
  * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
+/* Every node has the same hosts file, so the nodes of a topology share one
+ * (hard links): N files of N lines each would be quadratic in time and
+ * memory (2 GB for 10,000 nodes). A ref remembers the files found or made
+ * nsnet's in this run, so that a link to one is known without reading it;
+ * a {0} ref to start, NULL for none. */
+struct topo_hosts_ref {
+	struct {
+		dev_t dev;
+		ino_t ino;
+		bool current;      /* holds the text of this run */
+		char node[256];    /* the node whose hosts it is */
+	} file[2];
+	size_t n;
+};
 /* Node's /etc/netns/<node>: 1 when its hosts is hosts and its resolv.conf
  * nsnet's, 0 when up must write them (missing, or nsnet's and out of
  * date), a negative errno with the error set when a file there is not
  * nsnet's (written by someone else, changed since, a symbolic link): up
  * leaves those alone and refuses. */
-int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts);
+int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref);
 /* Write node's hosts and resolv.conf (no nameserver), atomically, never
  * through a symbolic link, never over a file that is not nsnet's. */
-int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
+int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref);
 /* Remove the files of node's /etc/netns/<node> that are still as nsnet
  * wrote them, and the directory if that leaves it empty. */
-void topo_hosts_remove(const char *node);
+void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref);
 
 /* run.c */
 /* The PATH of run: commands (their whole environment: docs/topology.md). */
