@@ -235,6 +235,9 @@ void fw_rules_loss(struct fw_script *s, const struct fw_loss *l);
 /* Every loss chain in ns (*out is the caller's; none: *n 0). */
 int fw_loss_list(struct nsnet *nn, struct ns *ns, struct fw_loss **out,
 		 size_t *n);
+/* Whether the namespace of the calling thread has nsnet's loss table (one
+ * request on a socket of its own: threads call it). */
+bool fw_loss_table_here(void);
 /* Set or remove (ppm 0) each of set[] in one transaction in ns; the table
  * goes with its last chain, chains left stale by re-created interfaces
  * with the first change. */

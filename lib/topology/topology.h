@@ -12,6 +12,7 @@
  *   load.c      the topology a command names (FILE, NAME, or the one up)
  *   run.c       the processes of run: commands, their pids and logs
  *   progress.c  step times and progress, through the context's callbacks
+ *   state.c     what a namespace has (links, addresses, routes), in bulk
  *   describe.c  an action in words and as ip/nft commands
  *   plan.c      compare the model with the kernel: the actions up must do
  *   apply.c     nsnet up: run the actions, undo them on failure
@@ -274,6 +275,38 @@ int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 int span_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
 	       struct ns *host, void (*created)(void *data, const char *ifname),
 	       void *data);
+
+/* ---- state.c: what a namespace has, in bulk ------------------------------- */
+
+struct topo_state {
+	struct { int ifindex; struct ipaddr ip; } *addr;
+	size_t n_addr, addr_keep;
+	struct { struct ipaddr dst, via; } *route;  /* main table */
+	size_t n_route;
+	struct nl_link *link;
+	size_t n_link;
+	bool links_partial;        /* index, name and flags only (read_nodes) */
+	struct topo_set by_name;   /* link name -> index into link */
+};
+/* ns's links, addresses (both families) and main routes: dumps that the
+ * kernel answers without its global lock (state.c says why). */
+int topo_state_read(struct nsnet *nn, struct ns *ns, struct topo_state *st);
+void topo_state_free(struct topo_state *st);
+/* The same for the namespaces of nodes[0..n-1] (which exist), read in
+ * parallel threads into out[], except that their links are lo and the
+ * nodes' attachments only, with their index and flags (links_partial: no
+ * alias, no qdisc); loss_table[i]: whether the node has nsnet's loss table
+ * (impairments). An error names the first namespace that could not be
+ * read, and out[] is then freed. */
+int topo_state_read_nodes(struct nsnet *nn, const struct topo_node *const *nodes,
+			  size_t n, struct topo_state *out, bool *loss_table);
+const struct nl_link *topo_state_link(const struct topo_state *st, const char *name);
+const struct nl_link *topo_state_link_index(const struct topo_state *st, int index);
+bool topo_state_has_addr(const struct topo_state *st, int ifindex,
+			 const struct ipaddr *ip);
+/* A route to dst (via, unless via is NULL or of family 0). */
+bool topo_state_has_route(const struct topo_state *st, const struct ipaddr *dst,
+			  const struct ipaddr *via);
 
 /* Fails (and names the object) when something the file needs is held by
  * something nsnet did not create, or by another topology. */
