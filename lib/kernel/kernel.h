@@ -269,6 +269,14 @@ int link_dump(struct nsnet *nn, struct ns *ns,
 	      int (*cb)(const struct nl_link *l, void *data), void *data,
 	      void (*restart)(void *data));
 
+/* Wait until none of the links names[] of ns exists any more, at most
+ * max_ms: host ends of veths whose peers' namespaces were deleted, which
+ * the kernel destroys in the background. Each is asked for by name until
+ * it is gone (a dump of a host's links costs, per veth, a walk over all of
+ * the host's namespace ids: quadratic with thousands). */
+void link_wait_gone(struct nsnet *nn, struct ns *ns, char *const *names,
+		    size_t n, unsigned int max_ms);
+
 /* ---- veth.c / bridge.c -------------------------------------------------------- */
 
 /* Queue a veth pair: name in the namespace the batch is sent in, peer born

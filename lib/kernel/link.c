@@ -146,6 +146,30 @@ int link_dump(struct nsnet *nn, struct ns *ns,
 	return rc;
 }
 
+void link_wait_gone(struct nsnet *nn, struct ns *ns, char *const *names,
+		    size_t n, unsigned int max_ms)
+{
+	double until = mono_ms() + max_ms;
+	struct nl_link l;
+	size_t i = 0;
+	int rc;
+
+	while (i < n) {
+		rc = nl_link_get(nn, ns, names[i], &l);
+		if (rc == -ENODEV) {
+			i++;
+			continue;
+		}
+		if (rc || mono_ms() > until) {
+			err_clear(nn);
+			return;
+		}
+		/* the kernel removes them in batches: when this one is gone,
+		 * most others are too */
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+}
+
 /* One request on a link named by the user: validate, send, done. */
 static int link_change(struct nsnet *nn, const char *ns_name,
 		       const char *ifname, int up, unsigned int mtu, bool del,

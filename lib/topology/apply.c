@@ -63,6 +63,8 @@ struct undo {
 	size_t n_ns;
 	char **links;      /* host links */
 	size_t n_links;
+	char **ends;       /* those of them whose peer is in a node made now */
+	size_t n_ends;
 	char **bridges_fw;
 	size_t n_bridges_fw;
 	char **nat;        /* bridges */
@@ -97,11 +99,11 @@ static void undo_run(struct nsnet *nn, struct undo *u)
 {
 	char saved[NSNET_ERR_MAX];
 	struct topo_hosts_ref hosts_ref = { 0 };
-	int code = nn->err_code, *ids;
+	int code = nn->err_code;
 	bool usage = nn->err_is_usage;
-	size_t i, n_ids = 0;
 	struct nl_batch b;
 	struct ns *host;
+	size_t i;
 
 	memcpy(saved, nn->err, sizeof(saved));
 	/* Its processes: all of them when the topology was not up before
@@ -114,27 +116,29 @@ static void undo_run(struct nsnet *nn, struct undo *u)
 		fw_nat_del(nn, u->nat[i]);
 	for (i = u->n_bridges_fw; i-- > 0;)
 		fw_bridge_register(nn, u->bridges_fw[i], false, false);
-	ids = calloc(u->n_ns + 1, sizeof(*ids));
-	if (!ids)
-		abort();
-	for (i = 0; i < u->n_ns; i++)
-		if ((ids[n_ids] = ns_host_nsid(nn, u->ns[i])) >= 0)
-			n_ids++;
+	/* As down does (down.c says why): namespaces first, their veths go
+	 * with them; waited for, so that a retry right after finds none of
+	 * them; then the rest. */
 	ns_del_many(nn, u->ns, u->n_ns);
 	for (i = 0; i < u->n_ns; i++)
 		topo_hosts_remove(u->ns[i], &hosts_ref);
 	if (!ns_get(nn, NSNET_HOST, &host)) {
+		struct topo_set gone = { 0 };
+
+		link_wait_gone(nn, host, u->ends, u->n_ends, 10000);
+		for (i = 0; i < u->n_ends; i++)
+			topo_set_put(&gone, u->ends[i], strlen(u->ends[i]), i, NULL);
 		nl_batch_init(&b);
 		for (i = u->n_links; i-- > 0;) {
+			if (topo_set_get(&gone, u->links[i], strlen(u->links[i]), NULL))
+				continue;
 			link_queue_del(&b, NSNET_HOST, u->links[i], 0);
 			nl_batch_last(&b)->ignore_missing = true;
 		}
 		nl_batch_send(nn, host, &b);
 		nl_batch_free(&b);
+		topo_set_free(&gone);
 	}
-	/* A retry right after must not find the old veths. */
-	ns_peers_wait(nn, ids, n_ids, 10000);
-	free(ids);
 	if (u->record_new)
 		topo_record_remove(u->name);
 	memcpy(nn->err, saved, sizeof(saved));
@@ -150,6 +154,9 @@ static void undo_free(struct undo *u)
 		free(u->ns[i]);
 	for (i = 0; i < u->n_links; i++)
 		free(u->links[i]);
+	for (i = 0; i < u->n_ends; i++)
+		free(u->ends[i]);
+	free(u->ends);
 	for (i = 0; i < u->n_bridges_fw; i++)
 		free(u->bridges_fw[i]);
 	for (i = 0; i < u->n_nat; i++)
@@ -238,6 +245,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	struct topo_hosts_ref hosts_ref = { 0 };
 	char mark[96], dir[512], *hosts;
 	size_t *node_acts, *node_first;
+	/* node i's namespace was made by this up: its veths go with it */
+	__attribute__((cleanup(freep))) bool *node_new = calloc(t->n_nodes + 1, 1);
 	int *br_index;
 	struct nl_batch b;
 	struct ns *host, *ns;
@@ -247,6 +256,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	snprintf(mark, sizeof(mark), "nsnet:%s", t->name);
 	if ((rc = ns_get(nn, NSNET_HOST, &host)))
 		return rc;
+	if (!node_new)
+		abort();
 	/* A delay needs netem: asked before anything is made, so that a
 	 * kernel without it costs no up and undo. */
 	for (i = 0; i < p->n; i++)
@@ -315,18 +326,24 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	/* 2. namespaces, created in parallel */
 	{
 		char **names = calloc(p->n + 1, sizeof(*names));
+		size_t *node_of = calloc(p->n + 1, sizeof(*node_of));
 		bool *created = calloc(p->n + 1, sizeof(*created));
 
-		if (!names || !created)
+		if (!names || !node_of || !created)
 			abort();
 		for (i = 0; i < p->n; i++)
-			if (act_is(&p->act[i], ACT_NS))
+			if (act_is(&p->act[i], ACT_NS)) {
+				node_of[n_ns] = p->act[i].obj;
 				names[n_ns++] = t->nodes[p->act[i].obj].name;
+			}
 		rc = n_ns ? ns_add_many(nn, names, n_ns, created) : 0;
 		for (i = 0; i < n_ns; i++)
-			if (created[i])
+			if (created[i]) {
 				push(&u->ns, &u->n_ns, names[i]);
+				node_new[node_of[i]] = true;
+			}
 		free(names);
+		free(node_of);
 		free(created);
 		if (rc)
 			return rc;
@@ -343,6 +360,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < p->n;) {
 		size_t first = i, n_veth = 0;
 		const char *veth_if[256];
+		bool veth_new[256];
 
 		nl_batch_init(&b);
 		for (; i < p->n && n_veth < 256; i++) {
@@ -371,6 +389,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				return rc;
 			}
 			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
+			veth_new[n_veth] = node_new[p->act[i].obj];
 			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
@@ -390,8 +409,11 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		/* Only what the kernel says it created is ours to undo: a
 		 * name that was taken belongs to somebody else. */
 		for (k = 0; k < n_veth; k++)
-			if (b.req[k].done && !b.req[k].error)
+			if (b.req[k].done && !b.req[k].error) {
 				push(&u->links, &u->n_links, veth_if[k]);
+				if (veth_new[k])  /* goes with its namespace */
+					push(&u->ends, &u->n_ends, veth_if[k]);
+			}
 		nl_batch_free(&b);
 		for (k = first; k < i; k++)
 			if (act_is(&p->act[k], ACT_VETH))
@@ -615,14 +637,16 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 
 	topo_step(nn, &pr->steps, "firewall");
-	/* 8. names (one hosts file, linked into every node), processes */
+	/* 8. names (past TOPO_HOSTS_SHARED nodes, one hosts file linked into
+	 * every node), processes */
 	hosts = topo_hosts_file(t);
 	for (i = 0; i < p->n && !rc; i++) {
 		const struct topo_action *a = &p->act[i];
 		const struct topo_node *nd = &t->nodes[a->obj];
 
 		if (act_is(a, ACT_HOSTS))
-			rc = topo_hosts_write(nn, nd->name, hosts, &hosts_ref);
+			rc = topo_hosts_write(nn, nd->name, hosts,
+					      t->n_nodes > TOPO_HOSTS_SHARED ? &hosts_ref : NULL);
 		else if (act_is(a, ACT_SETUP))
 			rc = topo_setup_run(nn, t, nd, a->idx);
 		else if (act_is(a, ACT_RUN))

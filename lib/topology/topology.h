@@ -336,11 +336,14 @@ void topo_record_remove(const char *name);
 /* The hosts file every node gets; its first line marks it as nsnet's,
  * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
-/* Every node has the same hosts file, so the nodes of a topology share one
- * (hard links): N files of N lines each would be quadratic in time and
- * memory (2 GB for 10,000 nodes). A ref remembers the files found or made
- * nsnet's in this run, so that a link to one is known without reading it;
- * a {0} ref to start, NULL for none. */
+/* Every node has the same hosts file, so the nodes of a topology of more
+ * than TOPO_HOSTS_SHARED nodes share one (hard links): N files of N lines
+ * each would be quadratic in time and memory (2 GB for 10,000 nodes).
+ * Smaller ones keep a file each, which a user may edit for one node. A ref
+ * remembers the files found or made nsnet's in this run, so that a link to
+ * one is known without reading it; a {0} ref to start, NULL for none (to
+ * topo_hosts_write: write a file of the node's own). */
+#define TOPO_HOSTS_SHARED 256
 struct topo_hosts_ref {
 	struct {
 		dev_t dev;
