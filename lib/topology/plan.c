@@ -506,6 +506,9 @@ node_out:
 				goto out;
 		}
 	}
+	/* what the kernel cannot take, found now rather than halfway */
+	if ((rc = span_limits(nn, t, p)))
+		goto out;
 	/* Bridges come up after their ports; the firewall, NAT and published
 	 * ports after the links they name; processes last. */
 	{

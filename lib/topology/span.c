@@ -30,6 +30,7 @@
  * they would not fit in 15 characters.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 #include <jansson.h>
@@ -40,7 +41,10 @@
 /* Leaves the root's and the leaves' ports some room below the kernel's
  * 1,023 (a port enslaved by hand, a tap of a capture). */
 #define SPAN_SHARE_DEFAULT 1000
-#define SPAN_SHARE_MIN 4
+/* The kernel's memory a node on a bridge costs (its namespace, veth pair,
+ * addresses, routes, sysctl tables): MemAvailable fell by 289 MiB for an
+ * up of 1,000 nodes (Linux 6.18, docs/performance.md). */
+#define SPAN_NODE_KIB 300u
 
 size_t span_share(const struct nsnet *nn)
 {
@@ -509,5 +513,67 @@ trunks:
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
+
+/* ---- the kernel's limits, before anything is made ------------------------------- */
+
+/* A number from a file of /proc, or 0 when it cannot be read. */
+static unsigned long span_proc_number(const char *path, const char *key)
+{
+	char buf[4096], *p;
+
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	p = key ? strstr(buf, key) : buf;
+	return p ? strtoul(p + (key ? strlen(key) : 0), NULL, 10) : 0;
+}
+
+/* Lines of a file (the mounts of /proc/self/mountinfo). */
+static size_t span_proc_lines(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	size_t n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+int span_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *p)
+{
+	unsigned long max_ns, max_mounts, avail_kib;
+	size_t i, new_ns = 0, mounts;
+
+	for (i = 0; i < p->n; i++)
+		new_ns += p->act[i].kind == ACT_NS;
+	if (!new_ns)
+		return 0;
+	/* namespaces of this user: the kernel refuses more (ENOSPC) */
+	max_ns = span_proc_number("/proc/sys/user/max_net_namespaces", NULL);
+	if (max_ns && new_ns > max_ns)
+		return err_set(nn, ENOSPC,
+			"topology %s needs %zu network namespaces; the kernel allows %lu (user.max_net_namespaces)",
+			t->name, new_ns, max_ns);
+	/* a bind mount each under /run/netns, in a mount namespace that has
+	 * mounts already */
+	max_mounts = span_proc_number("/proc/sys/fs/mount-max", NULL);
+	mounts = span_proc_lines("/proc/self/mountinfo");
+	if (max_mounts && mounts + new_ns > max_mounts)
+		return err_set(nn, ENOSPC,
+			"topology %s needs %zu more mounts (one per namespace under /run/netns) beside the %zu there are; the kernel allows %lu (fs.mount-max)",
+			t->name, new_ns, mounts, max_mounts);
+	/* the kernel's memory for a node on a bridge, measured (docs/
+	 * performance.md): what is free must hold them */
+	avail_kib = span_proc_number("/proc/meminfo", "MemAvailable:");
+	if (avail_kib && new_ns * SPAN_NODE_KIB > avail_kib)
+		return err_set(nn, ENOMEM,
+			"topology %s needs about %zu MiB of kernel memory for %zu new nodes (%u KiB each); %lu MiB are available",
+			t->name, new_ns * SPAN_NODE_KIB / 1024, new_ns, SPAN_NODE_KIB,
+			avail_kib / 1024);
 	return 0;
 }

@@ -270,6 +270,9 @@ struct json_t *span_json(const struct topo *t);
  * root's ifindex (0: to be made) and gets each leaf's. */
 int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 	      struct json_t *fw, int *br_index, struct topo_plan *p);
+/* The kernel's limits that the plan p meets (namespaces, mounts, memory),
+ * named, before anything is made. */
+int span_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *p);
 /* up: the plan's leaves (created down, kept out of IP) and trunks;
  * created(data, ifname) hears of each link made, for the undo. */
 int span_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
