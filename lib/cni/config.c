@@ -50,6 +50,18 @@ int cni_failf(struct nsnet *nn, struct cni_error *err, int code,
 	return -EINVAL;
 }
 
+int cni_netns_fail(struct nsnet *nn, struct cni_error *err)
+{
+	/* A path that opens to nothing is a container that is not there; a
+	 * path that is no namespace is the variable's fault. */
+	int code = nn->err_code == ENOENT ? CNI_ERR_CONTAINER : CNI_ERR_ENV;
+	char msg[NSNET_ERR_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", err_msg(nn));
+	cni_failf(nn, err, code, "CNI_NETNS: %s", msg);
+	return -EINVAL;
+}
+
 /* libcni's rule for network names and container ids: they become file
  * names here and nft comments, so nothing else is let through. */
 bool cni_name_ok(const char *s, size_t max)
@@ -386,9 +398,11 @@ static int parse_runtime(struct nsnet *nn, struct cni_error *err, json_t *rt,
 		return cni_failf(nn, err, CNI_ERR_CONFIG,
 				 "\"runtimeConfig\": expected an object, got %s",
 				 json_kind(rt));
-	if ((v = json_object_get(rt, "portMappings")) && !json_is_null(v) &&
-	    (rc = parse_ports(nn, err, v, c)))
-		return rc;
+	if ((v = json_object_get(rt, "portMappings")) && !json_is_null(v)) {
+		if ((rc = parse_ports(nn, err, v, c)))
+			return rc;
+		c->ports_given = true;
+	}
 	if ((v = json_object_get(rt, "ips")) && !json_is_null(v)) {
 		json_t *e;
 

@@ -262,7 +262,10 @@ void cni_network_release(struct nsnet *nn, const char *network,
 		return;
 	network_bridge_path(path, sizeof(path), network);
 	unlink(path);
+	snprintf(path, sizeof(path), CNI_RUN_DIR "/%s/att", network);
+	cni_stale_temp_remove(path, "");
 	snprintf(path, sizeof(path), CNI_RUN_DIR "/%s/ips", network);
+	cni_stale_temp_remove(path, "");
 	/* The hints go with the network; a reservation left would keep the
 	 * directory (GC reads it). */
 	{
@@ -355,9 +358,14 @@ int cni_teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
 			first = cni_fail(nn, err, CNI_ERR_IO, rc);
 	}
 	if (!first) {
+		char dir[512], prefix[300];
+
 		rc = cni_record_remove(nn, network, r);
 		if (rc)
 			first = cni_fail(nn, err, CNI_ERR_IO, rc);
+		snprintf(dir, sizeof(dir), CNI_RUN_DIR "/%s/att", network);
+		snprintf(prefix, sizeof(prefix), "%s:%s.json", r->cid, r->ifname);
+		cni_stale_temp_remove(dir, prefix);
 	}
 	if (!first)
 		cni_network_release(nn, network, r->bridge);
@@ -558,8 +566,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 		return ipam_only_add(nn, c, out, err);
 	rc = ns_get_path(nn, c->netns, &cns);
 	if (rc)
-		return cni_fail(nn, err, nn->err_code == ENOENT ? CNI_ERR_CONTAINER :
-				CNI_ERR_ENV, rc);
+		return cni_netns_fail(nn, err);
 	if (fstat(cns->fd, &st))
 		return cni_failf(nn, err, CNI_ERR_CONTAINER, "CNI_NETNS %s: %s",
 				 c->netns, strerror(errno));
@@ -578,6 +585,12 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 	snprintf(r.delegate, sizeof(r.delegate), "%s", c->delegate);
 	cni_owner_id(r.owner, sizeof(r.owner), c->name, c->container_id,
 		     c->ifname);
+	/* The ports are in the record from the first write on: an ADD killed
+	 * after publishing them leaves a record (not complete) that DEL and
+	 * GC take them back by. Unpublishing ports that were never published
+	 * proves ownership first and removes nothing of another owner's. */
+	memcpy(r.ports, c->ports, sizeof(c->ports[0]) * c->n_ports);
+	r.n_ports = c->n_ports;
 
 	/* Not first in a chain: what came before stays in the result, and
 	 * our interfaces and addresses follow. */
@@ -618,7 +631,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 			lock_drop(nn);
 			cni_result_free(res);
 			return cni_failf(nn, err, CNI_ERR_CONFIG,
-					 "container %s already has %s on network %s (DEL it first)",
+					 "CNI_CONTAINERID %s already has CNI_IFNAME %s on network %s (DEL it first)",
 					 c->container_id, c->ifname, c->name);
 		}
 		/* An ADD that died half-way: take back what it left. */
@@ -671,8 +684,8 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 	if (rc) {
 		if (nn->err_code == EEXIST)
 			cni_failf(nn, err, CNI_ERR_CONFIG,
-				  "create veth %s with %s in %s: one of these names is taken (is %s already set up in the container?)",
-				  r.host_if, c->ifname, c->netns, c->ifname);
+				  "CNI_IFNAME %s: create veth %s with %s in %s: one of these names is taken (is %s already set up in the container?)",
+				  c->ifname, r.host_if, c->ifname, c->netns, c->ifname);
 		else
 			cni_fail(nn, err, CNI_ERR_KERNEL, rc);
 		goto fail;
@@ -731,9 +744,8 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 			cni_fail(nn, err, nn->err_code == EEXIST ||
 				 nn->err_code == EADDRINUSE ? CNI_ERR_PORT :
 				 nn->err_is_usage ? CNI_ERR_CONFIG : CNI_ERR_KERNEL, rc);
-		} else {
-			memcpy(r.ports, c->ports, sizeof(c->ports[0]) * c->n_ports);
-			r.n_ports = c->n_ports;
+			/* fw_cni_publish() took back what it made */
+			r.n_ports = 0;
 		}
 	}
 	if (!rc) {
@@ -754,6 +766,8 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 	return 0;
 
 fail:
+	/* every way here is before the firewall step: no port to take back */
+	r.n_ports = 0;
 	{
 		struct cni_error ignored = { 0 };
 

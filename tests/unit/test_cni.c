@@ -59,6 +59,8 @@ static void test_minimal(void **state)
 	assert_string_equal(ipstr(&c.sets[0].r[0].end), "10.98.0.254/24");
 	assert_false(c.ipam_only);
 	assert_string_equal(c.delegate, "");
+	/* no runtime config: CHECK has no port list to compare */
+	assert_false(c.ports_given);
 	cni_conf_free(&c);
 	nsnet_free(nn);
 }
@@ -96,6 +98,7 @@ static void test_ranges_runtime_args(void **state)
 	assert_non_null(c.dns);
 	/* "::" is every IPv6 address of the host */
 	assert_int_equal(c.n_ports, 2);
+	assert_true(c.ports_given);
 	assert_int_equal(c.ports[0].proto, IPPROTO_UDP);
 	assert_string_equal(ipstr(&c.ports[0].host_ip), "127.0.0.1");
 	assert_int_equal(c.ports[1].host_ip.family, AF_INET6);
@@ -168,6 +171,9 @@ static void test_refusals(void **state)
 		{ CNI_CMD_ADD, "[1]", "JSON", CNI_ERR_DECODE },
 		{ CNI_CMD_ADD, "{\"name\":\"n\"}", "cniVersion", CNI_ERR_CONFIG },
 		{ CNI_CMD_ADD, "{\"cniVersion\":\"0.2.0\",\"name\":\"n\"}", "cniVersion", CNI_ERR_VERSION },
+		{ CNI_CMD_DEL, "{\"cniVersion\":\"0.1.0\",\"name\":\"n\"}", "speaks 0.3.0, 0.3.1, 0.4.0, 1.0.0 and 1.1.0", CNI_ERR_VERSION },
+		{ CNI_CMD_CHECK, "{\"cniVersion\":\"9.9.9\",\"name\":\"n\"}", "\"cniVersion\": 9.9.9 is not supported", CNI_ERR_VERSION },
+		{ CNI_CMD_CHECK, "{\"cniVersion\":\"0.3.1\",\"name\":\"n\"}", "cniVersion 0.4.0", CNI_ERR_VERSION },
 		{ CNI_CMD_GC, MIN, "1.1.0", CNI_ERR_VERSION },
 		{ CNI_CMD_ADD, "{\"cniVersion\":\"1.0.0\",\"type\":\"nsnet-cni\"}", "\"name\"", CNI_ERR_CONFIG },
 		{ CNI_CMD_ADD, "{\"cniVersion\":\"1.0.0\",\"name\":\"a/b\"}", "\"name\"", CNI_ERR_CONFIG },
