@@ -103,6 +103,15 @@ runtime_world() {
 	mount -t tmpfs tmpfs /var/lib/cni
 	mount -t tmpfs tmpfs /etc/cni/net.d
 	if [ -d /opt/cni ]; then mount -t tmpfs tmpfs /opt/cni; else mount -t tmpfs tmpfs /opt; fi
+	# containerd's shims and fifos, and runc (under containerd and under
+	# Podman), keep their state in /run/containerd and /run/runc whatever
+	# the configuration says: this sandbox's own, or tests running at the
+	# same time (and the host's runtimes) see each other's containers
+	local d
+	for d in /run/containerd /run/runc; do
+		mkdir -p "$d"
+		mount -t tmpfs -o mode=0700 tmpfs "$d"
+	done
 	mkdir -p /opt/cni/bin
 	cp -P plugins/* /opt/cni/bin/
 	cp "$conflist" /etc/cni/net.d/10-test.conflist

@@ -105,6 +105,27 @@ EOF
 EOF
 }
 
+@test "-Dcni_static=true: meson setup names the static archive it lacks (no libmnl.a on Debian), and goes on once one is found" {
+	command -v meson >/dev/null && command -v pkg-config >/dev/null || skip "meson and pkg-config are needed"
+	d=$BATS_TEST_TMPDIR
+	if [ -e "$(pkg-config --variable=libdir libmnl)/libmnl.a" ]; then
+		echo "# this machine has a libmnl.a: only the second half runs" >&3
+	else
+		run meson setup "$d/b1" "$NSNET_ROOT" -Dcni_static=true
+		[ "$status" -ne 0 ] || fail "meson setup -Dcni_static=true passed without libmnl.a"
+		assert_contains "$output" "-Dcni_static=true: no static archive for libmnl.a"
+	fi
+	# a libmnl.a (a stub: only meson setup runs) where pkg-config says
+	mkdir -p "$d/mnl"
+	echo 'int nsnet_stub(void) { return 0; }' > "$d/mnl/stub.c"
+	cc -c -o "$d/mnl/stub.o" "$d/mnl/stub.c"
+	ar rcs "$d/mnl/libmnl.a" "$d/mnl/stub.o"
+	printf '%s\n' "libdir=$d/mnl" 'Name: libmnl' 'Description: stub' 'Version: 1.0.4' \
+		'Libs: -L${libdir} -lmnl' 'Cflags:' > "$d/mnl/libmnl.pc"
+	PKG_CONFIG_PATH=$d/mnl run meson setup "$d/b2" "$NSNET_ROOT" -Dcni_static=true
+	[ "$status" -eq 0 ] || fail "meson setup with a libmnl.a: $output"
+}
+
 @test "ADD, CHECK, DEL in every version: result shape, addresses, routes, a way out, nothing left" {
 	sandbox <<'EOF'
 	cni_plugins >/dev/null
@@ -534,5 +555,64 @@ EOF
 	mount -t tmpfs tmpfs /var/lib/cni
 	NETCONFPATH=$PWD/gc.d CNI_PATH=/opt/cni/bin "$CNI_CLIENTS_BIN/cnitool" gc net1 /run/netns/none
 	cni_nothing_left
+EOF
+}
+
+@test "docs/cni.md: the Podman and containerd commands run as written, in order (the image imported, not pulled)" {
+	need_runtimes
+	for s in "Podman in a few commands" containerd; do
+		sed -n "/^### $s/,/^##/p" "$NSNET_ROOT/docs/cni.md" | grep -E '^    [a-z]' | sed 's/^    //'
+	done > "$BATS_TEST_TMPDIR/lines"
+	[ "$(grep -c . "$BATS_TEST_TMPDIR/lines")" -ge 8 ] || fail "few commands found: $(cat "$BATS_TEST_TMPDIR/lines")"
+	export LINES_FILE=$BATS_TEST_TMPDIR/lines
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	echo "$MIN" | jq -c '{cniVersion, name, plugins:[del(.cniVersion, .name)]}' > min.conflist
+	runtime_world min.conflist
+	rm /etc/cni/net.d/*
+	# Podman's own configuration as a host has it, in this sandbox only:
+	# the settings a sandbox needs, and a backend that is not CNI, so that
+	# the drop-in of the docs is what makes it CNI
+	mkdir ec; cp -a /etc/containers/. ec/
+	mount -t tmpfs tmpfs /etc/containers
+	cp -a ec/. /etc/containers/
+	printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n[network]\nnetwork_backend = "netavark"\n' \
+		> /etc/containers/containers.conf
+	unset CONTAINERS_CONF
+	# we are root already; podman and ctr keep their state in this
+	# sandbox's scratch directory; a curl right after `podman run -d`
+	# waits for httpd to listen
+	sudo() { "$@"; }
+	podman() { command $P "$@"; }
+	ctr() { command $C "$@"; }
+	curl() {
+		local i
+		for i in $(seq 30); do command curl -sf -m 2 "$@" && return 0; sleep 0.2; done
+		return 1
+	}
+	cd "$NSNET_ROOT"
+	n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		case $line in *"image pull"*) continue ;; esac
+		line=${line//docker.io\/library\/busybox:latest/localhost/bb:latest}
+		line=${line//docker.io\/library\/busybox/localhost/bb}
+		set +e
+		out=$(eval "$line" </dev/null 2>&1)
+		rc=$?
+		set -e
+		[ "$rc" = 0 ] || fail "docs line $n, '$line', exited $rc: $out"
+		case $line in
+		curl*) assert_eq "$out" "$(podman exec web cat /etc/hostname </dev/null)" ;;
+		*"nsnet show"*)
+			assert_contains "$out" "CNI attachments"
+			assert_contains "$out" "8080:80/tcp" ;;
+		*"podman rm"*) cni_nothing_left ;;
+		*"ctr run"*)
+			assert_contains "$out" "inet 10.98.0."
+			cni_nothing_left ;;
+		esac
+	done < "$LINES_FILE"
+	assert_eq "$n" "$(wc -l < "$LINES_FILE")"
 EOF
 }
