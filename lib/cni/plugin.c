@@ -211,7 +211,9 @@ static int bridge_ensure(struct nsnet *nn, const struct cni_conf *c,
 	for (i = 0; (created || first_use) && i < c->n_allow; i++)
 		if ((rc = fw_cni_allow(nn, c->bridge, c->allow[i])))
 			goto undo;
-	if ((created || first_use) && c->ip_masq) {
+	/* With a delegated IPAM the bridge has no address yet: its NAT
+	 * comes once the delegate has answered (delegate_gateways()). */
+	if ((created || first_use) && c->ip_masq && !c->delegate[0]) {
 		rc = fw_nat_add(nn, c->bridge, NULL);
 		/* Already on: a bridge shared with another network, or made
 		 * by `nsnet bridge add` and given NAT. */
@@ -499,8 +501,17 @@ static int take_delegate_result(struct nsnet *nn, json_t *doc,
 		res->ips[res->n_ips] = d.ips[i];
 		res->ips[res->n_ips++].iface = -1;
 	}
-	for (i = 0; i < d.n_routes && res->n_routes < CNI_MAX_ROUTES; i++)
-		res->routes[res->n_routes++] = d.routes[i];
+	for (i = 0; i < d.n_routes && res->n_routes < CNI_MAX_ROUTES; i++) {
+		struct cni_route rt = d.routes[i];
+		size_t j;
+
+		/* A route without "gw" goes via the gateway of its family,
+		 * as the reference plugins read an IPAM's routes. */
+		for (j = 0; !rt.gw.family && j < d.n_ips; j++)
+			if (d.ips[j].gateway.family == rt.dst.family)
+				rt.gw = d.ips[j].gateway;
+		res->routes[res->n_routes++] = rt;
+	}
 	if (d.dns && !res->dns)
 		res->dns = json_incref(d.dns);
 	cni_result_free(&d);
@@ -508,6 +519,41 @@ static int take_delegate_result(struct nsnet *nn, json_t *doc,
 		return cni_failf(nn, err, CNI_ERR_DELEGATE,
 				 "the IPAM plugin gave no address");
 	return 0;
+}
+
+/*
+ * With a delegated IPAM the gateways are known only from its answer: they
+ * go on the bridge then (isGateway, as the reference bridge plugin does),
+ * and the NAT, which masquerades the bridge's subnets, after them
+ * (ipMasq). Lock held.
+ */
+static int delegate_gateways(struct nsnet *nn, const struct cni_conf *c,
+			     struct ns *host, const struct nl_link *br,
+			     const struct cni_result *res, size_t first_ip,
+			     struct cni_error *err)
+{
+	struct nl_batch b;
+	size_t i;
+	int rc;
+
+	nl_batch_init(&b);
+	for (i = first_ip; c->is_gateway && i < res->n_ips; i++) {
+		struct ipaddr gw = res->ips[i].gateway;
+
+		if (!gw.family)
+			continue;
+		gw.prefix = res->ips[i].addr.prefix;
+		addr_queue(&b, true, host->name, c->bridge, br->index, &gw);
+		nl_batch_last(&b)->ignore_exist = true;
+	}
+	rc = b.n ? nl_batch_send(nn, host, &b) : 0;
+	nl_batch_free(&b);
+	if (!rc && c->ip_masq) {
+		rc = fw_nat_add(nn, c->bridge, NULL);
+		if (rc == -EEXIST)
+			rc = 0;
+	}
+	return rc ? cni_fail(nn, err, CNI_ERR_KERNEL, rc) : 0;
 }
 
 /* As another plugin's IPAM: reserve, record, answer. */
@@ -667,6 +713,14 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 		if (!rc)
 			rc = take_delegate_result(nn, dres, res, err);
 		json_decref(dres);
+		if (!rc && (c->is_gateway || c->ip_masq)) {
+			if ((rc = lock_take(nn))) {
+				cni_fail(nn, err, CNI_ERR_IO, rc);
+				goto fail;
+			}
+			rc = delegate_gateways(nn, c, host, &br, res, first_ip, err);
+			lock_drop(nn);
+		}
 		if (rc)
 			goto fail;
 		/* the delegate's own routes are the container's */

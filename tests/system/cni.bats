@@ -395,6 +395,7 @@ EOF
 	need_clients
 	sandbox <<'EOF'
 	export CNI_PATH=$(cni_plugins) NETCONFPATH=$PWD/net.d
+	cni_cache_private
 	mkdir -p net.d
 	jq -c '{cniVersion:"1.1.0", name, plugins:[del(.cniVersion, .name)]}' <<<"$MIN" > net.d/10-net1.conflist
 	T=$CNI_CLIENTS_BIN/cnitool
@@ -422,6 +423,7 @@ EOF
 	need_clients
 	sandbox <<'EOF'
 	export CNI_PATH=$(cni_plugins) NETCONFPATH=$PWD/net.d
+	cni_cache_private
 	mkdir -p net.d
 	cat > net.d/10-chain.conflist <<J
 {"cniVersion":"1.0.0","name":"chain","plugins":[
@@ -466,6 +468,18 @@ EOF
 	cni DEL a /run/netns/a eth0 "$deleg"
 	[ ! -e hl/deleg/10.94.0.2 ]
 	ip link del nsl0
+	# a bridge nsnet-cni makes: the gateway host-local names goes on it
+	# (isGateway), and ipMasq's NAT after it; all of it goes at the DEL
+	fresh=$(jq -c '.bridge="nsl1" | .ipMasq=true | .name="deleg2"' <<<"$deleg")
+	out=$(cni ADD a /run/netns/a eth0 "$fresh")
+	assert_eq "$(jq -r '.ips[0].gateway' <<<"$out")" "10.94.0.1"
+	assert_eq "$(ip -j addr show nsl1 | jq -r '.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"')" "10.94.0.1/24"
+	ping_ok a 10.94.0.1
+	ping_ok a 203.0.113.1
+	cni CHECK a /run/netns/a eth0 "$fresh"
+	cni DEL a /run/netns/a eth0 "$fresh"
+	[ ! -e hl/deleg2/10.94.0.2 ]
+	cni_nothing_left
 	# the reference bridge plugin, addresses from nsnet-cni
 	br='{"cniVersion":"1.0.0","name":"asipam","type":"bridge","bridge":"cni-x0","isGateway":true,
 	  "ipam":{"type":"nsnet-cni","subnet":"10.93.0.0/24","routes":[{"dst":"0.0.0.0/0"}]}}'
