@@ -129,7 +129,9 @@ struct cni_error {
 	char msg[NSNET_ERR_MAX];
 };
 
-/* Fill err with code and the context's current error sentence; returns rc. */
+/* Fill err with code and the context's current error sentence; returns rc.
+ * CNI_ERR_KERNEL becomes CNI_ERR_AGAIN (11) when the kernel's error is a
+ * passing one (EAGAIN, EBUSY, EINTR, ENOBUFS). */
 int cni_fail(struct nsnet *nn, struct cni_error *err, int code, int rc);
 /* Set the context error and err in one go (printf-style); returns -EINVAL. */
 int cni_failf(struct nsnet *nn, struct cni_error *err, int code,

@@ -32,6 +32,11 @@ enum cni_version cni_version_parse(const char *s)
 
 int cni_fail(struct nsnet *nn, struct cni_error *err, int code, int rc)
 {
+	/* What the kernel refused for a moment (a dump that kept changing,
+	 * a busy device, no buffer) is the spec's "try again later". */
+	if (code == CNI_ERR_KERNEL && (nn->err_code == EAGAIN || nn->err_code == EBUSY ||
+				       nn->err_code == EINTR || nn->err_code == ENOBUFS))
+		code = CNI_ERR_AGAIN;
 	err->code = code;
 	snprintf(err->msg, sizeof(err->msg), "%s", err_msg(nn));
 	return rc;

@@ -159,6 +159,27 @@ static void test_ipam_modes(void **state)
 	nsnet_free(nn);
 }
 
+/* A passing refusal of the kernel is "try again later" (11); a lasting
+ * one stays nsnet's own 100. */
+static void test_fail_codes(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct cni_error err = { 0 };
+
+	(void)state;
+	err_set(nn, EBUSY, "set bridge nsc0 up");
+	assert_int_equal(cni_fail(nn, &err, CNI_ERR_KERNEL, -EBUSY), -EBUSY);
+	assert_int_equal(err.code, CNI_ERR_AGAIN);
+	assert_non_null(strstr(err.msg, "nsc0"));
+	err_set(nn, EPERM, "create veth");
+	cni_fail(nn, &err, CNI_ERR_KERNEL, -EPERM);
+	assert_int_equal(err.code, CNI_ERR_KERNEL);
+	err_set(nn, EAGAIN, "read a record");
+	cni_fail(nn, &err, CNI_ERR_IO, -EAGAIN);
+	assert_int_equal(err.code, CNI_ERR_IO);
+	nsnet_free(nn);
+}
+
 /* Each refusal: its code and a word that names the key or variable. */
 static void test_refusals(void **state)
 {
@@ -360,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_ranges_runtime_args),
 		cmocka_unit_test(test_ipam_modes),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_fail_codes),
 		cmocka_unit_test(test_render_versions),
 		cmocka_unit_test(test_version_and_error),
 		cmocka_unit_test(test_owner_and_steps),
