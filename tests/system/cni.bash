@@ -4,7 +4,14 @@
 # own, and the observers that say nothing is left. Loaded after helpers.
 
 NSNET_CNI="$(dirname "$NSNET")/nsnet-cni"
+# ../shared/cni-clients next to the checkout; from a git worktree, next to
+# the main checkout the worktree belongs to
 CNI_CLIENTS_SRC="${NSNET_CNI_CLIENTS:-$NSNET_ROOT/../shared/cni-clients}"
+if [ -z "${NSNET_CNI_CLIENTS:-}" ] && [ ! -d "$CNI_CLIENTS_SRC" ]; then
+	_common=$(git -C "$NSNET_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+	[ -z "$_common" ] || [ ! -d "$_common/../../shared/cni-clients" ] ||
+		CNI_CLIENTS_SRC=$(cd "$_common/../../shared/cni-clients" && pwd)
+fi
 CNI_CLIENTS_BIN="${XDG_CACHE_HOME:-$HOME/.cache}/nsnet/cni-clients"
 export NSNET_CNI CNI_CLIENTS_SRC CNI_CLIENTS_BIN
 
