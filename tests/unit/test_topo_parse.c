@@ -420,7 +420,7 @@ static void test_plan_quoting(void **state)
 	topo_action_commands(t, &sys, cmds);
 	topo_action_commands(t, &route, cmds);
 	assert_string_equal(json_string_value(json_array_get(cmds, 0)),
-		"ip netns exec web sh -c 'echo '\\''hi'\\'' $(id); x=`id`' > /run/nsnet/topo/q/web.log 2>&1 &");
+		"ip netns exec web sh -c 'echo '\\''hi'\\'' $(id); x=`id`' >> /run/nsnet/topo/q/run-web-0.log 2>&1 &");
 	assert_string_equal(json_string_value(json_array_get(cmds, 1)),
 		"ip netns exec web sysctl -w 'net.ipv4.tcp_rmem=4096 $(id) '\\''x'\\'''");
 	assert_string_equal(json_string_value(json_array_get(cmds, 2)),
