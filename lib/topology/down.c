@@ -96,6 +96,33 @@ static void owned_link_restart(void *data)
 		free(ll->names[--ll->n]);
 }
 
+/* The NAT of the host ends of its cables (a_nat:, b_nat:, or nat add by
+ * hand on a link of the topology): bridges' NAT goes with their
+ * registration. */
+static int end_nats_remove(struct nsnet *nn, const struct link_list *ll)
+{
+	json_t *fw = NULL, *e;
+	size_t i, k;
+	int rc = 0;
+
+	if (fw_show(nn, &fw)) {
+		err_clear(nn);  /* no firewall: no NAT */
+		return 0;
+	}
+	json_array_foreach(json_object_get(fw, "nat"), i, e) {
+		const char *ifname = json_string_value(json_object_get(e, "bridge")) ?: "";
+
+		for (k = 0; k < ll->n; k++)
+			if (!ll->bridge[k] && !strcmp(ll->names[k], ifname) &&
+			    (rc = fw_nat_del(nn, ifname)))
+				break;
+		if (rc)
+			break;
+	}
+	json_decref(fw);
+	return rc;
+}
+
 static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 {
 	char dir[512];
@@ -141,6 +168,8 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 		if (ll.bridge[i] && (rc = fw_bridge_register(nn, ll.names[i], false, false)) &&
 		    !first_rc)
 			first_rc = rc;
+	if ((rc = end_nats_remove(nn, &ll)) && !first_rc)
+		first_rc = rc;
 	topo_step(nn, &steps, "firewall");
 	if ((rc = ns_del_many(nn, nodes, n_nodes)) && !first_rc)
 		first_rc = rc;
