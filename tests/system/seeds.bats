@@ -169,7 +169,10 @@ export -f nat_state
 	assert_contains "$(nsnet up "$f")" "repair: NAT for cable end v-eth1"
 	assert_eq "$(nsnet status seed003 --json | jq -r .in_sync)" "true"
 	can_ping ns1 203.0.113.10
-	# down: the NAT goes with the topology, forwarding as it was
+	# down: the NAT goes with the topology, forwarding as it was, even
+	# when somebody deleted the cable's host end first (the NAT of a name
+	# the file gives a_nat: would keep the host forwarding)
+	ip link del v-eth1
 	nsnet down seed003
 	assert_eq "$(nft -j list ruleset | jq '[.nftables[] | select(.table.name == "nsnet")] | length')" "0"
 	assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
