@@ -181,7 +181,7 @@ EOF
 	assert_eq "$(ip -n c1 -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family=="inet") | .local')" "$addr"
 	[ -e "/run/nsnet/cni/net1/ips/$addr" ]
 	assert_contains "$(nft list table inet nsnet)" "cni:net1:c1:eth0"
-	assert_eq "$(nsnet status --json | jq -r '.[] | select(.container_id=="c1") | .state')" "incomplete"
+	assert_eq "$(nsnet status --cni --json | jq -r '.[] | select(.container_id=="c1") | .state')" "incomplete"
 	expect_drift "did not finish" c1 /run/netns/c1 eth0 "$MIN"
 	cni DEL c1 /run/netns/c1 eth0 "$MIN"
 	cni_gone net1 c1 eth0 "$addr" "$hif" 8081
