@@ -107,6 +107,7 @@ struct cni_conf {
 	/* runtime config (capabilities) and CNI_ARGS */
 	struct cni_port ports[CNI_MAX_PORTS];
 	size_t n_ports;
+	bool ports_given;            /* "portMappings" present (CHECK compares) */
 	struct ipaddr want_ips[CNI_MAX_IPS];
 	size_t n_want_ips;
 	unsigned char mac[6];
@@ -128,11 +129,17 @@ struct cni_error {
 	char msg[NSNET_ERR_MAX];
 };
 
-/* Fill err with code and the context's current error sentence; returns rc. */
+/* Fill err with code and the context's current error sentence; returns rc.
+ * CNI_ERR_KERNEL becomes CNI_ERR_AGAIN (11) when the kernel's error is a
+ * passing one (EAGAIN, EBUSY, EINTR, ENOBUFS). */
 int cni_fail(struct nsnet *nn, struct cni_error *err, int code, int rc);
 /* Set the context error and err in one go (printf-style); returns -EINVAL. */
 int cni_failf(struct nsnet *nn, struct cni_error *err, int code,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ns_get_path() on CNI_NETNS failed: its error, naming the variable, with
+ * code 3 (the namespace is not there) or 4 (the path is not one). */
+int cni_netns_fail(struct nsnet *nn, struct cni_error *err);
 
 /* Parse the command and stdin. The cniVersion is taken first of all, so
  * that even an error about the rest is answered in the version given. */
@@ -226,9 +233,16 @@ int cni_record_read(const char *network, const char *cid, const char *ifname,
 void cni_record_free(struct cni_record *r);
 int cni_record_remove(struct nsnet *nn, const char *network,
 		      const struct cni_record *r);
+/* Remove write_file_atomic()'s temporary files ("NAME.nsnet-PID") in dir
+ * whose names start with prefix: left by a process killed between write
+ * and rename. Lock held: every writer of these files holds it, so one seen
+ * now belongs to a dead process. */
+void cni_stale_temp_remove(const char *dir, const char *prefix);
 /* Whether the namespace the record names is still the one ADD saw (path
  * and inode: a /proc/<pid>/ns/net of a reused pid is another one). */
 bool cni_record_netns_alive(const struct cni_record *r);
+/* "8080:80/tcp", "127.0.0.1:8080:80/udp", "[::]:8087:81/tcp". */
+const char *cni_port_str(const struct cni_port *p, char *buf, size_t len);
 /* (cid, ifname) of every record of the network. */
 size_t cni_record_list(const char *network, char ***cids, char ***ifnames);
 /* Every network with a directory under CNI_RUN_DIR. */

@@ -32,6 +32,11 @@ enum cni_version cni_version_parse(const char *s)
 
 int cni_fail(struct nsnet *nn, struct cni_error *err, int code, int rc)
 {
+	/* What the kernel refused for a moment (a dump that kept changing,
+	 * a busy device, no buffer) is the spec's "try again later". */
+	if (code == CNI_ERR_KERNEL && (nn->err_code == EAGAIN || nn->err_code == EBUSY ||
+				       nn->err_code == EINTR || nn->err_code == ENOBUFS))
+		code = CNI_ERR_AGAIN;
 	err->code = code;
 	snprintf(err->msg, sizeof(err->msg), "%s", err_msg(nn));
 	return rc;
@@ -47,6 +52,18 @@ int cni_failf(struct nsnet *nn, struct cni_error *err, int code,
 	va_end(ap);
 	err->code = code;
 	err_set(nn, 0, "%s", err->msg);
+	return -EINVAL;
+}
+
+int cni_netns_fail(struct nsnet *nn, struct cni_error *err)
+{
+	/* A path that opens to nothing is a container that is not there; a
+	 * path that is no namespace is the variable's fault. */
+	int code = nn->err_code == ENOENT ? CNI_ERR_CONTAINER : CNI_ERR_ENV;
+	char msg[NSNET_ERR_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", err_msg(nn));
+	cni_failf(nn, err, code, "CNI_NETNS: %s", msg);
 	return -EINVAL;
 }
 
@@ -386,9 +403,11 @@ static int parse_runtime(struct nsnet *nn, struct cni_error *err, json_t *rt,
 		return cni_failf(nn, err, CNI_ERR_CONFIG,
 				 "\"runtimeConfig\": expected an object, got %s",
 				 json_kind(rt));
-	if ((v = json_object_get(rt, "portMappings")) && !json_is_null(v) &&
-	    (rc = parse_ports(nn, err, v, c)))
-		return rc;
+	if ((v = json_object_get(rt, "portMappings")) && !json_is_null(v)) {
+		if ((rc = parse_ports(nn, err, v, c)))
+			return rc;
+		c->ports_given = true;
+	}
 	if ((v = json_object_get(rt, "ips")) && !json_is_null(v)) {
 		json_t *e;
 

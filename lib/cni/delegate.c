@@ -70,7 +70,7 @@ int cni_delegate(struct nsnet *nn, const struct cni_conf *c, const char *type,
 		*out = NULL;
 	if (find_plugin(c->path, type, path, sizeof(path)))
 		return cni_failf(nn, err, CNI_ERR_DELEGATE,
-				 "IPAM plugin %s: not found in CNI_PATH (%s)", type,
+				 "\"ipam\".\"type\" %s: no such plugin in CNI_PATH (%s)", type,
 				 c->path ? c->path : "not set");
 	if (pipe2(in, O_CLOEXEC) || pipe2(outp, O_CLOEXEC)) {
 		int e = errno;

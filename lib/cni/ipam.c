@@ -230,7 +230,7 @@ int cni_ipam_reserve(struct nsnet *nn, const struct cni_conf *c,
 			rc = ipam_take(nn, c->name, &ip, c->container_id, c->ifname);
 			if (rc == -EEXIST) {
 				rc = cni_failf(nn, err, CNI_ERR_NO_ADDRESS,
-					       "address %s asked for is reserved for another container on network %s",
+					       "address %s asked for (\"ips\" or CNI_ARGS IP) is reserved for another container on network %s",
 					       buf, c->name);
 				goto undo;
 			}

@@ -211,7 +211,9 @@ static int bridge_ensure(struct nsnet *nn, const struct cni_conf *c,
 	for (i = 0; (created || first_use) && i < c->n_allow; i++)
 		if ((rc = fw_cni_allow(nn, c->bridge, c->allow[i])))
 			goto undo;
-	if ((created || first_use) && c->ip_masq) {
+	/* With a delegated IPAM the bridge has no address yet: its NAT
+	 * comes once the delegate has answered (delegate_gateways()). */
+	if ((created || first_use) && c->ip_masq && !c->delegate[0]) {
 		rc = fw_nat_add(nn, c->bridge, NULL);
 		/* Already on: a bridge shared with another network, or made
 		 * by `nsnet bridge add` and given NAT. */
@@ -262,7 +264,10 @@ void cni_network_release(struct nsnet *nn, const char *network,
 		return;
 	network_bridge_path(path, sizeof(path), network);
 	unlink(path);
+	snprintf(path, sizeof(path), CNI_RUN_DIR "/%s/att", network);
+	cni_stale_temp_remove(path, "");
 	snprintf(path, sizeof(path), CNI_RUN_DIR "/%s/ips", network);
+	cni_stale_temp_remove(path, "");
 	/* The hints go with the network; a reservation left would keep the
 	 * directory (GC reads it). */
 	{
@@ -355,9 +360,14 @@ int cni_teardown(struct nsnet *nn, struct cni_conf *c, const char *network,
 			first = cni_fail(nn, err, CNI_ERR_IO, rc);
 	}
 	if (!first) {
+		char dir[512], prefix[300];
+
 		rc = cni_record_remove(nn, network, r);
 		if (rc)
 			first = cni_fail(nn, err, CNI_ERR_IO, rc);
+		snprintf(dir, sizeof(dir), CNI_RUN_DIR "/%s/att", network);
+		snprintf(prefix, sizeof(prefix), "%s:%s.json", r->cid, r->ifname);
+		cni_stale_temp_remove(dir, prefix);
 	}
 	if (!first)
 		cni_network_release(nn, network, r->bridge);
@@ -491,8 +501,17 @@ static int take_delegate_result(struct nsnet *nn, json_t *doc,
 		res->ips[res->n_ips] = d.ips[i];
 		res->ips[res->n_ips++].iface = -1;
 	}
-	for (i = 0; i < d.n_routes && res->n_routes < CNI_MAX_ROUTES; i++)
-		res->routes[res->n_routes++] = d.routes[i];
+	for (i = 0; i < d.n_routes && res->n_routes < CNI_MAX_ROUTES; i++) {
+		struct cni_route rt = d.routes[i];
+		size_t j;
+
+		/* A route without "gw" goes via the gateway of its family,
+		 * as the reference plugins read an IPAM's routes. */
+		for (j = 0; !rt.gw.family && j < d.n_ips; j++)
+			if (d.ips[j].gateway.family == rt.dst.family)
+				rt.gw = d.ips[j].gateway;
+		res->routes[res->n_routes++] = rt;
+	}
 	if (d.dns && !res->dns)
 		res->dns = json_incref(d.dns);
 	cni_result_free(&d);
@@ -500,6 +519,41 @@ static int take_delegate_result(struct nsnet *nn, json_t *doc,
 		return cni_failf(nn, err, CNI_ERR_DELEGATE,
 				 "the IPAM plugin gave no address");
 	return 0;
+}
+
+/*
+ * With a delegated IPAM the gateways are known only from its answer: they
+ * go on the bridge then (isGateway, as the reference bridge plugin does),
+ * and the NAT, which masquerades the bridge's subnets, after them
+ * (ipMasq). Lock held.
+ */
+static int delegate_gateways(struct nsnet *nn, const struct cni_conf *c,
+			     struct ns *host, const struct nl_link *br,
+			     const struct cni_result *res, size_t first_ip,
+			     struct cni_error *err)
+{
+	struct nl_batch b;
+	size_t i;
+	int rc;
+
+	nl_batch_init(&b);
+	for (i = first_ip; c->is_gateway && i < res->n_ips; i++) {
+		struct ipaddr gw = res->ips[i].gateway;
+
+		if (!gw.family)
+			continue;
+		gw.prefix = res->ips[i].addr.prefix;
+		addr_queue(&b, true, host->name, c->bridge, br->index, &gw);
+		nl_batch_last(&b)->ignore_exist = true;
+	}
+	rc = b.n ? nl_batch_send(nn, host, &b) : 0;
+	nl_batch_free(&b);
+	if (!rc && c->ip_masq) {
+		rc = fw_nat_add(nn, c->bridge, NULL);
+		if (rc == -EEXIST)
+			rc = 0;
+	}
+	return rc ? cni_fail(nn, err, CNI_ERR_KERNEL, rc) : 0;
 }
 
 /* As another plugin's IPAM: reserve, record, answer. */
@@ -558,8 +612,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 		return ipam_only_add(nn, c, out, err);
 	rc = ns_get_path(nn, c->netns, &cns);
 	if (rc)
-		return cni_fail(nn, err, nn->err_code == ENOENT ? CNI_ERR_CONTAINER :
-				CNI_ERR_ENV, rc);
+		return cni_netns_fail(nn, err);
 	if (fstat(cns->fd, &st))
 		return cni_failf(nn, err, CNI_ERR_CONTAINER, "CNI_NETNS %s: %s",
 				 c->netns, strerror(errno));
@@ -578,6 +631,12 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 	snprintf(r.delegate, sizeof(r.delegate), "%s", c->delegate);
 	cni_owner_id(r.owner, sizeof(r.owner), c->name, c->container_id,
 		     c->ifname);
+	/* The ports are in the record from the first write on: an ADD killed
+	 * after publishing them leaves a record (not complete) that DEL and
+	 * GC take them back by. Unpublishing ports that were never published
+	 * proves ownership first and removes nothing of another owner's. */
+	memcpy(r.ports, c->ports, sizeof(c->ports[0]) * c->n_ports);
+	r.n_ports = c->n_ports;
 
 	/* Not first in a chain: what came before stays in the result, and
 	 * our interfaces and addresses follow. */
@@ -618,7 +677,7 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 			lock_drop(nn);
 			cni_result_free(res);
 			return cni_failf(nn, err, CNI_ERR_CONFIG,
-					 "container %s already has %s on network %s (DEL it first)",
+					 "CNI_CONTAINERID %s already has CNI_IFNAME %s on network %s (DEL it first)",
 					 c->container_id, c->ifname, c->name);
 		}
 		/* An ADD that died half-way: take back what it left. */
@@ -654,6 +713,14 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 		if (!rc)
 			rc = take_delegate_result(nn, dres, res, err);
 		json_decref(dres);
+		if (!rc && (c->is_gateway || c->ip_masq)) {
+			if ((rc = lock_take(nn))) {
+				cni_fail(nn, err, CNI_ERR_IO, rc);
+				goto fail;
+			}
+			rc = delegate_gateways(nn, c, host, &br, res, first_ip, err);
+			lock_drop(nn);
+		}
 		if (rc)
 			goto fail;
 		/* the delegate's own routes are the container's */
@@ -671,8 +738,8 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 	if (rc) {
 		if (nn->err_code == EEXIST)
 			cni_failf(nn, err, CNI_ERR_CONFIG,
-				  "create veth %s with %s in %s: one of these names is taken (is %s already set up in the container?)",
-				  r.host_if, c->ifname, c->netns, c->ifname);
+				  "CNI_IFNAME %s: create veth %s with %s in %s: one of these names is taken (is %s already set up in the container?)",
+				  c->ifname, r.host_if, c->ifname, c->netns, c->ifname);
 		else
 			cni_fail(nn, err, CNI_ERR_KERNEL, rc);
 		goto fail;
@@ -731,9 +798,8 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 			cni_fail(nn, err, nn->err_code == EEXIST ||
 				 nn->err_code == EADDRINUSE ? CNI_ERR_PORT :
 				 nn->err_is_usage ? CNI_ERR_CONFIG : CNI_ERR_KERNEL, rc);
-		} else {
-			memcpy(r.ports, c->ports, sizeof(c->ports[0]) * c->n_ports);
-			r.n_ports = c->n_ports;
+			/* fw_cni_publish() took back what it made */
+			r.n_ports = 0;
 		}
 	}
 	if (!rc) {
@@ -754,6 +820,8 @@ int cni_add(struct nsnet *nn, struct cni_conf *c, json_t **out,
 	return 0;
 
 fail:
+	/* every way here is before the firewall step: no port to take back */
+	r.n_ports = 0;
 	{
 		struct cni_error ignored = { 0 };
 

@@ -162,6 +162,24 @@ int cni_record_remove(struct nsnet *nn, const char *network,
 	return 0;
 }
 
+void cni_stale_temp_remove(const char *dir, const char *prefix)
+{
+	struct dirent *de;
+	size_t plen = strlen(prefix);
+	char path[1024];
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, plen) &&
+		    strstr(de->d_name + plen, ".nsnet-")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
 /* Sorted by container id and interface: the same order in every listing. */
 static int cmp_pair(const void *a, const void *b, void *keys)
 {
@@ -278,6 +296,23 @@ bool cni_record_netns_alive(const struct cni_record *r)
 	       (unsigned long long)st.st_ino == r->ns_ino;
 }
 
+const char *cni_port_str(const struct cni_port *p, char *buf, size_t len)
+{
+	char hip[64] = "";
+
+	if (p->host_ip.family == AF_INET6) {
+		hip[0] = '[';
+		ip_str(&p->host_ip, hip + 1, sizeof(hip) - 3);
+		strcat(hip, "]:");
+	} else if (p->host_ip.family) {
+		ip_str(&p->host_ip, hip, sizeof(hip) - 1);
+		strcat(hip, ":");
+	}
+	snprintf(buf, len, "%s%u:%u/%s", hip, p->host_port, p->container_port,
+		 p->proto == IPPROTO_UDP ? "udp" : "tcp");
+	return buf;
+}
+
 /* What an operator wants to know first: is it whole. */
 static const char *record_state(struct nsnet *nn, const struct cni_record *r)
 {
@@ -318,20 +353,10 @@ int cni_attachments(struct nsnet *nn, json_t **out)
 					json_array_append_new(addrs, json_string(
 						ip_str(&r.result.ips[k].addr, buf, sizeof(buf))));
 				for (k = 0; k < r.n_ports; k++) {
-					char spec[96], hip[64] = "";
+					char spec[96];
 
-					if (r.ports[k].host_ip.family == AF_INET6) {
-						hip[0] = '[';
-						ip_str(&r.ports[k].host_ip, hip + 1, sizeof(hip) - 3);
-						strcat(hip, "]:");
-					} else if (r.ports[k].host_ip.family) {
-						ip_str(&r.ports[k].host_ip, hip, sizeof(hip) - 1);
-						strcat(hip, ":");
-					}
-					snprintf(spec, sizeof(spec), "%s%u:%u/%s", hip,
-						 r.ports[k].host_port, r.ports[k].container_port,
-						 r.ports[k].proto == IPPROTO_UDP ? "udp" : "tcp");
-					json_array_append_new(ports, json_string(spec));
+					json_array_append_new(ports, json_string(
+						cni_port_str(&r.ports[k], spec, sizeof(spec))));
 				}
 				json_array_append_new(*out, json_pack(
 					"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:s}",

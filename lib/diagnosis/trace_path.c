@@ -420,7 +420,8 @@ void trace_classify(struct trace *t)
 	/* Still in arrival order here, which trace_visits needs. */
 	trace_order_role(t, TRACE_REQUEST);
 	trace_order_role(t, TRACE_REPLY);
-	qsort(t->frames, t->n_frames, sizeof(*t->frames), trace_frame_cmp);
+	if (t->n_frames)  /* none captured: frames is NULL, which qsort may not get */
+		qsort(t->frames, t->n_frames, sizeof(*t->frames), trace_frame_cmp);
 	/* Decoded pointers point into each frame's own data: sorting moved
 	 * the frames. */
 	for (i = 0; i < t->n_frames; i++)

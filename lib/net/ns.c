@@ -2,11 +2,14 @@
 /*
  * ns.c - deleting a namespace and what points into it: the ports published
  * to it go first (a mapping to an address nobody holds any more would
- * outlive it, and unpublish could no longer name it), then the namespace,
- * and the command returns once the kernel has removed the host ends of its
- * veths, so that the next command does not find them.
+ * outlive it, and unpublish could no longer name it), then the host ends
+ * of its veths, then the namespace. The kernel would remove those ends
+ * itself, but later, from the one work queue that tears down every
+ * namespace of the machine (seconds when it is busy): deleted first, they
+ * are gone when the command returns, and the next one does not find them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 
@@ -62,6 +65,62 @@ int net_unpublish_all(struct nsnet *nn, char *const *names, size_t n,
 	return first_rc;
 }
 
+struct peer_ends {
+	int nsid;
+	int *index;
+	char (*name)[16];
+	size_t n, cap;
+};
+
+static int peer_end_cb(const struct nl_link *l, void *data)
+{
+	struct peer_ends *p = data;
+
+	if (strcmp(l->kind, "veth") || l->link_netnsid != p->nsid)
+		return 0;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 8;
+		p->index = realloc(p->index, p->cap * sizeof(*p->index));
+		p->name = realloc(p->name, p->cap * sizeof(*p->name));
+		if (!p->index || !p->name)
+			abort();
+	}
+	p->index[p->n] = l->index;
+	snprintf(p->name[p->n++], sizeof(p->name[0]), "%s", l->name);
+	return 0;
+}
+
+static void peer_ends_restart(void *data)
+{
+	((struct peer_ends *)data)->n = 0;
+}
+
+/* The host's ends of veths whose other end is in namespace nsid, in one
+ * batch (one gone already is not an error). */
+static void host_ends_del(struct nsnet *nn, int nsid)
+{
+	struct peer_ends p = { .nsid = nsid };
+	struct nl_batch b;
+	struct ns *host;
+	size_t i;
+
+	if (nsid < 0 || ns_get(nn, NSNET_HOST, &host) ||
+	    link_dump(nn, host, peer_end_cb, &p, peer_ends_restart) || !p.n)
+		goto out;
+	nl_batch_init(&b);
+	for (i = 0; i < p.n; i++) {
+		link_queue_del(&b, host->name, p.name[i], p.index[i]);
+		nl_batch_last(&b)->ignore_missing = true;
+	}
+	/* what fails here, the namespace's deletion takes care of */
+	if (nl_batch_send(nn, host, &b))
+		err_clear(nn);
+	nl_batch_free(&b);
+out:
+	free(p.index);
+	free(p.name);
+}
+
 static int net_ns_del(struct nsnet *nn, const char *name, unsigned int flags)
 {
 	char owner[256], ports[512];
@@ -84,6 +143,7 @@ static int net_ns_del(struct nsnet *nn, const char *name, unsigned int flags)
 		return rc;
 	}
 	nsid = ns_host_nsid(nn, name);
+	host_ends_del(nn, nsid);
 	if ((rc = ns_del(nn, name)))
 		return rc;
 	attach_records_forget_ns(name);

@@ -626,6 +626,18 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			if ((rc = fw_nat_add(nn, t->nets[a->obj].bridge, NULL)))
 				return rc;
 			push(&u->nat, &u->n_nat, t->nets[a->obj].bridge);
+		} else if (act_is(a, ACT_CABLE_NAT)) {
+			const struct topo_cable *c = &t->cables[a->obj];
+			const struct topo_end_nat *nat = &c->nat[a->idx];
+			const char *ifname = a->idx ? c->b_if : c->a_if;
+
+			/* repair: one leaving by another interface is
+			 * working, so add would keep it: it goes first */
+			if (a->repair && fw_nat_del(nn, ifname))
+				err_clear(nn);
+			if ((rc = fw_nat_add(nn, ifname, nat->out[0] ? nat->out : NULL)))
+				return rc;
+			push(&u->nat, &u->n_nat, ifname);
 		} else if (act_is(a, ACT_PUBLISH)) {
 			const struct topo_node *nd = &t->nodes[a->obj];
 

@@ -36,6 +36,7 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_IMPAIR] = "impairment",
 		[ACT_CABLE_IMPAIR] = "cable_impairment",
 		[ACT_SETUP] = "setup",
+		[ACT_CABLE_NAT] = "cable_nat",
 		[ACT_TRUNK] = "trunk",
 	};
 
@@ -76,7 +77,8 @@ static void impair_words(const struct nsnet_link_impair *imp, char *buf,
 void topo_action_str(const struct topo *t, const struct topo_action *a,
 		     char *buf, size_t len)
 {
-	bool cable = a->kind == ACT_CABLE || a->kind == ACT_CABLE_IMPAIR;
+	bool cable = a->kind == ACT_CABLE || a->kind == ACT_CABLE_IMPAIR ||
+		     a->kind == ACT_CABLE_NAT;
 	const struct topo_node *nd = a->kind == ACT_BRIDGE || a->kind == ACT_BRIDGE_ADDR ||
 		a->kind == ACT_BRIDGE_UP || a->kind == ACT_FIREWALL || a->kind == ACT_NAT ||
 		a->kind == ACT_TRUNK || cable ? NULL : &t->nodes[a->obj];
@@ -156,6 +158,14 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	case ACT_SETUP:
 		snprintf(buf, len, "setup \"%s\" in %s", nd->setup[a->idx], nd->name);
 		break;
+	case ACT_CABLE_NAT: {
+		const struct topo_cable *c = &t->cables[a->obj];
+		const char *out = c->nat[a->idx].out;
+
+		snprintf(buf, len, "NAT for cable end %s%s%s",
+			 a->idx ? c->b_if : c->a_if, out[0] ? " out " : "", out);
+		break;
+	}
 	}
 }
 
@@ -392,6 +402,21 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		out(cmds, "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
 		fw_script_init(&sc);
 		fw_rules_nat(&sc, net->bridge, 0, NULL, sn, k, true);
+		add_script(cmds, &ws, &sc);
+		break;
+	}
+	case ACT_CABLE_NAT: {
+		/* nsnet nat add IF [--out OUT]: the same rules as a network's */
+		const struct topo_cable *c = &t->cables[a->obj];
+		const char *via = c->nat[a->idx].out;
+		struct ipaddr sn = a->idx ? c->b_addr : c->a_addr;
+		struct fw_script sc;
+
+		ip_mask(&sn);
+		out(cmds, "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
+		fw_script_init(&sc);
+		fw_rules_nat(&sc, a->idx ? c->b_if : c->a_if, 0, via[0] ? via : NULL, &sn, 1,
+			     true);
 		add_script(cmds, &ws, &sc);
 		break;
 	}

@@ -99,6 +99,56 @@ static void owned_link_restart(void *data)
 		free(ll->names[--ll->n]);
 }
 
+/* Whether the file gives the host end ifname of a cable a NAT. */
+static bool topo_names_end_nat(const struct topo *t, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n_cables; i++)
+		if ((t->cables[i].nat[0].on && !strcmp(t->cables[i].a_if, ifname)) ||
+		    (t->cables[i].nat[1].on && !strcmp(t->cables[i].b_if, ifname)))
+			return true;
+	return false;
+}
+
+/* The NAT of the host ends of its cables (a_nat:, b_nat:, or nat add by
+ * hand on a link of the topology), and of an end the file gives a NAT
+ * whose link somebody deleted (it would keep the host forwarding):
+ * bridges' NAT goes with their registration. */
+static int end_nats_remove(struct nsnet *nn, struct ns *host,
+			   const struct link_list *ll)
+{
+	char saved[NSNET_ERR_MAX];
+	int rc = 0, code = nn->err_code;
+	bool usage = nn->err_is_usage;
+	json_t *fw = NULL, *e;
+	struct nl_link l;
+	size_t i, k;
+
+	/* what an earlier step of down failed with stays the error */
+	memcpy(saved, nn->err, sizeof(saved));
+	if (fw_show(nn, &fw))
+		fw = NULL;  /* no firewall: no NAT */
+	json_array_foreach(json_object_get(fw, "nat"), i, e) {
+		const char *ifname = json_string_value(json_object_get(e, "bridge")) ?: "";
+		bool ours = false;
+
+		for (k = 0; k < ll->n && !ours; k++)
+			ours = !ll->bridge[k] && !strcmp(ll->names[k], ifname);
+		if (!ours && topo_names_end_nat(ll->t, ifname))
+			ours = nl_link_get(nn, host, ifname, &l) == -ENODEV;
+		if (ours && (rc = fw_nat_del(nn, ifname)))
+			break;
+	}
+	json_decref(fw);
+	if (!rc) {
+		memcpy(nn->err, saved, sizeof(saved));
+		nn->err_code = code;
+		nn->err_is_usage = usage;
+	}
+	return rc;
+}
+
 /* The host ends of the veths that go with the namespaces nodes[] (their
  * peers are in them): from the file when there is one, else every marked
  * veth of ll whose peer is in another namespace. */
@@ -207,13 +257,15 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 		err_prefix(nn, "down %s", name);
 		goto out;
 	}
-	/* Its bridges' NAT and isolation, then what is left of its links in
-	 * the host: bridges, leaves and trunks, host ends whose peer was not
-	 * in one of its namespaces. */
+	/* Its bridges' NAT and isolation, the NAT of its host links, then
+	 * what is left of its links in the host: bridges, leaves and trunks,
+	 * host ends whose peer was not in one of its namespaces. */
 	for (i = 0; i < ll.n; i++)
 		if (ll.bridge[i] && (rc = fw_bridge_register(nn, ll.names[i], false, false)) &&
 		    !first_rc)
 			first_rc = rc;
+	if ((rc = end_nats_remove(nn, host, &ll)) && !first_rc)
+		first_rc = rc;
 	nl_batch_init(&b);
 	for (i = 0; i < ll.n; i++) {
 		link_queue_del(&b, NSNET_HOST, ll.names[i], 0);

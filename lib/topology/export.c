@@ -65,12 +65,13 @@ static void yq(FILE *f, const char *s)
 	bool plain = len && *s != '-' && *s != '.' && *s != ' ' && s[len - 1] != ' ';
 	const char *c;
 
-	/* letters, digits, "_-./" and single inner spaces ("10.0.0.0/8 via
-	 * 10.1.0.1"): nothing YAML gives a meaning to */
+	/* letters, digits, "_-./", single inner spaces ("10.0.0.0/8 via
+	 * 10.1.0.1") and an inner '%' ("0.5%"): nothing YAML gives a
+	 * meaning to */
 	for (c = s; *c && plain; c++)
 		plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 			(*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.' ||
-			*c == '/' || (*c == ' ' && c[1] != ' ');
+			*c == '/' || (*c == ' ' && c[1] != ' ') || (*c == '%' && c != s);
 	for (i = 0; plain && i < ARRAY_SIZE(words); i++)
 		plain = strcasecmp(s, words[i]) != 0;
 	if (plain) {
@@ -84,6 +85,57 @@ static void yq(FILE *f, const char *s)
 		fputc(*c, f);
 	}
 	fputc('"', f);
+}
+
+/* One key of write_impair: in a flow mapping after what *first says was
+ * written before it, or as a line of a block mapping. */
+static void impair_key(FILE *f, bool block, bool *first, const char *key,
+		       const char *value)
+{
+	fprintf(f, "%s%s: ", block ? "    " : *first ? "" : ", ", key);
+	yq(f, value);
+	if (block)
+		fputc('\n', f);
+	*first = false;
+}
+
+/* A time in µs as the file writes it: "20ms", "1500us". */
+static const char *impair_time(unsigned int us, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u%s", us % 1000 ? us : us / 1000, us % 1000 ? "us" : "ms");
+	return buf;
+}
+
+/* rate:, loss:, delay:, jitter: of a link, in units that read back as the
+ * kernel keeps them (10mbit, 0.5%, 20ms); nothing for a link without.
+ * block: lines of a cable; else keys of an attachment's flow mapping,
+ * after an address when first is false. */
+static void write_impair(FILE *f, const struct nsnet_link_impair *imp, bool block,
+			 bool first)
+{
+	static const struct { const char *unit; uint64_t f; } rates[] = {
+		{ "gbit", 1000000000 }, { "mbit", 1000000 }, { "kbit", 1000 }, { "bit", 1 },
+	};
+	char v[48];
+	size_t i;
+
+	for (i = 0; imp->rate_bps && i < ARRAY_SIZE(rates); i++)
+		if (imp->rate_bps % rates[i].f == 0) {
+			snprintf(v, sizeof(v), "%llu%s",
+				 (unsigned long long)(imp->rate_bps / rates[i].f), rates[i].unit);
+			impair_key(f, block, &first, "rate", v);
+			break;
+		}
+	if (imp->loss_pct > 0) {
+		snprintf(v, sizeof(v), "%.7g%%", imp->loss_pct);
+		impair_key(f, block, &first, "loss", v);
+	}
+	if (imp->delay_us) {
+		impair_key(f, block, &first, "delay", impair_time(imp->delay_us, v, sizeof(v)));
+		if (imp->jitter_us)
+			impair_key(f, block, &first, "jitter",
+				   impair_time(imp->jitter_us, v, sizeof(v)));
+	}
 }
 
 static void write_notes(FILE *f, const struct notes *n, const char *indent)
@@ -161,17 +213,24 @@ static void write_yaml(struct xport *X, FILE *f, const char *name)
 		for (k = 0; k < nd->n_att; k++) {
 			struct xatt *a = &nd->att[k];
 			int n = (a->addr[0].family != 0) + (a->addr[1].family != 0);
+			bool lng = !impair_none(&a->impair);  /* the long form */
 
 			fputs("      ", f);
 			yq(f, export_bridge_name(X, &X->nets[a->net]));
-			fprintf(f, ":%s", n > 1 ? " [" : n ? " " : "");
+			fprintf(f, ":%s%s", lng ? " {" : "", lng && n ? "address:" : "");
+			fprintf(f, "%s", n > 1 ? " [" : n ? " " : "");
 			for (fam = 0, n = 0; fam < 2; fam++) {
 				if (!a->addr[fam].family)
 					continue;
 				fputs(n++ ? ", " : "", f);
 				yq(f, export_ipstr(&a->addr[fam], false, s, sizeof(s)));
 			}
-			fprintf(f, "%s\n", n > 1 ? "]" : "");
+			fprintf(f, "%s", n > 1 ? "]" : "");
+			if (lng) {
+				write_impair(f, &a->impair, false, !n);
+				fputc('}', f);
+			}
+			fputc('\n', f);
 		}
 		if (nd->n_routes)
 			fputs("    routes:\n", f);
@@ -216,9 +275,17 @@ static void write_yaml(struct xport *X, FILE *f, const char *name)
 				yq(f, export_ipstr(ip, true, s, sizeof(s)));
 				fputc('\n', f);
 			}
+			if (!end && c->a_nat && c->a_nat_out[0]) {
+				fputs("    a_nat: {out: ", f);
+				yq(f, c->a_nat_out);
+				fputs("}\n", f);
+			} else if (!end && c->a_nat) {
+				fputs("    a_nat: true\n", f);
+			}
 		}
 		if (c->mtu)
 			fprintf(f, "    mtu: %u\n", c->mtu);
+		write_impair(f, &c->impair, true, true);
 	}
 }
 

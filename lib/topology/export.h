@@ -35,6 +35,7 @@ struct xns {
 	struct nl_route *routes;
 	size_t n_routes;
 	bool fwd4, fwd6;
+	struct impair_ns imp;   /* nsnet's rate, loss, delay of its links */
 };
 
 /* ---- what the file says ----------------------------------------------------- */
@@ -56,6 +57,7 @@ struct xatt {
 	size_t net;             /* index into xport.nets */
 	size_t link;            /* the node's end: index into its links */
 	struct ipaddr addr[2];
+	struct nsnet_link_impair impair;
 };
 
 struct xnode {
@@ -73,6 +75,9 @@ struct xcable {
 	size_t a_ns, a_link, b_ns, b_link;
 	struct ipaddr a_addr, b_addr;
 	unsigned int mtu;
+	struct nsnet_link_impair impair;
+	bool a_nat;             /* end a (the host's, if one is) has NAT */
+	char a_nat_out[IFNAMSIZ]; /* leaving by that interface only; "": any */
 };
 
 struct xport {

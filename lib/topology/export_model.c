@@ -4,8 +4,8 @@
  * cables of a topology file. An end in the host enslaved to a bridge is an
  * attachment to that bridge's network, an end in the host without a
  * master or in another namespace is a cable; NAT and published ports come
- * from the firewall. What a file cannot say becomes a note at the place
- * it concerns.
+ * from the firewall, rate, loss and delay from both ends of each veth.
+ * What a file cannot say becomes a note at the place it concerns.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -229,6 +229,22 @@ static void nodes_check_addrs(struct xport *X)
 	}
 }
 
+/* The impairments of a veth as its ends have them (nsnet link set gives
+ * both the same): end a's, and a note when end b's differ. */
+static void veth_impair(struct notes *notes, const struct xns *xa,
+			const struct nl_link *la, const struct xns *xb,
+			const struct nl_link *lb, struct nsnet_link_impair *out)
+{
+	struct nsnet_link_impair other;
+
+	impair_ns_link(&xa->imp, la->index, la->name, true, out);
+	impair_ns_link(&xb->imp, lb->index, lb->name, true, &other);
+	if (!impair_same(out, &other))
+		export_note(notes, "%s:%s and %s:%s are impaired differently; a file gives both "
+			    "ends of a link the same: those of %s", xa->name, la->name, xb->name,
+			    lb->name, la->name);
+}
+
 /* Links of node ni: attachments, cables and what a file cannot hold. */
 static void node_links(struct xport *X, size_t ni)
 {
@@ -240,7 +256,7 @@ static void node_links(struct xport *X, size_t ni)
 		struct xlink *l = &x->links[i];
 		struct xns *peer_ns;
 		struct xlink *peer;
-		size_t pi, bi;
+		size_t pi, bi, k;
 
 		if (l->l.index == 1 && !strcmp(l->l.name, "lo"))
 			continue;
@@ -271,7 +287,11 @@ static void node_links(struct xport *X, size_t ni)
 					    l->l.name, peer->l.name, br ? br->l.name : "?");
 				continue;
 			}
+			k = nd->n_att;
 			node_attach(X, ni, i, net_of_bridge(X, bi));
+			if (nd->n_att > k)
+				veth_impair(&nd->notes, x, &l->l, host, &peer->l,
+					    &nd->att[k].impair);
 			if (peer->l.mtu != 1500 || l->l.mtu != 1500)
 				export_note(&nd->notes, "%s: mtu %u is not exported (a file has no MTU for attachments)",
 					    l->l.name, l->l.mtu);
@@ -312,6 +332,8 @@ static void node_links(struct xport *X, size_t ni)
 			}
 			if (l->l.mtu != 1500)
 				c.mtu = l->l.mtu;
+			veth_impair(&X->cable_notes, &X->ns[c.a_ns], &X->ns[c.a_ns].links[c.a_link].l,
+				    &X->ns[c.b_ns], &X->ns[c.b_ns].links[c.b_link].l, &c.impair);
 			ARRAY_GROW(X->cables, X->n_cables);
 			X->cables[X->n_cables++] = c;
 		}
@@ -455,13 +477,22 @@ static void firewall_read(struct xport *X)
 					export_note(&X->nets[k].notes, "NAT of %s leaves through %s only (nat add --out); "
 					     "a file's nat: leaves through any interface", br, out);
 			}
-		for (k = 0; br && !found && k < X->n_cables; k++)
-			if (X->cables[k].a_ns == 0 &&
-			    !strcmp(X->ns[0].links[X->cables[k].a_link].l.name, br)) {
-				export_note(&X->cable_notes, "NAT for %s (nsnet nat add %s%s%s): a file has no NAT on a cable",
-					    br, br, out ? " --out " : "", out ? out : "");
-				found = true;
+		/* the host is end a of a cable it is on: a_nat: */
+		for (k = 0; br && !found && k < X->n_cables; k++) {
+			struct xcable *c = &X->cables[k];
+
+			if (c->a_ns || strcmp(X->ns[0].links[c->a_link].l.name, br))
+				continue;
+			found = true;
+			if (!c->a_addr.family) {
+				export_note(&X->cable_notes, "NAT for %s (nsnet nat add %s%s%s): %s has no "
+					    "address now, and a_nat: needs one", br, br,
+					    out ? " --out " : "", out ? out : "", br);
+				continue;
 			}
+			c->a_nat = true;
+			snprintf(c->a_nat_out, sizeof(c->a_nat_out), "%s", out ? out : "");
+		}
 	}
 	json_array_foreach(json_object_get(X->fw, "published"), i, e) {
 		const char *ns = json_string_value(json_object_get(e, "namespace"));
@@ -559,8 +590,10 @@ void export_model(struct xport *X, bool every_bridge)
 	firewall_read(X);
 	for (i = 0; i < X->n_nets; i++)
 		nat |= X->nets[i].nat;
+	for (i = 0; i < X->n_cables; i++)
+		nat |= X->cables[i].a_nat;
 	if (X->ns[0].fwd4 && !nat)
 		export_note(&X->top, "forwarding is on in the host; "
-			    "a file turns it on only with a network's nat: true");
+			    "a file turns it on only with NAT (a network's nat:, a cable end's a_nat:)");
 	nodes_order(X);
 }

@@ -2,9 +2,10 @@
 /*
  * export_read.c - what exists, read for nsnet export the way status reads
  * it: the firewall through fw_show, and one dump of links, addresses and
- * routes per namespace. A veth's other end is found from the namespace
- * side (IFLA_LINK and IFLA_LINK_NETNSID, the id resolved by asking the
- * namespace for the id of each candidate).
+ * routes per namespace, with the impairments nsnet set there. A veth's
+ * other end is found from the namespace side (IFLA_LINK and
+ * IFLA_LINK_NETNSID, the id resolved by asking the namespace for the id of
+ * each candidate).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ void export_ns_clear(struct xns *x)
 	free(x->links);
 	free(x->addrs);
 	free(x->routes);
+	impair_ns_free(&x->imp);
 	x->links = NULL;
 	x->addrs = NULL;
 	x->routes = NULL;
@@ -123,6 +125,8 @@ static int xns_read(struct nsnet *nn, struct xns *x)
 		return err_set(nn, EINTR, "namespace %s keeps changing", x->name);
 	if (!rc)
 		rc = forward_get(nn, x->name, &x->fwd4, &x->fwd6);
+	if (!rc)
+		rc = impair_ns_read(nn, ns, &x->imp);
 	return rc;
 }
 

@@ -119,7 +119,7 @@ static void graph_init(struct graph *g, const struct topo *t,
 		case ACT_ROUTE_DEFAULT: case ACT_IMPAIR:
 			o = &g->atts[g->att_base[a->obj] + a->idx];
 			break;
-		case ACT_CABLE: case ACT_CABLE_IMPAIR:
+		case ACT_CABLE: case ACT_CABLE_IMPAIR: case ACT_CABLE_NAT:
 			o = &g->cables[a->obj];
 			break;
 		case ACT_PUBLISH:
@@ -236,10 +236,25 @@ void graph_net_gateways(const struct topo_net *n, char *buf, size_t len)
 void graph_cable_end(const struct topo_cable *c, bool b, char *buf, size_t len)
 {
 	const struct ipaddr *ip = b ? &c->b_addr : &c->a_addr;
+	const struct topo_end_nat *nat = &c->nat[b];
 	char x[64];
 
-	snprintf(buf, len, "%s:%s%s%s", b ? c->b : c->a, b ? c->b_if : c->a_if,
-		 ip->family ? " " : "", ip->family ? ip_str(ip, x, sizeof(x)) : "");
+	snprintf(buf, len, "%s:%s%s%s%s%s%s", b ? c->b : c->a, b ? c->b_if : c->a_if,
+		 ip->family ? " " : "", ip->family ? ip_str(ip, x, sizeof(x)) : "",
+		 nat->on ? " NAT" : "", nat->out[0] ? " out " : "", nat->out);
+}
+
+bool graph_has_nat(const struct topo *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_nets; i++)
+		if (t->nets[i].nat)
+			return true;
+	for (i = 0; i < t->n_cables; i++)
+		if (t->cables[i].nat[0].on || t->cables[i].nat[1].on)
+			return true;
+	return false;
 }
 
 void graph_xml_esc(FILE *f, const char *s)

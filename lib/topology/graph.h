@@ -48,6 +48,8 @@ void graph_net_subnets(const struct topo_net *n, char *buf, size_t len);
 void graph_net_gateways(const struct topo_net *n, char *buf, size_t len);
 /* "ns:ifname 10.0.0.1/24": end a (b false) or end b of a cable. */
 void graph_cable_end(const struct topo_cable *c, bool b, char *buf, size_t len);
+/* Whether the host forwards for a NAT: a network's nat: or a cable end's. */
+bool graph_has_nat(const struct topo *t);
 /* s with XML's special characters as entities. */
 void graph_xml_esc(FILE *f, const char *s);
 

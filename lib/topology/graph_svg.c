@@ -392,12 +392,11 @@ static void svg_host(const struct graph *g, const struct layout *L)
 	char line[512];
 	FILE *f = g->f;
 
-	for (i = 0; i < t->n_nets; i++)
-		nat |= t->nets[i].nat;
+	nat = graph_has_nat(t);
 	/* the way out: the host's own default route */
 	fprintf(f, "<g class=\"upstream\"><title>the way out: the host's default route%s</title>"
 		"<ellipse class=\"cloud\" cx=\"%.1f\" cy=\"%.1f\" rx=\"%.1f\" ry=\"24\"/>\n",
-		nat ? ", reached by the NAT networks" : "", cx, top - 48, HOST_W / 2 - 6);
+		nat ? ", reached through the host's NAT" : "", cx, top - 48, HOST_W / 2 - 6);
 	svg_text(f, cx - 52, top - 50, "name", "upstream", 0);
 	snprintf(line, sizeof(line), "the way out%s%s", t->upstream ? " \xc2\xb7 " : "",
 		 t->upstream ? t->upstream : "");
@@ -414,6 +413,20 @@ static void svg_host(const struct graph *g, const struct layout *L)
 		svg_text(f, MARGIN + 10, y, NULL, "forwarding on (NAT)", 0);
 		y += 18;
 	}
+	/* the NAT of cable ends: what leaves by which interface */
+	for (i = 0; i < t->n_cables && y < bottom - 40; i++)
+		for (j = 0; j < 2; j++) {
+			const struct topo_cable *c = &t->cables[i];
+
+			if (!c->nat[j].on)
+				continue;
+			snprintf(line, sizeof(line), "NAT %s \xe2\x86\x92 %s", j ? c->b_if : c->a_if,
+				 c->nat[j].out[0] ? c->nat[j].out : "the way out");
+			fprintf(f, "<g class=\"endnat %s\">", graph_state_name[g->cables[i].st]);
+			svg_text(f, MARGIN + 14, y, "small", line, 30);
+			fputs("</g>", f);
+			y += 14;
+		}
 	max_lines = h > 120 ? (size_t)((bottom - y - 24) / 14) : 0;
 	for (i = 0; i < t->n_nodes; i++)
 		lines += t->nodes[i].n_publish;

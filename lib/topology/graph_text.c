@@ -46,10 +46,8 @@ void graph_dot_write(const struct graph *g)
 	FILE *f = g->f;
 	char line[1024], a[200];
 	size_t i, j;
-	bool nat = false;
+	bool nat = graph_has_nat(t);
 
-	for (i = 0; i < t->n_nets; i++)
-		nat |= t->nets[i].nat;
 	fputs("graph ", f);
 	dot_esc(f, t->name);
 	fputs(" {\n  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=", f);

@@ -592,6 +592,40 @@ static int node_entry(struct parser *p, const char *key, yaml_node_t *k,
 
 /* ---- cables ------------------------------------------------------------- */
 
+static int end_nat_key(struct parser *p, const char *key, yaml_node_t *k,
+		       yaml_node_t *v, void *ctx)
+{
+	struct topo_end_nat *nat = ctx;
+	const char *s;
+	int rc;
+
+	if (strcmp(key, "out"))
+		return unknown_key(p, k, key, "a cable end's nat", "out");
+	if ((rc = scalar(p, v, "out", &s)))
+		return rc;
+	if (check_ifname(p->nn, s))
+		return perr(p, pos_of(v), "nat: out: %s", err_msg(p->nn));
+	snprintf(nat->out, sizeof(nat->out), "%s", s);
+	return 0;
+}
+
+/* a_nat: true, or {out: IF}: as nsnet nat add IF [--out OUT] (validate.c
+ * checks the end is the host's). */
+static int end_nat(struct parser *p, const char *key, yaml_node_t *k,
+		   yaml_node_t *v, struct topo_end_nat *nat)
+{
+	int rc;
+
+	nat->pos = pos_of(k);
+	if (v->type != YAML_MAPPING_NODE)
+		return boolean(p, v, key, &nat->on);
+	if ((rc = each_pair(p, v, key, end_nat_key, nat)))
+		return rc;
+	nat->on = nat->out[0] != '\0';
+	return nat->on ? 0 : perr(p, pos_of(v), "%s: say true, or the interface to leave by: "
+				  "{out: eth0}", key);
+}
+
 static int cable_key(struct parser *p, const char *key, yaml_node_t *k,
 		     yaml_node_t *v, void *ctx)
 {
@@ -601,6 +635,8 @@ static int cable_key(struct parser *p, const char *key, yaml_node_t *k,
 
 	if (is_impair_key(key))
 		return impair_key(p, &c->impair, key, v);
+	if (!strcmp(key, "a_nat") || !strcmp(key, "b_nat"))
+		return end_nat(p, key, k, v, &c->nat[key[0] == 'b']);
 	if (!strcmp(key, "mtu")) {
 		char *end;
 		unsigned long m;
@@ -631,7 +667,7 @@ static int cable_key(struct parser *p, const char *key, yaml_node_t *k,
 				    key, s);
 	} else {
 		return unknown_key(p, k, key, "a cable",
-				   "a, a_if, a_addr, b, b_if, b_addr, mtu, rate, loss, delay, jitter");
+				   "a, a_if, a_addr, a_nat, b, b_if, b_addr, b_nat, mtu, rate, loss, delay, jitter");
 	}
 	return 0;
 }

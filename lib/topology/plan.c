@@ -58,6 +58,43 @@ static bool fw_has_nat(json_t *fw, const char *bridge)
 	return false;
 }
 
+/* A cable end's NAT, working and leaving by out ("": any interface). */
+static bool fw_has_end_nat(json_t *fw, const char *ifname, const char *out)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(fw, "nat"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "bridge")) ?: "", ifname))
+			return !strcmp(json_string_value(json_object_get(e, "out")) ?: "", out);
+	return false;
+}
+
+/* The NAT of each end of cable i that has nat: (made: the cable is made
+ * now, else its NAT is checked in fw). The interface it leaves by must be
+ * there: found missing now, nothing is changed. */
+static int cable_nat(struct nsnet *nn, struct ns *host, struct topo_plan *p,
+		     const struct topo_cable *c, size_t i, json_t *fw, bool made)
+{
+	struct nl_link l;
+	int end, rc;
+
+	for (end = 0; end < 2; end++) {
+		const char *ifname = end ? c->b_if : c->a_if;
+
+		if (!c->nat[end].on)
+			continue;
+		if (c->nat[end].out[0] &&
+		    (rc = nl_link_get(nn, host, c->nat[end].out, &l)))
+			return rc != -ENODEV ? rc :
+			       err_set(nn, 0, "NAT for cable end %s: the host has no interface %s to leave by",
+				       ifname, c->nat[end].out);
+		if (made || !fw_has_end_nat(fw, ifname, c->nat[end].out))
+			add(p, ACT_CABLE_NAT, i, (size_t)end, 0, !made);
+	}
+	return 0;
+}
+
 static bool fw_has_publish(json_t *fw, const char *node, const char *spec)
 {
 	struct fw_spec want;
@@ -488,6 +525,8 @@ node_out:
 			add(p, ACT_CABLE, i, 0, 0, false);
 			if (!impair_none(&c->impair))
 				add(p, ACT_CABLE_IMPAIR, i, 0, 0, false);
+			if ((rc = cable_nat(nn, host, p, c, i, fw, true)))
+				goto out;
 			continue;
 		}
 		if ((rc = ns_get(nn, c->a, &ns)))
@@ -497,12 +536,15 @@ node_out:
 			add(p, ACT_CABLE, i, 0, 0, false);
 			if (!impair_none(&c->impair))
 				add(p, ACT_CABLE_IMPAIR, i, 0, 0, false);
-			rc = 0;
+			if ((rc = cable_nat(nn, host, p, c, i, fw, true)))
+				goto out;
 		} else if (rc) {
 			goto out;
 		} else {
 			p->ok_objects++;
 			if ((rc = cable_impair(nn, c, ns, &l, host, &himp, &himp_read, p, i)))
+				goto out;
+			if ((rc = cable_nat(nn, host, p, c, i, fw, false)))
 				goto out;
 		}
 	}
@@ -516,7 +558,8 @@ node_out:
 			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_TRUNK, ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
 			ACT_INNER_UP, ACT_ADDR, ACT_ROUTE_DEFAULT, ACT_ROUTE, ACT_CABLE,
 			ACT_SYSCTL, ACT_IMPAIR, ACT_CABLE_IMPAIR, ACT_BRIDGE_UP,
-			ACT_FIREWALL, ACT_NAT, ACT_PUBLISH, ACT_HOSTS, ACT_SETUP, ACT_RUN,
+			ACT_FIREWALL, ACT_NAT, ACT_CABLE_NAT, ACT_PUBLISH, ACT_HOSTS,
+			ACT_SETUP, ACT_RUN,
 		};
 		struct topo_action *sorted = calloc(p->n + 1, sizeof(*sorted));
 		size_t n = 0, k;

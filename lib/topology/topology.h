@@ -105,6 +105,13 @@ struct topo_cable {
 	struct ipaddr a_addr, b_addr; /* family 0: none */
 	unsigned int mtu;
 	struct nsnet_link_impair impair; /* as for an attachment */
+	/* a_nat:, b_nat: of an end in the host: masquerade what its subnet
+	 * sends out of the host, as nsnet nat add IF [--out OUT] */
+	struct topo_end_nat {
+		bool on;
+		char out[IFNAMSIZ];   /* "": through any other interface */
+		struct topo_pos pos;
+	} nat[2];                     /* [0] end a, [1] end b */
 	struct topo_pos pos;
 };
 
@@ -219,6 +226,7 @@ enum topo_act_kind {
 	ACT_IMPAIR,        /* rate, loss, delay of an attachment (obj node, idx) */
 	ACT_CABLE_IMPAIR,  /* the same of a cable (obj cable) */
 	ACT_SETUP,         /* run a setup: command once (before the run: ones) */
+	ACT_CABLE_NAT,     /* nat: of a cable end in the host (obj cable, idx end) */
 	ACT_TRUNK,         /* the veth joining leaf idx of network obj to its root */
 };
 

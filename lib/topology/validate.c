@@ -3,9 +3,10 @@
  * validate.c - the checks across a parsed topology, which no single entry
  * of the file can make: a name, duplicate bridges, overlapping subnets,
  * addresses outside their subnet, on its gateway or used twice, cable
- * ends and expectations that name no node; then the layout of networks
- * too large for one bridge (span.c). Each error is at the position
- * of what is wrong ("FILE:LINE:COL: what", exit status 2).
+ * ends and expectations that name no node, NAT on a cable end that is
+ * not the host's; then the layout of networks too large for one bridge
+ * (span.c). Each error is at the position of what is wrong
+ * ("FILE:LINE:COL: what", exit status 2).
  *
  * A file comes from anyone: every check here is linear or n log n in its
  * size (hash sets, sorting), where comparing every pair took seconds for
@@ -140,6 +141,28 @@ static int check_addresses(struct checker *p)
 	return rc;
 }
 
+/* A NAT is the host's: on an end in the host, with an address whose
+ * subnet it masquerades, leaving by another interface. */
+static int check_end_nat(struct checker *p, const struct topo_cable *c, int end)
+{
+	const struct topo_end_nat *nat = &c->nat[end];
+	const char *ns = end ? c->b : c->a, *ifname = end ? c->b_if : c->a_if;
+	char e = end ? 'b' : 'a';
+
+	if (!nat->on)
+		return 0;
+	if (!ns_is_host(ns))
+		return perr(p, nat->pos, "%c_nat: NAT is the host's, and end %c is %s, not host "
+			    "(put it on the end in the host)", e, e, ns);
+	if (!(end ? c->b_addr : c->a_addr).family)
+		return perr(p, nat->pos, "%c_nat: end %c has no address (%c_addr:), so there is "
+			    "no subnet to masquerade", e, e, e);
+	if (!strcmp(nat->out, ifname))
+		return perr(p, nat->pos, "%c_nat: out: must be another interface than %s itself",
+			    e, ifname);
+	return 0;
+}
+
 static bool is_node(struct checker *p, const char *name)
 {
 	return topo_set_get(&p->nodes, name, strlen(name), NULL);
@@ -170,6 +193,8 @@ static int check_all(struct checker *p)
 			return perr(p, c->pos, "cable end %s is not a node (nor host)", c->b);
 		if (!strcmp(c->a, c->b))
 			return perr(p, c->pos, "cable from %s to itself", c->a);
+		if ((rc = check_end_nat(p, c, 0)) || (rc = check_end_nat(p, c, 1)))
+			return rc;
 	}
 	for (i = 0; i < t->n_expects; i++) {
 		struct ipaddr ip;

@@ -26,7 +26,11 @@ static void names_ok(struct nsnet *nn, const struct topo *t)
 	for (i = 0; i < t->n_cables; i++)
 		if (check_ns_name(nn, t->cables[i].a, true) ||
 		    check_ns_name(nn, t->cables[i].b, true) ||
-		    check_ifname(nn, t->cables[i].a_if) || check_ifname(nn, t->cables[i].b_if))
+		    check_ifname(nn, t->cables[i].a_if) || check_ifname(nn, t->cables[i].b_if) ||
+		    (t->cables[i].nat[0].out[0] && check_ifname(nn, t->cables[i].nat[0].out)) ||
+		    (t->cables[i].nat[1].out[0] && check_ifname(nn, t->cables[i].nat[1].out)) ||
+		    (t->cables[i].nat[0].on && !ns_is_host(t->cables[i].a)) ||
+		    (t->cables[i].nat[1].on && !ns_is_host(t->cables[i].b)))
 			__builtin_trap();
 }
 
@@ -71,6 +75,14 @@ static void describe_all(const struct topo *t)
 			}
 		}
 	}
+	/* the NAT of cable ends in the host (a_nat:, b_nat:) */
+	for (i = 0; i < t->n_cables; i++)
+		for (j = 0; j < 2; j++)
+			if (t->cables[i].nat[j].on) {
+				a = (struct topo_action){ .kind = ACT_CABLE_NAT, .obj = i, .idx = j };
+				topo_action_str(t, &a, what, sizeof(what));
+				topo_action_commands(t, &a, cmds);
+			}
 	json_decref(cmds);
 	hosts = topo_hosts_file(t);
 	free(hosts);

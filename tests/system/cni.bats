@@ -5,155 +5,7 @@
 # with its own eyes (ip -j, nft -j, ping, TCP) and checks that nothing is
 # left once the attachments are gone.
 load helpers
-
-NSNET_CNI="$(dirname "$NSNET")/nsnet-cni"
-CNI_CLIENTS_SRC="${NSNET_CNI_CLIENTS:-$NSNET_ROOT/../shared/cni-clients}"
-CNI_CLIENTS_BIN="${XDG_CACHE_HOME:-$HOME/.cache}/nsnet/cni-clients"
-export NSNET_CNI CNI_CLIENTS_SRC CNI_CLIENTS_BIN
-
-MIN='{"cniVersion":"1.0.0","name":"net1","type":"nsnet-cni","bridge":"nsc0","subnet":"10.98.0.0/24","ipMasq":true,"capabilities":{"portMappings":true}}'
-export MIN
-
-# A plugin directory with nsnet-cni and Debian's reference plugins.
-cni_plugins() {
-	mkdir -p plugins
-	ln -sf "$NSNET_CNI" plugins/nsnet-cni
-	local p
-	for p in /usr/lib/cni/*; do [ -e "$p" ] && ln -sf "$p" plugins/; done
-	echo "$PWD/plugins"
-}
-# cni CMD CONTAINERID NETNS IFNAME CONFIG [CNI_ARGS]: one request; stdout
-# is the plugin's, the exit status too.
-cni() {
-	local out rc=0
-	out=$(printf '%s' "$5" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 \
-		CNI_IFNAME=$4 CNI_ARGS=${6:-} CNI_PATH=${CNI_PATH:-$PWD/plugins} "$NSNET_CNI") || rc=$?
-	[ -z "$out" ] || printf '%s\n' "$out"
-	# a failure says why even when stdout goes to /dev/null
-	[ "$rc" = 0 ] || [ -n "${CNI_QUIET:-}" ] || echo "nsnet-cni $1 $2 $4: exit $rc: $out" >&2
-	return "$rc"
-}
-# A request expected to fail (expect_status keeps its stdout and stderr).
-cni_quiet() { CNI_QUIET=1 cni "$@"; }
-# The config with a runtimeConfig (JSON) merged in.
-with_rt() { jq -c --argjson rt "$2" '. + {runtimeConfig: $rt}' <<<"$1"; }
-# What nsnet-cni may leave behind once every attachment is gone: nothing.
-cni_nothing_left() {
-	assert_eq "$(ip -j link show type bridge | jq -r '.[].ifname' | tr '\n' ' ')" "" "bridges left"
-	assert_eq "$(ip -j link show type veth | jq -r '.[].ifname | select(startswith("nsc"))' | tr '\n' ' ')" "" "veths left"
-	assert_eq "$(nft -j list tables | jq -r '[.nftables[] | select(.table) | .table.name] | join(" ")')" "" "nft tables left"
-	assert_eq "$(find /run/nsnet/cni -mindepth 1 2>/dev/null | tr '\n' ' ')" "" "records left"
-}
-# The simulated upstream answering TCP on 203.0.113.10:80.
-upstream_web() {
-	ip -n upstream addr add 203.0.113.10/32 dev lo 2>/dev/null || true
-	serve_once upstream 80 upstream 203.0.113.10
-}
-# ping_ok NS ADDR: an answer to one of three echoes (a loaded machine can
-# lose the first to neighbour resolution).
-ping_ok() {
-	ip netns exec "$1" ping -c3 -i0.2 -W2 "$2" >/dev/null 2>&1 ||
-		fail "no answer from $2 in $1 (3 echoes)"
-}
-# read_from NS ADDR PORT: one line from a TCP server at ADDR:PORT, from
-# namespace NS ("host": the sandbox itself). Three tries of 4 s: on a
-# loaded machine a first SYN can go unanswered for a second or more.
-read_from() {
-	local i out run=()
-	[ "$1" = host ] || run=(ip netns exec "$1")
-	for i in 1 2 3; do
-		out=$("${run[@]}" timeout 6 python3 -c '
-import socket,sys
-s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=4)
-print(s.recv(200).decode().strip())' "$2" "$3" 2>/dev/null) && { echo "$out"; return 0; }
-	done
-	return 1
-}
-# cnitool and cnigc (libcni 1.2.3), built once into a cache directory.
-cni_clients() {
-	if [ ! -x "$CNI_CLIENTS_BIN/cnitool" ] || [ ! -x "$CNI_CLIENTS_BIN/cnigc" ]; then
-		[ -x "$CNI_CLIENTS_SRC/build.sh" ] || return 1
-		"$CNI_CLIENTS_SRC/build.sh" "$CNI_CLIENTS_BIN" >/dev/null 2>&1 || return 1
-	fi
-}
-# runc needs the cgroup mounts that the sandbox's fresh /sys hid.
-cgroup_mounts() {
-	mountpoint -q /sys/fs/cgroup && return 0
-	# every controller in hierarchy 0: the host runs cgroup v2 only
-	if ! awk 'NR > 1 && $2 != 0 {found=1} END {exit !found}' /proc/cgroups; then
-		mount -t cgroup2 cgroup2 /sys/fs/cgroup
-		return 0
-	fi
-	mount -t tmpfs tmpfs /sys/fs/cgroup
-	local c
-	for c in $(awk 'NR > 1 && $4 == 1 {print $1}' /proc/cgroups); do
-		mkdir -p /sys/fs/cgroup/$c
-		mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c 2>/dev/null || rmdir /sys/fs/cgroup/$c
-	done
-	mkdir -p /sys/fs/cgroup/systemd
-	mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd
-}
-# Podman 4.3 (CNI backend) and containerd 1.6 in this sandbox, the way
-# ../shared/cni-clients/clients.sh sets them up, but with their state in
-# the scratch directory: $P is podman, $C is ctr, image localhost/bb.
-runtime_world() {
-	local conflist=$1 W=$PWD/rt
-	cgroup_mounts
-	mkdir -p "$W"/rootfs/{bin,etc,var/www,tmp,proc,sys,dev} /var/lib/cni /etc/cni/net.d
-	# the CNI cache, the configuration and the plugins runtimes look at,
-	# on tmpfs in this sandbox's mounts only (/opt whole when the host
-	# has no /opt/cni: nothing is created outside)
-	mount -t tmpfs tmpfs /var/lib/cni
-	mount -t tmpfs tmpfs /etc/cni/net.d
-	if [ -d /opt/cni ]; then mount -t tmpfs tmpfs /opt/cni; else mount -t tmpfs tmpfs /opt; fi
-	mkdir -p /opt/cni/bin
-	cp -P plugins/* /opt/cni/bin/
-	cp "$conflist" /etc/cni/net.d/10-test.conflist
-	cp /bin/busybox "$W/rootfs/bin/busybox"
-	local c
-	for c in sh ip ping wget httpd sleep cat ls nc; do ln -s busybox "$W/rootfs/bin/$c"; done
-	echo hello-from-container > "$W/rootfs/var/www/index.html"
-	tar -C "$W/rootfs" -cf "$W/bb.tar" .
-	cat > "$W/containers.conf" <<J
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-runtime = "runc"
-[network]
-network_backend = "cni"
-cni_plugin_dirs = ["/opt/cni/bin"]
-network_config_dir = "/etc/cni/net.d"
-J
-	export CONTAINERS_CONF=$W/containers.conf
-	P="podman --root $W/storage --runroot $W/prun --tmpdir $W/ptmp --storage-driver vfs"
-	$P import -q "$W/bb.tar" localhost/bb:latest </dev/null >/dev/null
-	$P save -q --format docker-archive -o "$W/bb-docker.tar" localhost/bb:latest </dev/null
-	cat > "$W/ctd.toml" <<J
-version = 2
-root = "$W/ctd/root"
-state = "$W/ctd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$W/ctd/containerd.sock"
-J
-	containerd --config "$W/ctd.toml" > "$W/ctd.log" 2>&1 &
-	local i
-	for i in $(seq 100); do [ -S "$W/ctd/containerd.sock" ] && break; sleep 0.1; done
-	C="ctr --address $W/ctd/containerd.sock"
-	$C image import "$W/bb-docker.tar" </dev/null >/dev/null
-	export P C
-}
-export -f cni_plugins cni cni_quiet with_rt cni_nothing_left upstream_web read_from ping_ok \
-	cni_clients cgroup_mounts runtime_world
-
-need_clients() {
-	cni_clients || skip "cnitool/cnigc: no $CNI_CLIENTS_SRC/build.sh or Go (golang-go) is not installable"
-}
-need_runtimes() {
-	[ -x "$CNI_CLIENTS_SRC/clients.sh" ] || skip "no $CNI_CLIENTS_SRC/clients.sh"
-	command -v podman >/dev/null && command -v ctr >/dev/null && command -v runc >/dev/null ||
-		skip "podman, containerd and runc are not installed (scripts/bootstrap installs them)"
-}
+load cni
 
 @test "VERSION: every version answered, in the version asked, without netlink or libnftables" {
 	sandbox <<'EOF'
@@ -188,7 +40,35 @@ EOF
 	expect_status 1 cni_quiet ADD c1 "" eth0 "$MIN"
 	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_NETNS"
 	expect_status 1 cni_quiet ADD c1 /run/netns/nope eth0 "$MIN"
-	assert_eq "$(code)" 3; assert_contains "$(msg)" "/run/netns/nope"
+	assert_eq "$(code)" 3; assert_contains "$(msg)" "CNI_NETNS: network namespace /run/netns/nope"
+	expect_status 1 cni_quiet ADD c1 /etc/hostname eth0 "$MIN"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_NETNS: /etc/hostname is not a network namespace"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 "" "$MIN"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_IFNAME is not set"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 "a/b" "$MIN"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_IFNAME"
+	expect_status 1 cni_quiet ADD "c/1" /run/netns/c1 eth0 "$MIN"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_CONTAINERID"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$MIN" "IgnoreUnknown"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_ARGS"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$MIN" "MAC=zz"
+	assert_eq "$(code)" 4; assert_contains "$(msg)" "CNI_ARGS MAC"
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c 'del(.subnet, .ipMasq) | .ipam={"type":"no-such-ipam"}' <<<"$MIN")"
+	assert_eq "$(code)" 103; assert_contains "$(msg)" '"ipam"."type" no-such-ipam: no such plugin in CNI_PATH'
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.name="a b"' <<<"$MIN")"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"name"'
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.bridge="eth0/1"' <<<"$MIN")"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"bridge"'
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c 'del(.subnet)' <<<"$MIN")"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"subnet" or "ranges"'
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(with_rt "$MIN" '{"portMappings":[{"hostPort":80,"containerPort":80,"hostIP":"x"}]}')"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"hostIP"'
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(with_rt "$MIN" '{"ips":["10.99.0.5"]}')"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"ips" or CNI_ARGS IP'
+	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.ipMasq="yes"' <<<"$MIN")"
+	assert_eq "$(code)" 7; assert_contains "$(msg)" '"ipMasq"'
+	expect_status 1 cni_quiet CHECK c1 /run/netns/c1 eth0 "$(jq -c '.cniVersion="0.3.1"' <<<"$MIN")"
+	assert_eq "$(code)" 1; assert_contains "$(msg)" "cniVersion 0.4.0"
 	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.subnet="10.98.0.0/33"' <<<"$MIN")"
 	assert_eq "$(code)" 7; assert_contains "$(msg)" '"subnet"'
 	expect_status 1 cni_quiet ADD c1 /run/netns/c1 eth0 "$(jq -c '.mtu="big"' <<<"$MIN")"
@@ -203,6 +83,47 @@ EOF
 	jq -e . <<<"$out" >/dev/null
 	cni_nothing_left
 EOF
+}
+
+@test "an unsupported cniVersion (0.1.0, 0.2.0, 9.9.9) gets code 1 from every command, in its own version, listing the supported ones" {
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	ip netns add c1
+	for v in 0.1.0 0.2.0 9.9.9; do
+		conf=$(jq -c --arg v "$v" '.cniVersion=$v' <<<"$MIN")
+		for cmd in ADD DEL CHECK GC STATUS; do
+			expect_status 1 cni_quiet $cmd c1 /run/netns/c1 eth0 "$conf"
+			assert_eq "$(jq -r .code <<<"$out")" 1 "$cmd in $v"
+			assert_eq "$(jq -r .cniVersion <<<"$out")" "$v"
+			assert_eq "$(jq -r .msg <<<"$out")" "\"cniVersion\": $v is not supported (nsnet-cni speaks 0.3.0, 0.3.1, 0.4.0, 1.0.0 and 1.1.0)"
+		done
+		# VERSION is how a runtime finds out: it answers all the same
+		assert_eq "$(cni VERSION "" "" "" "$conf" | jq -c .supportedVersions)" '["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
+	done
+	assert_eq "$(ip -n c1 -j link show | jq length)" 1
+	cni_nothing_left
+EOF
+}
+
+@test "-Dcni_static=true: meson setup names the static archive it lacks (no libmnl.a on Debian), and goes on once one is found" {
+	command -v meson >/dev/null && command -v pkg-config >/dev/null || skip "meson and pkg-config are needed"
+	d=$BATS_TEST_TMPDIR
+	if [ -e "$(pkg-config --variable=libdir libmnl)/libmnl.a" ]; then
+		echo "# this machine has a libmnl.a: only the second half runs" >&3
+	else
+		run meson setup "$d/b1" "$NSNET_ROOT" -Dcni_static=true
+		[ "$status" -ne 0 ] || fail "meson setup -Dcni_static=true passed without libmnl.a"
+		assert_contains "$output" "-Dcni_static=true: no static archive for libmnl.a"
+	fi
+	# a libmnl.a (a stub: only meson setup runs) where pkg-config says
+	mkdir -p "$d/mnl"
+	echo 'int nsnet_stub(void) { return 0; }' > "$d/mnl/stub.c"
+	cc -c -o "$d/mnl/stub.o" "$d/mnl/stub.c"
+	ar rcs "$d/mnl/libmnl.a" "$d/mnl/stub.o"
+	printf '%s\n' "libdir=$d/mnl" 'Name: libmnl' 'Description: stub' 'Version: 1.0.4' \
+		'Libs: -L${libdir} -lmnl' 'Cflags:' > "$d/mnl/libmnl.pc"
+	PKG_CONFIG_PATH=$d/mnl run meson setup "$d/b2" "$NSNET_ROOT" -Dcni_static=true
+	[ "$status" -eq 0 ] || fail "meson setup with a libmnl.a: $output"
 }
 
 @test "ADD, CHECK, DEL in every version: result shape, addresses, routes, a way out, nothing left" {
@@ -382,62 +303,6 @@ while True:
 EOF
 }
 
-@test "teardown by record: DEL with empty CNI_NETNS, after the netns is gone, address flushed, no portMappings, repeated" {
-	sandbox <<'EOF'
-	cni_plugins >/dev/null
-	rt='{"portMappings":[{"hostPort":8081,"containerPort":80}]}'
-	# empty CNI_NETNS (ctr)
-	ip netns add c1
-	cni ADD c1 /run/netns/c1 eth0 "$(with_rt "$MIN" "$rt")" >/dev/null
-	cni DEL c1 "" eth0 "$MIN"
-	cni_nothing_left
-	# namespace already gone, then the same DEL again
-	ip netns add c2
-	cni ADD c2 /run/netns/c2 eth0 "$(with_rt "$MIN" "$rt")" >/dev/null
-	ip netns del c2
-	cni DEL c2 /run/netns/c2 eth0 "$(with_rt "$MIN" "$rt")"
-	cni DEL c2 /run/netns/c2 eth0 "$(with_rt "$MIN" "$rt")"
-	cni_nothing_left
-	# address flushed inside the container, DEL without the runtime config
-	ip netns add c3
-	cni ADD c3 /run/netns/c3 eth0 "$(with_rt "$MIN" "$rt")" >/dev/null
-	ip -n c3 addr flush dev eth0
-	cni DEL c3 /run/netns/c3 eth0 "$MIN"
-	cni DEL c3 /run/netns/c3 eth0 "$MIN"
-	cni_nothing_left
-EOF
-}
-
-@test "DEL after a failed ADD, and two containers given the same address one after the other" {
-	sandbox <<'EOF'
-	cni_plugins >/dev/null
-	rt='{"portMappings":[{"hostPort":8082,"containerPort":80}]}'
-	# ADD fails (the interface name is taken in the container): nothing stays
-	ip netns add bad
-	ip -n bad link add eth0 type veth peer name other0
-	expect_status 1 cni_quiet ADD bad /run/netns/bad eth0 "$(with_rt "$MIN" "$rt")"
-	assert_contains "$(jq -r .msg <<<"$out")" "eth0"
-	cni DEL bad /run/netns/bad eth0 "$MIN"
-	assert_eq "$(ip -n bad -j link show eth0 | jq -r '.[0].ifalias // ""')" ""
-	cni_nothing_left
-	# A gets 10.98.0.50 and port 8082; A is deleted; B gets the same
-	# address and port; a late DEL of A must not touch B's mapping
-	ip netns add a; ip netns add b; ip netns add keep
-	cni ADD keep /run/netns/keep eth0 "$MIN" >/dev/null
-	cni ADD a /run/netns/a eth0 "$(with_rt "$MIN" '{"ips":["10.98.0.50"],"portMappings":[{"hostPort":8082,"containerPort":80}]}')" >/dev/null
-	cni DEL a /run/netns/a eth0 "$MIN"
-	cni ADD b /run/netns/b eth0 "$(with_rt "$MIN" '{"ips":["10.98.0.50"],"portMappings":[{"hostPort":8082,"containerPort":80}]}')" >/dev/null
-	cni DEL a /run/netns/a eth0 "$(with_rt "$MIN" "$rt")"
-	serve_once b 80 bee
-	assert_contains "$(read_from host 127.0.0.1 8082)" "bee"
-	assert_eq "$(nft -j list set inet nsnet owners | jq -r '.nftables[1].set.elem[0].elem.comment')" "cni:net1:b:eth0"
-	cni CHECK b /run/netns/b eth0 "$MIN"
-	cni DEL b /run/netns/b eth0 "$MIN"
-	cni DEL keep /run/netns/keep eth0 "$MIN"
-	cni_nothing_left
-EOF
-}
-
 @test "64 parallel ADDs give 64 distinct working addresses, while the previous 64 are DELeted in parallel; three rounds" {
 	sandbox <<'EOF'
 	cni_plugins >/dev/null
@@ -530,6 +395,7 @@ EOF
 	need_clients
 	sandbox <<'EOF'
 	export CNI_PATH=$(cni_plugins) NETCONFPATH=$PWD/net.d
+	cni_cache_private
 	mkdir -p net.d
 	jq -c '{cniVersion:"1.1.0", name, plugins:[del(.cniVersion, .name)]}' <<<"$MIN" > net.d/10-net1.conflist
 	T=$CNI_CLIENTS_BIN/cnitool
@@ -557,6 +423,7 @@ EOF
 	need_clients
 	sandbox <<'EOF'
 	export CNI_PATH=$(cni_plugins) NETCONFPATH=$PWD/net.d
+	cni_cache_private
 	mkdir -p net.d
 	cat > net.d/10-chain.conflist <<J
 {"cniVersion":"1.0.0","name":"chain","plugins":[
@@ -601,6 +468,18 @@ EOF
 	cni DEL a /run/netns/a eth0 "$deleg"
 	[ ! -e hl/deleg/10.94.0.2 ]
 	ip link del nsl0
+	# a bridge nsnet-cni makes: the gateway host-local names goes on it
+	# (isGateway), and ipMasq's NAT after it; all of it goes at the DEL
+	fresh=$(jq -c '.bridge="nsl1" | .ipMasq=true | .name="deleg2"' <<<"$deleg")
+	out=$(cni ADD a /run/netns/a eth0 "$fresh")
+	assert_eq "$(jq -r '.ips[0].gateway' <<<"$out")" "10.94.0.1"
+	assert_eq "$(ip -j addr show nsl1 | jq -r '.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"')" "10.94.0.1/24"
+	ping_ok a 10.94.0.1
+	ping_ok a 203.0.113.1
+	cni CHECK a /run/netns/a eth0 "$fresh"
+	cni DEL a /run/netns/a eth0 "$fresh"
+	[ ! -e hl/deleg2/10.94.0.2 ]
+	cni_nothing_left
 	# the reference bridge plugin, addresses from nsnet-cni
 	br='{"cniVersion":"1.0.0","name":"asipam","type":"bridge","bridge":"cni-x0","isGateway":true,
 	  "ipam":{"type":"nsnet-cni","subnet":"10.93.0.0/24","routes":[{"dst":"0.0.0.0/0"}]}}'
@@ -690,5 +569,64 @@ EOF
 	mount -t tmpfs tmpfs /var/lib/cni
 	NETCONFPATH=$PWD/gc.d CNI_PATH=/opt/cni/bin "$CNI_CLIENTS_BIN/cnitool" gc net1 /run/netns/none
 	cni_nothing_left
+EOF
+}
+
+@test "docs/cni.md: the Podman and containerd commands run as written, in order (the image imported, not pulled)" {
+	need_runtimes
+	for s in "Podman in a few commands" containerd; do
+		sed -n "/^### $s/,/^##/p" "$NSNET_ROOT/docs/cni.md" | grep -E '^    [a-z]' | sed 's/^    //'
+	done > "$BATS_TEST_TMPDIR/lines"
+	[ "$(grep -c . "$BATS_TEST_TMPDIR/lines")" -ge 8 ] || fail "few commands found: $(cat "$BATS_TEST_TMPDIR/lines")"
+	export LINES_FILE=$BATS_TEST_TMPDIR/lines
+	sandbox <<'EOF'
+	cni_plugins >/dev/null
+	echo "$MIN" | jq -c '{cniVersion, name, plugins:[del(.cniVersion, .name)]}' > min.conflist
+	runtime_world min.conflist
+	rm /etc/cni/net.d/*
+	# Podman's own configuration as a host has it, in this sandbox only:
+	# the settings a sandbox needs, and a backend that is not CNI, so that
+	# the drop-in of the docs is what makes it CNI
+	mkdir ec; cp -a /etc/containers/. ec/
+	mount -t tmpfs tmpfs /etc/containers
+	cp -a ec/. /etc/containers/
+	printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n[network]\nnetwork_backend = "netavark"\n' \
+		> /etc/containers/containers.conf
+	unset CONTAINERS_CONF
+	# we are root already; podman and ctr keep their state in this
+	# sandbox's scratch directory; a curl right after `podman run -d`
+	# waits for httpd to listen
+	sudo() { "$@"; }
+	podman() { command $P "$@"; }
+	ctr() { command $C "$@"; }
+	curl() {
+		local i
+		for i in $(seq 30); do command curl -sf -m 2 "$@" && return 0; sleep 0.2; done
+		return 1
+	}
+	cd "$NSNET_ROOT"
+	n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		case $line in *"image pull"*) continue ;; esac
+		line=${line//docker.io\/library\/busybox:latest/localhost/bb:latest}
+		line=${line//docker.io\/library\/busybox/localhost/bb}
+		set +e
+		out=$(eval "$line" </dev/null 2>&1)
+		rc=$?
+		set -e
+		[ "$rc" = 0 ] || fail "docs line $n, '$line', exited $rc: $out"
+		case $line in
+		curl*) assert_eq "$out" "$(podman exec web cat /etc/hostname </dev/null)" ;;
+		*"nsnet show"*)
+			assert_contains "$out" "CNI attachments"
+			assert_contains "$out" "8080:80/tcp" ;;
+		*"podman rm"*) cni_nothing_left ;;
+		*"ctr run"*)
+			assert_contains "$out" "inet 10.98.0."
+			cni_nothing_left ;;
+		esac
+	done < "$LINES_FILE"
+	assert_eq "$n" "$(wc -l < "$LINES_FILE")"
 EOF
 }

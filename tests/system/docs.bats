@@ -31,7 +31,7 @@ setup() {
 		done
 	done
 	topo=$(MANWIDTH=200 man -l "$NSNET_ROOT/man/nsnet-topology.5" 2>/dev/null)
-	for key in networks nodes cables expect setup run publish sysctls routes; do
+	for key in networks nodes cables expect setup run publish sysctls routes a_nat b_nat rate loss delay jitter; do
 		assert_contains "$topo" "$key"
 	done
 }

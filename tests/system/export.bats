@@ -17,7 +17,16 @@ wait_host_clean() {
 }
 export -f wait_host_clean
 
-@test "export round trip: seed 002 built by hand, exported, deleted, brought up: same reachability" {
+# Impairments in namespace $1, whatever its link is called: the rate of
+# its token bucket (bytes/s) and the share its loss rule keeps (per million).
+impair_of() {
+	ip netns exec "$1" tc -j qdisc show | jq -r '[.[] | select(.root and .kind == "tbf") | .options.rate] | join(",")'
+	ip netns exec "$1" nft -j list ruleset |
+		jq -r '[.nftables[] | select(.rule) | .rule.expr[] | select(.match.left.numgen) | .match.right] | join(",")'
+}
+export -f impair_of
+
+@test "export round trip: seed 002 built by hand, exported, deleted, brought up: same reachability, impairments kept" {
 	sandbox <<'EOF'
 	# seed 002 exactly as tests/system/seeds.bats builds it
 	nsnet ns add red blue
@@ -36,6 +45,10 @@ export -f wait_host_clean
 	nsnet nat add v-net-0
 	nsnet route add blue default via 192.168.15.5
 	nsnet publish blue 8080:80/tcp
+	# an impairment on green's link (a loss too small to lose a ping here)
+	nsnet link set green veth-green rate 10mbit loss 0.001%
+	assert_eq "$(impair_of green)" "1250000
+10"
 
 	# what real pings and connections see; the outside only from blue,
 	# the one namespace the seed gives a default route
@@ -79,6 +92,7 @@ export -f wait_host_clean
 	# had no default route and get one from up
 	assert_eq "$(grep -c 'no IPv4 default route here: up adds one via 192.168.15.5' seed002.yaml)" "3"
 	assert_contains "$y" "# veth-red on v-net-0 is called eth0 here"
+	assert_contains "$y" "      v-net-0: {address: 192.168.15.4, rate: 10mbit, loss: 0.001%}"
 	# delete everything, with nsnet
 	nsnet unpublish blue 8080:80/tcp
 	nsnet nat del v-net-0
@@ -97,6 +111,11 @@ export -f wait_host_clean
 	assert_eq "$(nsnet status seed002 --json | jq -r .in_sync)" "true"
 	reach > after.txt
 	assert_eq "$(cat after.txt)" "$(cat before.txt)"
+	# the impairment came back on both ends: green's, and the host's
+	assert_eq "$(impair_of green)" "1250000
+10"
+	assert_eq "$(tc -j qdisc show | jq -r '[.[] | select(.root and .kind == "tbf") | .options.rate] | join(",")')" "1250000"
+	assert_eq "$(impair_of red)" ""
 	# the one difference the comments announced
 	can_ping red 203.0.113.10
 EOF
@@ -107,6 +126,7 @@ EOF
 	# seed 001 and seed 003, side by side
 	nsnet ns add ns1 ns2 ns3
 	nsnet cable ns1:ns1-veth0 ns2:ns2-veth0 --addr 192.168.0.1/24 --peer-addr 192.168.0.2/24 --mtu 1400
+	nsnet link set ns2 ns2-veth0 rate 1500kbit
 	nsnet cable host:v-eth1 ns3:v-peer1 --addr 10.200.1.1/24 --peer-addr 10.200.1.2/24
 	nsnet route add ns3 default via 10.200.1.1
 	nsnet forward on
@@ -128,10 +148,12 @@ EOF
     b: ns2
     b_if: ns2-veth0
     b_addr: 192.168.0.2/24
-    mtu: 1400"
+    mtu: 1400
+    rate: 1500kbit"
 	assert_contains "$y" "  - a: host
     a_if: v-eth1
     a_addr: 10.200.1.1/24
+    a_nat: {out: eth0}
     b: ns3
     b_if: v-peer1
     b_addr: 10.200.1.2/24"
@@ -139,7 +161,7 @@ EOF
 	assert_contains "$y" "      - 10.8.0.0/16 dev ns1-veth0"
 	assert_contains "$y" "      - default via 10.200.1.1"
 	assert_contains "$y" "      net.ipv4.ip_forward: 1"
-	assert_contains "$y" "# NAT for v-eth1 (nsnet nat add v-eth1 --out eth0): a file has no NAT on a cable"
+	assert_not_contains "$y" "# forwarding is on in the host"
 	# the sandbox's upstream is not one of the user's namespaces
 	assert_not_contains "$y" "upstream:"
 	# only what is named
@@ -157,6 +179,12 @@ EOF
 	assert_eq "$(nsnet status exported --json | jq -r .in_sync)" "true"
 	can_ping ns1 192.168.0.2
 	can_ping ns3 10.200.1.1
+	# the way out came back with the file: leaving by eth0
+	can_ping ns3 203.0.113.10
+	assert_eq "$(nft -j list ruleset | jq -r '.nftables[] | select(.rule) | .rule |
+		select(.chain | startswith("nat_")) | .expr[0].match | "\(.op) \(.right)"')" "== eth0"
+	assert_eq "$(impair_of ns1)" "187500"
+	assert_eq "$(impair_of ns2)" "187500"
 	ping -c1 -W2 10.200.1.2 > /dev/null
 	assert_eq "$(ip -n ns1 -j link show ns1-veth0 | jq -r '.[0].mtu')" "1400"
 	assert_eq "$(ip -n ns2 -j route show 10.9.0.0/16 | jq -r '.[0].gateway')" "192.168.0.1"

@@ -199,3 +199,30 @@ PY
 	assert_eq "$(grep -c -- '---|' big.mmd)" "$((1 + 2 + 1100))"
 EOF
 }
+
+@test "the README's picture is what nsnet graph draws of examples/docker-style.yaml now" {
+	# regenerate with: nsnet graph examples/docker-style.yaml -o docs/docker-style.svg
+	assert_contains "$(cat "$NSNET_ROOT"/README.md)" "](docs/docker-style.svg)"
+	sandbox <<'EOF'
+	nsnet graph "$NSNET_ROOT"/examples/docker-style.yaml --format svg > now.svg
+	diff -u "$NSNET_ROOT"/docs/docker-style.svg now.svg >&2 ||
+		fail "docs/docker-style.svg is stale: nsnet graph examples/docker-style.yaml -o docs/docker-style.svg"
+EOF
+}
+
+@test "graph: a cable end's NAT (seed 003) is the way out in every format" {
+	sandbox <<'EOF'
+	f=$NSNET_ROOT/examples/seed003.yaml
+	nsnet graph "$f" > s3.svg
+	texts=$(svg_texts s3.svg)
+	assert_contains "$texts" "host:v-eth1 10.200.1.1/24 NAT"
+	assert_contains "$texts" "NAT v-eth1 → the way out"
+	assert_contains "$texts" "forwarding on (NAT)"
+	nsnet graph "$f" --format dot | dot -Tsvg > s3dot.svg
+	assert_contains "$(svg_texts s3dot.svg)" "host:v-eth1 10.200.1.1/24 NAT"
+	assert_contains "$(svg_texts s3dot.svg)" "forwarding on (NAT)"
+	assert_contains "$(nsnet graph "$f" --format mermaid)" 'host ===|"cable host:v-eth1 10.200.1.1/24 NAT'
+	sed 's/a_nat: true/a_nat: {out: eth0}/' "$f" > out.yaml
+	assert_contains "$(svg_texts <(nsnet graph out.yaml))" "NAT v-eth1 → eth0"
+EOF
+}

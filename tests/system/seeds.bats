@@ -124,6 +124,98 @@ v-peer1"
 EOF
 }
 
+# The way out of the topology's NAT as nftables has it: the interface the
+# natfwd map sends to a NAT chain, the subnets natpost4 masquerades, and the
+# match of each masquerade rule ("!= v-eth1": any other interface).
+nat_state() {
+	nft -j list map inet nsnet natfwd | jq -r '.nftables[] | select(.map) | .map.elem[]?[0].elem.val'
+	nft -j list map inet nsnet natpost4 |
+		jq -r '.nftables[] | select(.map) | .map.elem[]?[0].prefix | "\(.addr)/\(.len)"'
+	nft -j list ruleset | jq -r '.nftables[] | select(.rule) | .rule |
+		select(.chain | startswith("nat_")) | .expr[0].match | "\(.op) \(.right)"'
+}
+export -f nat_state
+
+@test "seed 003 from a file: a_nat: true reaches the simulated upstream, check meets the expectations, drift repaired, down puts it back" {
+	sandbox <<'EOF'
+	f=$NSNET_ROOT/examples/seed003.yaml
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	assert_contains "$(nsnet plan "$f")" "add rule inet nsnet nat_"
+	nsnet up "$f" > /dev/null
+	# the way out as nftables has it, and forwarding on
+	assert_eq "$(nat_state)" "v-eth1
+10.200.1.0/24
+!= v-eth1"
+	assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "1"
+	out=$(nsnet check seed003)
+	assert_contains "$out" "3 expectations: 3 met, 0 broken"
+	assert_contains "$out" "met     ns1 -> 203.0.113.10: reach"
+	assert_contains "$out" "met     ns1 -> 198.51.100.1: reach"
+	# independent observers: ping, and a TCP connection that the upstream
+	# sees coming from the host's uplink address (masqueraded)
+	can_ping ns1 203.0.113.10
+	serve_once upstream 8080 upstream-web 203.0.113.10
+	assert_eq "$(tcp_read ns1 203.0.113.10 8080)" "upstream-web 198.51.100.2"
+	# the picture shows the way out
+	dot=$(nsnet graph seed003 --format dot)
+	assert_contains "$dot" "host:v-eth1 10.200.1.1/24 NAT"
+	assert_contains "$dot" "forwarding on (NAT)"
+	assert_contains "$(nsnet graph seed003)" "NAT v-eth1 → the way out"
+	# NAT removed by hand: drift, repaired by up
+	nsnet nat del v-eth1
+	cannot_ping ns1 203.0.113.10
+	expect_status 1 nsnet status seed003
+	assert_contains "$out" "drifted: NAT for cable end v-eth1"
+	assert_contains "$(nsnet up "$f")" "repair: NAT for cable end v-eth1"
+	assert_eq "$(nsnet status seed003 --json | jq -r .in_sync)" "true"
+	can_ping ns1 203.0.113.10
+	# down: the NAT goes with the topology, forwarding as it was, even
+	# when somebody deleted the cable's host end first (the NAT of a name
+	# the file gives a_nat: would keep the host forwarding)
+	ip link del v-eth1
+	nsnet down seed003
+	assert_eq "$(nft -j list ruleset | jq '[.nftables[] | select(.table.name == "nsnet")] | length')" "0"
+	assert_eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_eq "$(ip -j link show v-eth1 2>/dev/null | jq length || echo 0)" "0"
+EOF
+}
+
+@test "seed 003 from a file: a_nat: {out: IF} leaves by IF only; a missing IF is refused before any change" {
+	sandbox <<'EOF'
+	sed 's/a_nat: true/a_nat: {out: eth0}/' "$NSNET_ROOT"/examples/seed003.yaml > out.yaml
+	assert_contains "$(nsnet plan out.yaml)" "oifname \"eth0\" masquerade"
+	nsnet up out.yaml > /dev/null
+	assert_eq "$(nat_state)" "v-eth1
+10.200.1.0/24
+== eth0"
+	nsnet check seed003 > /dev/null
+	can_ping ns1 203.0.113.10
+	# the file changed to any interface: the NAT is replaced
+	expect_status 1 nsnet status "$NSNET_ROOT"/examples/seed003.yaml
+	assert_contains "$(nsnet up "$NSNET_ROOT"/examples/seed003.yaml)" "repair: NAT for cable end v-eth1"
+	assert_eq "$(nat_state | tail -1)" "!= v-eth1"
+	nsnet down seed003
+	# an interface the host does not have: nothing is made
+	sed 's/a_nat: true/a_nat: {out: eth9}/' "$NSNET_ROOT"/examples/seed003.yaml > bad.yaml
+	expect_status 1 nsnet up bad.yaml
+	assert_contains "$out" "NAT for cable end v-eth1: the host has no interface eth9 to leave by"
+	assert_eq "$(ip netns list | grep -c ns1 || true)" "0"
+	assert_eq "$(ip -j link show v-eth1 2>/dev/null | jq length || echo 0)" "0"
+	# mistakes at their line and column, exit 2
+	sed 's/a_nat: true/a_nat: {via: eth0}/' "$NSNET_ROOT"/examples/seed003.yaml > key.yaml
+	expect_status 2 nsnet up key.yaml
+	assert_contains "$out" "key.yaml:11:60: unknown key \"via\" in a cable end's nat (known: out)"
+	sed 's/a: host, a_if: v-eth1, a_addr: 10.200.1.1\/24/a: ns1, a_if: v-peer1, a_addr: 10.200.1.2\/24/; s/b: ns1, b_if: v-peer1, b_addr: 10.200.1.2\/24/b: host, b_if: v-eth1, b_addr: 10.200.1.1\/24/' \
+		"$NSNET_ROOT"/examples/seed003.yaml > end.yaml
+	expect_status 2 nsnet up end.yaml
+	assert_contains "$out" "end.yaml:11:"
+	assert_contains "$out" "a_nat: NAT is the host's, and end a is ns1, not host"
+	sed 's/a_nat: true/a_nat: {out: "eth0;x"}/' "$NSNET_ROOT"/examples/seed003.yaml > if.yaml
+	expect_status 2 nsnet up if.yaml
+	assert_contains "$out" "if.yaml:11:65: nat: out: "
+EOF
+}
+
 @test "seed 004: Blue and Yellow created, listed, deleted; vetha/vethb" {
 	sandbox <<'EOF'
 	nsnet ns add Blue

@@ -35,7 +35,7 @@ export -f host_state config_of_all
 		seed002)  can_ping red 192.168.15.4; can_ping blue 203.0.113.10
 		          serve_once blue 80 blue-web
 		          assert_eq "$(tcp_read upstream 198.51.100.2 8080 | cut -d' ' -f1)" "blue-web" ;;
-		seed003)  can_ping ns1 10.200.1.1 ;;
+		seed003)  can_ping ns1 10.200.1.1; can_ping ns1 203.0.113.10 ;;
 		seed004)  can_ping Blue 192.168.100.1; ping -c1 -W2 192.168.100.2 >/dev/null ;;
 		shopfront) can_ping web 172.30.1.20; can_ping api 172.30.2.30
 		          cannot_ping web 172.30.2.30; cannot_ping db 203.0.113.10

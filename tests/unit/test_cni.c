@@ -59,6 +59,8 @@ static void test_minimal(void **state)
 	assert_string_equal(ipstr(&c.sets[0].r[0].end), "10.98.0.254/24");
 	assert_false(c.ipam_only);
 	assert_string_equal(c.delegate, "");
+	/* no runtime config: CHECK has no port list to compare */
+	assert_false(c.ports_given);
 	cni_conf_free(&c);
 	nsnet_free(nn);
 }
@@ -96,6 +98,7 @@ static void test_ranges_runtime_args(void **state)
 	assert_non_null(c.dns);
 	/* "::" is every IPv6 address of the host */
 	assert_int_equal(c.n_ports, 2);
+	assert_true(c.ports_given);
 	assert_int_equal(c.ports[0].proto, IPPROTO_UDP);
 	assert_string_equal(ipstr(&c.ports[0].host_ip), "127.0.0.1");
 	assert_int_equal(c.ports[1].host_ip.family, AF_INET6);
@@ -156,6 +159,27 @@ static void test_ipam_modes(void **state)
 	nsnet_free(nn);
 }
 
+/* A passing refusal of the kernel is "try again later" (11); a lasting
+ * one stays nsnet's own 100. */
+static void test_fail_codes(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct cni_error err = { 0 };
+
+	(void)state;
+	err_set(nn, EBUSY, "set bridge nsc0 up");
+	assert_int_equal(cni_fail(nn, &err, CNI_ERR_KERNEL, -EBUSY), -EBUSY);
+	assert_int_equal(err.code, CNI_ERR_AGAIN);
+	assert_non_null(strstr(err.msg, "nsc0"));
+	err_set(nn, EPERM, "create veth");
+	cni_fail(nn, &err, CNI_ERR_KERNEL, -EPERM);
+	assert_int_equal(err.code, CNI_ERR_KERNEL);
+	err_set(nn, EAGAIN, "read a record");
+	cni_fail(nn, &err, CNI_ERR_IO, -EAGAIN);
+	assert_int_equal(err.code, CNI_ERR_IO);
+	nsnet_free(nn);
+}
+
 /* Each refusal: its code and a word that names the key or variable. */
 static void test_refusals(void **state)
 {
@@ -168,6 +192,9 @@ static void test_refusals(void **state)
 		{ CNI_CMD_ADD, "[1]", "JSON", CNI_ERR_DECODE },
 		{ CNI_CMD_ADD, "{\"name\":\"n\"}", "cniVersion", CNI_ERR_CONFIG },
 		{ CNI_CMD_ADD, "{\"cniVersion\":\"0.2.0\",\"name\":\"n\"}", "cniVersion", CNI_ERR_VERSION },
+		{ CNI_CMD_DEL, "{\"cniVersion\":\"0.1.0\",\"name\":\"n\"}", "speaks 0.3.0, 0.3.1, 0.4.0, 1.0.0 and 1.1.0", CNI_ERR_VERSION },
+		{ CNI_CMD_CHECK, "{\"cniVersion\":\"9.9.9\",\"name\":\"n\"}", "\"cniVersion\": 9.9.9 is not supported", CNI_ERR_VERSION },
+		{ CNI_CMD_CHECK, "{\"cniVersion\":\"0.3.1\",\"name\":\"n\"}", "cniVersion 0.4.0", CNI_ERR_VERSION },
 		{ CNI_CMD_GC, MIN, "1.1.0", CNI_ERR_VERSION },
 		{ CNI_CMD_ADD, "{\"cniVersion\":\"1.0.0\",\"type\":\"nsnet-cni\"}", "\"name\"", CNI_ERR_CONFIG },
 		{ CNI_CMD_ADD, "{\"cniVersion\":\"1.0.0\",\"name\":\"a/b\"}", "\"name\"", CNI_ERR_CONFIG },
@@ -354,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_ranges_runtime_args),
 		cmocka_unit_test(test_ipam_modes),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_fail_codes),
 		cmocka_unit_test(test_render_versions),
 		cmocka_unit_test(test_version_and_error),
 		cmocka_unit_test(test_owner_and_steps),

@@ -250,6 +250,76 @@ static void test_impairments(void **state)
 		  8, 28, "delay \"20\"");
 }
 
+/* a_nat:/b_nat: of a cable end in the host: true or {out: IF}, planned
+ * as the firewall's NAT of that interface; mistakes at their position. */
+static void test_cable_nat(void **state)
+{
+	struct nsnet *nn = nsnet_new();
+	struct topo_action act = { .kind = ACT_CABLE_NAT, .obj = 0, .idx = 0 };
+	json_t *cmds = json_array();
+	char what[256];
+	struct topo *t;
+
+	(void)state;
+	t = parse_ok(nn, NET "nodes:\n  a: {}\n  b: {}\ncables:\n"
+		     "  - {a: host, a_if: v-eth1, a_addr: 10.200.1.1/24, a_nat: {out: eth0}, b: a}\n"
+		     "  - {a: b, b: host, b_addr: 10.201.1.1/24, b_nat: true}\n"
+		     "  - {a: host, a_if: v-eth3, a_addr: 10.202.1.1/24, a_nat: false, b: b}\n");
+	assert_true(t->cables[0].nat[0].on);
+	assert_string_equal(t->cables[0].nat[0].out, "eth0");
+	assert_false(t->cables[0].nat[1].on);
+	assert_true(t->cables[1].nat[1].on);
+	assert_string_equal(t->cables[1].nat[1].out, "");
+	assert_false(t->cables[2].nat[0].on);
+	topo_action_str(t, &act, what, sizeof(what));
+	assert_string_equal(what, "NAT for cable end v-eth1 out eth0");
+	assert_string_equal(topo_action_kind(act.kind), "cable_nat");
+	/* the commands of nsnet nat add v-eth1 --out eth0 */
+	topo_action_commands(t, &act, cmds);
+	assert_string_equal(json_string_value(json_array_get(cmds, 0)),
+			    "sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1");
+	{
+		char *all = NULL;
+		size_t i, len = 0;
+		FILE *f = open_memstream(&all, &len);
+
+		for (i = 1; i < json_array_size(cmds); i++)
+			fprintf(f, "%s\n", json_string_value(json_array_get(cmds, i)));
+		fclose(f);
+		assert_non_null(strstr(all, "oifname \"eth0\" masquerade"));
+		assert_non_null(strstr(all, "natpost4 { 10.200.1.0/24 : jump"));
+		assert_non_null(strstr(all, "natfwd { \"v-eth1\" : jump"));
+		free(all);
+	}
+	json_array_clear(cmds);
+	act.obj = 1;
+	act.idx = 1;
+	topo_action_str(t, &act, what, sizeof(what));
+	assert_string_equal(what, "NAT for cable end veth-b");
+	topo_action_commands(t, &act, cmds);
+	assert_non_null(strstr(json_string_value(json_array_get(cmds, 3)),
+			       "oifname != \"veth-b\" masquerade"));
+	json_decref(cmds);
+	topo_free(t);
+	nsnet_free(nn);
+#define NAT_CABLES NET "nodes:\n  a: {}\ncables:\n"
+	parse_bad(NAT_CABLES "  - {a: a, a_addr: 10.1.1.1/24, a_nat: true, b: host}\n",
+		  8, 33, "a_nat: NAT is the host's, and end a is a, not host");
+	parse_bad(NAT_CABLES "  - {a: host, a_addr: 10.1.1.1/24, a_nat: {via: eth0}, b: a}\n",
+		  8, 44, "unknown key \"via\" in a cable end's nat (known: out)");
+	parse_bad(NAT_CABLES "  - {a: host, a_addr: 10.1.1.1/24, a_nat: {out: averyverylongname}, b: a}\n",
+		  8, 49, "nat: out: ");
+	parse_bad(NAT_CABLES "  - {a: host, a_addr: 10.1.1.1/24, a_nat: maybe, b: a}\n",
+		  8, 43, "a_nat must be true or false");
+	parse_bad(NAT_CABLES "  - {a: host, a_addr: 10.1.1.1/24, a_nat: {}, b: a}\n",
+		  8, 43, "a_nat: say true, or the interface to leave by");
+	parse_bad(NAT_CABLES "  - {a: a, b: host, b_nat: true}\n",
+		  8, 21, "b_nat: end b has no address (b_addr:)");
+	parse_bad(NAT_CABLES "  - {a: a, b: host, b_if: v-eth1, b_addr: 10.1.1.1/24, b_nat: {out: v-eth1}}\n",
+		  8, 56, "b_nat: out: must be another interface than v-eth1");
+#undef NAT_CABLES
+}
+
 static void test_yaml_syntax(void **state)
 {
 	(void)state;
@@ -576,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_bad_route),
 		cmocka_unit_test(test_cable),
 		cmocka_unit_test(test_impairments),
+		cmocka_unit_test(test_cable_nat),
 		cmocka_unit_test(test_yaml_syntax),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_yaml_limits),
