@@ -483,12 +483,11 @@ const struct fw_chain_def fw_chains[] = {
 	 * bridge would pass conntrack and NAT there first, and a null
 	 * binding or a masquerade of that pass would stick to the
 	 * connection; untracked, it is tracked at the network's own
-	 * bridge. Packets for the host's own addresses are the exception:
-	 * tracked at the leaf, a published port's DNAT routes them from
-	 * there, which also reaches a server on the same leaf (the root
-	 * cannot send a packet back out of the trunk it came in by). */
+	 * bridge. (Tracked at the leaf, a published port's DNAT would
+	 * route from the leaf, which reverse-path filtering refuses: a
+	 * leaf has no address.) */
 	{ "raw", "type filter hook prerouting priority raw; policy accept;", {
-		"iifname @leaves fib daddr type != local notrack",
+		"iifname @leaves notrack",
 	} },
 	{ "prerouting", "type nat hook prerouting priority dstnat; policy accept;", {
 		"iifname @bridges meta mark set meta mark | 0x00100000",
@@ -499,9 +498,6 @@ const struct fw_chain_def fw_chains[] = {
 		"jump published",
 	} },
 	{ "postrouting", "type nat hook postrouting priority srcnat; policy accept;", {
-		/* A leaf's pass (for the host's own addresses) is not the
-		 * way out: no NAT there. */
-		"oifname @leaves accept",
 		/* 127.0.0.1 cannot leave the host as a source address. */
 		"ct status dnat ip saddr 127.0.0.0/8 masquerade",
 		/* Hairpin: without it the server answers its neighbour

@@ -359,9 +359,10 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 	switch (a->kind) {
 	case ACT_BRIDGE:
 		out(cmds, "ip link add %s type bridge", q(&ws, br));
-		if (a->idx)  /* a leaf answers no ARP (span.c) */
-			out(cmds, "sysctl -w %s",
-			    qf(&ws, "net.ipv4.conf.%s.arp_ignore=8", br));
+		if (a->idx)  /* a leaf takes no part in IP (span.c) */
+			out(cmds, "sysctl -w %s %s",
+			    qf(&ws, "net.ipv4.conf.%s.arp_ignore=8", br),
+			    qf(&ws, "net.ipv6.conf.%s.disable_ipv6=1", br));
 		out(cmds, "ip link set %s alias %s", q(&ws, br),
 		    qf(&ws, "nsnet:%s%s", t->name, a->idx && net->internal ? " internal" : ""));
 		break;

@@ -10,10 +10,10 @@
  * link group with the topology's mark like every link of a topology, so
  * down removes them with the rest.
  *
- * A leaf answers no ARP (arp_ignore 8: the host would otherwise answer a
- * node's ARP for the gateway from the leaf, which would then receive the
- * packets the root should route; neighbour discovery answers only for the
- * interface's own addresses, so IPv6 needs nothing). With
+ * A leaf takes no part in IP: it answers no ARP (arp_ignore 8: the host
+ * would otherwise answer a node's ARP for the gateway from the leaf, which
+ * would then receive the packets the root should route) and has no IPv6
+ * (no link-local address, no solicitations of its own). With
  * br_netfilter, packets bridged by a leaf would pass conntrack and NAT
  * there, before the root: a masquerade of the leaf's pass, or its null
  * binding, would break NAT and every pair of nodes on two bridges. So the
@@ -23,8 +23,9 @@
  *
  * The layout is a function of the file (and of the share, 1,000 unless
  * the caller set another: nsnet_set_bridge_ports, for tests): the
- * attachments of a network in file order, spread evenly over the root and
- * as few leaves as hold them. Names derive from the root's: leaf k is
+ * attachments of a network spread evenly over the root and as few leaves
+ * as hold them, nodes that publish ports on the root, the others in file
+ * order. Names derive from the root's: leaf k is
  * "<bridge>-l<k>", its trunk "<bridge>-t<k>" (on the root) and
  * "<bridge>-u<k>" (on the leaf), the bridge's name cut and hashed when
  * they would not fit in 15 characters.
@@ -141,18 +142,19 @@ int topo_span(struct nsnet *nn, const char *file, struct topo *t)
 	size_t share = span_share(nn), i, j, k, n_names = 0, slot = 0;
 	size_t *root_n = calloc(t->n_nets + 1, sizeof(*root_n));
 	size_t *per_leaf = calloc(t->n_nets + 1, sizeof(*per_leaf));
+	size_t *root_used = calloc(t->n_nets + 1, sizeof(*root_used));
+	size_t *leaf_used = calloc(t->n_nets + 1, sizeof(*leaf_used));
 	char (*names)[IFNAMSIZ] = NULL;
 	struct topo_set set = { 0 };
 	int rc = 0;
 
-	if (!root_n || !per_leaf)
+	if (!root_n || !per_leaf || !root_used || !leaf_used)
 		abort();
 	for (i = 0; i < t->n_nets; i++)
 		t->nets[i].n_att = t->nets[i].n_leaves = 0;
-	/* the attachment's place among its network's, for now */
 	for (i = 0; i < t->n_nodes; i++)
 		for (j = 0; j < t->nodes[i].n_att; j++)
-			t->nodes[i].att[j].leaf = t->nets[t->nodes[i].att[j].net].n_att++;
+			t->nets[t->nodes[i].att[j].net].n_att++;
 	for (i = 0; i < t->n_nets && !rc; i++) {
 		struct topo_net *net = &t->nets[i];
 		size_t n = net->n_att, leaves, bridges, even;
@@ -177,12 +179,34 @@ int topo_span(struct nsnet *nn, const char *file, struct topo *t)
 		slot += net->n_leaves + 1;
 	}
 	t->n_slots = slot;
+	/* The root takes the nodes that publish ports first (the first
+	 * attachment, where their ports lead): with br_netfilter a published
+	 * port's translation happens at the root, which cannot send a packet
+	 * back out of the trunk it came in by, so a server on a leaf would
+	 * not be reached through the host's address from its own leaf. Then
+	 * the others, in file order. */
 	for (i = 0; i < t->n_nodes && !rc; i++)
 		for (j = 0; j < t->nodes[i].n_att; j++) {
 			struct topo_attach *a = &t->nodes[i].att[j];
-			size_t nth = a->leaf;
 
-			a->leaf = nth < root_n[a->net] ? 0 : 1 + (nth - root_n[a->net]) / per_leaf[a->net];
+			a->leaf = SIZE_MAX;
+			if (j == 0 && t->nodes[i].n_publish && root_used[a->net] < root_n[a->net]) {
+				a->leaf = 0;
+				root_used[a->net]++;
+			}
+		}
+	for (i = 0; i < t->n_nodes && !rc; i++)
+		for (j = 0; j < t->nodes[i].n_att; j++) {
+			struct topo_attach *a = &t->nodes[i].att[j];
+
+			if (a->leaf != SIZE_MAX)
+				continue;
+			if (root_used[a->net] < root_n[a->net]) {
+				a->leaf = 0;
+				root_used[a->net]++;
+			} else {
+				a->leaf = 1 + leaf_used[a->net]++ / per_leaf[a->net];
+			}
 		}
 	/* Every name in the host the spans add: free of each other, of the
 	 * networks' bridges (unique already) and of host cable ends. */
@@ -219,6 +243,8 @@ int topo_span(struct nsnet *nn, const char *file, struct topo *t)
 	free(names);
 	free(root_n);
 	free(per_leaf);
+	free(root_used);
+	free(leaf_used);
 	return rc;
 }
 
@@ -309,7 +335,7 @@ static int span_link_taken(struct nsnet *nn, const struct topo *t, size_t i,
 		t->nets[i].name, l->name, t->name);
 }
 
-/* Whether the leaf answers no ARP (see the top). */
+/* Whether the leaf takes no part in IP (see the top). */
 static bool span_leaf_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
 {
 	char path[128], v[16];
@@ -317,6 +343,9 @@ static bool span_leaf_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
 
 	snprintf(path, sizeof(path), "net/ipv4/conf/%s/arp_ignore", leaf);
 	ok = !sysctl_read(nn, host, path, v, sizeof(v)) && !strcmp(v, "8");
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/disable_ipv6", leaf);
+	if (ok && !sysctl_read(nn, host, path, v, sizeof(v)))  /* none: no IPv6 */
+		ok = !strcmp(v, "1");
 	err_clear(nn);
 	return ok;
 }
@@ -407,7 +436,7 @@ int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 	return 0;
 }
 
-/* ---- apply: leaves, their quiet, their trunks --------------------------------- */
+/* ---- apply: leaves, kept out of IP, and their trunks ----------------------------- */
 
 static int span_index(struct nsnet *nn, struct ns *host, const char *name)
 {
@@ -425,7 +454,14 @@ static int span_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
 	int rc;
 
 	snprintf(path, sizeof(path), "net/ipv4/conf/%s/arp_ignore", leaf);
-	rc = sysctl_write(nn, host, path, "8");
+	if ((rc = sysctl_write(nn, host, path, "8")))
+		return rc;
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/disable_ipv6", leaf);
+	rc = sysctl_write(nn, host, path, "1");
+	if (rc == -ENOENT) {  /* a kernel without IPv6 */
+		err_clear(nn);
+		rc = 0;
+	}
 	return rc;
 }
 

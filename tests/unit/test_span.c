@@ -86,6 +86,25 @@ static void test_layout(void **state)
 	assert_int_equal(t->n_slots, 1);
 	topo_free(t);
 	free(yaml);
+
+	/* a node that publishes a port goes on the root (its port's
+	 * translation is there), the others follow in file order */
+	yaml = file_of(120, "br0", "");
+	strcpy(strstr(yaml, "  n110: {networks: {lan: }}\n"),
+	       "  n110: {networks: {lan: }, publish: ['8080:80']}\n"
+	       "  n111: {networks: {lan: }}\n  n112: {networks: {lan: }}\n"
+	       "  n113: {networks: {lan: }}\n  n114: {networks: {lan: }}\n"
+	       "  n115: {networks: {lan: }}\n  n116: {networks: {lan: }}\n"
+	       "  n117: {networks: {lan: }}\n  n118: {networks: {lan: }}\n"
+	       "  n119: {networks: {lan: }}\n");
+	t = parse_with(nn, 50, yaml, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(t->nodes[110].att[0].leaf, 0);
+	assert_int_equal(t->nodes[38].att[0].leaf, 0);
+	assert_int_equal(t->nodes[39].att[0].leaf, 1);
+	assert_int_equal(t->nodes[119].att[0].leaf, 2);
+	topo_free(t);
+	free(yaml);
 	nsnet_free(nn);
 }
 
@@ -177,7 +196,7 @@ static void test_describe(void **state)
 	assert_string_equal(json_string_value(json_array_get(cmds, 0)),
 			    "ip link add br0-l2 type bridge");
 	assert_string_equal(json_string_value(json_array_get(cmds, 1)),
-			    "sysctl -w net.ipv4.conf.br0-l2.arp_ignore=8");
+			    "sysctl -w net.ipv4.conf.br0-l2.arp_ignore=8 net.ipv6.conf.br0-l2.disable_ipv6=1");
 	json_array_clear(cmds);
 	a = (struct topo_action){ .kind = ACT_TRUNK, .obj = 0, .idx = 1 };
 	topo_action_commands(t, &a, cmds);
