@@ -151,6 +151,9 @@ int nl_link_get(struct nsnet *nn, struct ns *ns, const char *ifname,
 		struct nl_link *l);
 int nl_link_get_index(struct nsnet *nn, struct ns *ns, int index,
 		      struct nl_link *l);
+/* The descriptor of ns's rtnetlink socket (opened if need be), for the
+ * ioctls the kernel answers on any socket of a namespace; or an error. */
+int nl_fd(struct nsnet *nn, struct ns *ns);
 /* Run a dump request; cb is called for every message. -EINTR (and no
  * error set) when the kernel says the objects changed during the dump:
  * the caller resets what cb collected and asks again. */
@@ -261,6 +264,14 @@ void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    const char *alias);
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index);
+/* An offload of ifname in ns on or off through the ethtool ioctl (cmd:
+ * ETHTOOL_SGRO, ETHTOOL_STSO, ...); the error names the link. */
+int link_offload_set(struct nsnet *nn, struct ns *ns, const char *ifname,
+		     unsigned int cmd, bool on);
+/* Queue "no IPv6 link-local address" (addrgenmode none) on ifname, before
+ * it comes up: no duplicate address detection, router solicitation or
+ * multicast report of its own. */
+void link_queue_no_ll(struct nl_batch *b, const char *ns_name, const char *ifname);
 /* Every link of ns through cb (a negative return stops the dump). When
  * links change during the dump, restart(data) resets what cb collected
  * and the dump runs again (bounded, about 2 s); restart NULL: no retry,

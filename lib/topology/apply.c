@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
 #include <jansson.h>
 
 #include "topology/topology.h"
@@ -360,7 +361,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < p->n;) {
 		size_t first = i, n_veth = 0;
 		const char *veth_if[256];
-		bool veth_new[256];
+		bool veth_new[256], veth_span[256];
 
 		nl_batch_init(&b);
 		for (; i < p->n && n_veth < 256; i++) {
@@ -390,6 +391,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			}
 			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
 			veth_new[n_veth] = node_new[p->act[i].obj];
+			veth_span[n_veth] = t->nets[a->net].n_leaves > 0;
 			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
@@ -418,8 +420,14 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		for (k = first; k < i; k++)
 			if (act_is(&p->act[k], ACT_VETH))
 				ns_release(nn, t->nodes[p->act[k].obj].name);
-		for (k = 0; !rc && k < n_veth; k++)
+		for (k = 0; !rc && k < n_veth; k++) {
 			rc = port_quiet(nn, host, veth_if[k]);
+			/* see step 4: the bridge's copies to this port go
+			 * through the node's own queue only if this end does
+			 * not segment (veth's condition for it) */
+			if (!rc && veth_span[k])
+				rc = link_offload_set(nn, host, veth_if[k], ETHTOOL_STSO, false);
+		}
 		if (rc) {
 			free(br_index);
 			return rc;
@@ -487,6 +495,15 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				break;
 			case ACT_VETH:
 			case ACT_INNER_UP:
+				/* On a network over several bridges (span.c) every
+				 * multicast reaches thousands of ports: the kernel
+				 * queues each copy on the sending CPU's backlog
+				 * (net.core.netdev_max_backlog, 1,000) and drops
+				 * what does not fit, ARP replies among them. So its
+				 * nodes make none of their own: no link-local
+				 * address, hence no solicitations and reports. */
+				if (act_is(a, ACT_VETH) && t->nets[at->net].n_leaves)
+					link_queue_no_ll(&b, nd->name, at->ifname);
 				link_queue_set(&b, nd->name, at->ifname, 0, 1, 0, -1, mark);
 				break;
 			case ACT_ADDR:
@@ -532,6 +549,20 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		if (!rc)
 			rc = nl_batch_send(nn, ns, &b);
 		nl_batch_free(&b);
+		/* A broadcast on a network over several bridges is copied to
+		 * thousands of ports at once; veth queues each copy on the
+		 * sending CPU's backlog (net.core.netdev_max_backlog: 1,000,
+		 * for the whole machine), which drops the rest: ARP replies
+		 * were lost for every node past the first thousand. With GRO
+		 * on the node's end, veth takes the copies into the node's own
+		 * queue (NAPI) instead. */
+		for (j = node_first[i]; !rc && j < node_first[i + 1]; j++) {
+			const struct topo_action *a = &p->act[node_acts[j]];
+
+			if (act_is(a, ACT_VETH) && t->nets[nd->att[a->idx].net].n_leaves)
+				rc = link_offload_set(nn, ns, nd->att[a->idx].ifname, ETHTOOL_SGRO,
+						      true);
+		}
 		ns_release(nn, nd->name);
 		if (rc)
 			break;

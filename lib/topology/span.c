@@ -540,6 +540,9 @@ trunks:
 		}
 		veth_queue_add(&b, NSNET_HOST, ends[0], NULL, ends[1], root, 0, false);
 		nl_batch_barrier(&b);
+		/* bridge ports: no IPv6 link-local of their own (apply.c) */
+		link_queue_no_ll(&b, NSNET_HOST, ends[0]);
+		link_queue_no_ll(&b, NSNET_HOST, ends[1]);
 		link_queue_set(&b, NSNET_HOST, ends[0], 0, 1, 0, -1, mark);
 		link_queue_set(&b, NSNET_HOST, ends[1], 0, 1, 0, leaf, mark);
 		rc = nl_batch_send(nn, host, &b);

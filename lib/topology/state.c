@@ -278,11 +278,27 @@ static int bulk_link_here(int fd, const char *ifname, struct topo_state *st)
 	return state_link_cb(&l, st);
 }
 
+/* Whether the file gives node nd an address or a route of family: the
+ * plan asks about no other (half the dumps of a node of one family). */
+static bool node_has_family(const struct topo_node *nd, int family)
+{
+	size_t j;
+
+	for (j = 0; j < nd->n_att; j++)
+		if (nd->att[j].addr[family == AF_INET6].family)
+			return true;
+	for (j = 0; j < nd->n_routes; j++)
+		if (nd->routes[j].dst.family == family)
+			return true;
+	return false;
+}
+
 /*
  * Inside node nd's namespace: the flags and index of lo and of its links
  * (ioctls, not a link dump: that one waits for RTNL, which a no-op up of
  * 1,000 nodes then spent most of its time spinning on), its addresses and
- * routes (dumps of one family each, which do not). A dump that the kernel
+ * routes of the families the file gives it (dumps of one family each,
+ * which do not). A dump that the kernel
  * says was interrupted (the objects changed meanwhile) is asked again, all
  * of it, on a new socket (the old one still has the rest).
  */
@@ -313,9 +329,11 @@ static int bulk_read_here(const struct topo_node *nd, struct topo_state *st,
 				rc = 0;
 		}
 		for (f = 0; !rc && f < ARRAY_SIZE(fams); f++)
-			rc = bulk_dump(nl, &seq, RTM_GETADDR, fams[f], bulk_addr_cb, st);
+			if (node_has_family(nd, fams[f]))
+				rc = bulk_dump(nl, &seq, RTM_GETADDR, fams[f], bulk_addr_cb, st);
 		for (f = 0; !rc && f < ARRAY_SIZE(fams); f++)
-			rc = bulk_dump(nl, &seq, RTM_GETROUTE, fams[f], state_route_cb, st);
+			if (node_has_family(nd, fams[f]))
+				rc = bulk_dump(nl, &seq, RTM_GETROUTE, fams[f], state_route_cb, st);
 		mnl_socket_close(nl);
 		if (rc != -EINTR)
 			break;

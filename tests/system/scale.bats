@@ -71,6 +71,10 @@ SH
 		"br0 br0-l1 br0-l2 br0"
 	# a leaf answers no ARP: the host's gateway address is the root's alone
 	assert_eq "$(sysctl -n net.ipv4.conf.br0-l1.arp_ignore)" "8"
+	# the nodes of a network this large make no multicast of their own:
+	# no IPv6 link-local address (their global one is there)
+	assert_eq "$(ip -n n45 -j addr show eth0 | jq -c '[.[0].addr_info[] | .scope]')" '["global","global"]'
+
 	assert_eq "$(nft -j list set inet nsnet leaves | jq -c '[.nftables[1].set.elem[]] | sort')" \
 		'["br0-l1","br0-l2"]'
 
