@@ -98,7 +98,7 @@ static int print_plan(struct nsnet *nn, const char *file, bool json)
 		return EXIT_OK;
 	}
 	/* networks that span leaf bridges: what will be built */
-	json_array_foreach(json_object_get(plan, "spans"), i, a)
+	json_array_foreach(json_object_get(plan, "leaves"), i, a)
 		printf("# %s\n", json_string_value(json_object_get(a, "text")));
 	if (!json_array_size(json_object_get(plan, "actions")))
 		printf("# %s is up to date: nothing to do\n",

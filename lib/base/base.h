@@ -201,7 +201,7 @@ struct nsnet {
 	void *progress_data;
 	void (*timing)(void *data, const char *step, double ms);
 	void *timing_data;
-	unsigned int bridge_ports; /* topology/span.c: 0, the default share */
+	unsigned int bridge_ports; /* topology/leaves.c: 0, the default share */
 };
 
 #endif /* NSNET_BASE_H */

@@ -219,7 +219,7 @@ static const struct nl_link *dr_links_find(const struct dr_links *ls, int index)
 
 /* The bridges of bridge's Ethernet segment: it and the bridges joined to
  * it by veths inside the namespace (a network over several bridges, its
- * leaves trunked to its own: topology/span.c). */
+ * leaves trunked to its own: topology/leaves.c). */
 static size_t dr_segment(const struct dr_links *ls, int bridge, int *seg,
 			 size_t max)
 {

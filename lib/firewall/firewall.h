@@ -151,7 +151,7 @@ int fw_nft_list(struct nsnet *nn, const char *cmd, char **out);
  * and elements go too). */
 int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 		       bool add);
-/* A leaf bridge of a network that spans several (topology/span.c): isolated
+/* A leaf bridge of a network that spans several (topology/leaves.c): isolated
  * as a bridge, and its packets not tracked (set "leaves"), so that conntrack
  * and NAT see them at the network's own bridge only. fw_bridge_register()
  * with add false removes it. */

@@ -6,7 +6,7 @@
  * those of an internal bridge never leave the host (set "internal").
  * The leaf bridges of a network that spans several are registered like
  * bridges and in set "leaves" too, whose packets are not tracked
- * (topology/span.c says why). Registering also repairs the table's chains
+ * (topology/leaves.c says why). Registering also repairs the table's chains
  * when they lost their rules
  * (fw_run_add), so that `up` after `nft flush table inet nsnet` restores
  * the isolation it relies on.

@@ -479,7 +479,7 @@ const struct fw_chain_def fw_chains[] = {
 		PUB6 "meta l4proto . th dport map @pub6any",
 		PUB6 "ip6 daddr . meta l4proto . th dport map @rng6",
 	} },
-	/* Leaf bridges (topology/span.c): with br_netfilter, a packet they
+	/* Leaf bridges (topology/leaves.c): with br_netfilter, a packet they
 	 * bridge would pass conntrack and NAT there first, and a null
 	 * binding or a masquerade of that pass would stick to the
 	 * connection; untracked, it is tracked at the network's own

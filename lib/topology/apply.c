@@ -206,7 +206,7 @@ static bool act_in_node(const struct topo_action *a)
 	       act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE_DEFAULT) || act_is(a, ACT_ROUTE);
 }
 
-/* A network's own bridge (not one of its leaves: span.c makes those). */
+/* A network's own bridge (not one of its leaves: leaves.c makes those). */
 static bool act_root(const struct topo_action *a, enum topo_act_kind k)
 {
 	return a->kind == k && !a->idx;
@@ -320,7 +320,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
 	/* the leaves of networks too large for one bridge, and their trunks */
-	if (rc || (rc = span_apply(nn, t, p, host, undo_link, u)))
+	if (rc || (rc = leaf_apply(nn, t, p, host, undo_link, u)))
 		return rc;
 
 	topo_step(nn, &pr->steps, "bridges");
@@ -361,7 +361,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < p->n;) {
 		size_t first = i, n_veth = 0;
 		const char *veth_if[256];
-		bool veth_new[256], veth_span[256];
+		bool veth_new[256], veth_leafy[256];
 
 		nl_batch_init(&b);
 		for (; i < p->n && n_veth < 256; i++) {
@@ -373,10 +373,10 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			if (!act_is(&p->act[i], ACT_VETH) && !act_is(&p->act[i], ACT_HOST_UP))
 				continue;
 			a = &nd->att[p->act[i].idx];
-			if (!br_index[span_slot(t, a)])  /* once per bridge, not per port */
-				br_index[span_slot(t, a)] =
-					bridge_index(nn, host, span_att_bridge(t, a, brname));
-			idx = br_index[span_slot(t, a)];
+			if (!br_index[leaf_slot(t, a)])  /* once per bridge, not per port */
+				br_index[leaf_slot(t, a)] =
+					bridge_index(nn, host, leaf_att_bridge(t, a, brname));
+			idx = br_index[leaf_slot(t, a)];
 			if (idx < 0) {
 				nl_batch_free(&b);
 				free(br_index);
@@ -391,7 +391,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			}
 			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
 			veth_new[n_veth] = node_new[p->act[i].obj];
-			veth_span[n_veth] = t->nets[a->net].n_leaves > 0;
+			veth_leafy[n_veth] = t->nets[a->net].n_leaves > 0;
 			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
@@ -405,7 +405,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				link_queue_set(&b, NSNET_HOST, a->host_if, 0, -1, 0, -1, mark);
 			else  /* up, adopted, enslaved to its bridge (maybe new) */
 				link_queue_set(&b, NSNET_HOST, a->host_if, 0, 1, 0,
-					       br_index[span_slot(t, a)], mark);
+					       br_index[leaf_slot(t, a)], mark);
 		}
 		rc = nl_batch_send(nn, host, &b);
 		/* Only what the kernel says it created is ours to undo: a
@@ -425,7 +425,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			/* see step 4: the bridge's copies to this port go
 			 * through the node's own queue only if this end does
 			 * not segment (veth's condition for it) */
-			if (!rc && veth_span[k])
+			if (!rc && veth_leafy[k])
 				rc = link_offload_set(nn, host, veth_if[k], ETHTOOL_STSO, false);
 		}
 		if (rc) {
@@ -495,7 +495,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				break;
 			case ACT_VETH:
 			case ACT_INNER_UP:
-				/* On a network over several bridges (span.c) every
+				/* On a network over several bridges (leaves.c) every
 				 * multicast reaches thousands of ports: the kernel
 				 * queues each copy on the sending CPU's backlog
 				 * (net.core.netdev_max_backlog, 1,000) and drops
@@ -624,7 +624,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 
 			snprintf(alias, sizeof(alias), "%s%s", mark,
 				 net->internal ? " internal" : "");
-			span_bridge_name(net, p->act[i].idx, name);
+			leaf_bridge_name(net, p->act[i].idx, name);
 			link_queue_set(&b, NSNET_HOST, name, 0, 1, 0, -1, alias);
 		}
 	rc = nl_batch_send(nn, host, &b);
@@ -644,7 +644,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			/* repair: what it holds is stale or half (a bridge
 			 * deleted behind nsnet's back, a changed internal):
 			 * cleared first, NAT too (the plan adds it again) */
-			span_bridge_name(net, a->idx, name);
+			leaf_bridge_name(net, a->idx, name);
 			if (a->repair &&
 			    (rc = fw_bridge_register(nn, name, false, false)))
 				return rc;
@@ -707,7 +707,7 @@ static void say_plan(struct up_report *pr, const struct topo *t,
 	json_t *doc = topo_plan_json(t, p), *a, *c;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(doc, "spans"), i, a)
+	json_array_foreach(json_object_get(doc, "leaves"), i, a)
 		say(pr, "# %s", json_string_value(json_object_get(a, "text")));
 	if (!p->n)
 		say(pr, "# %s is up to date: nothing to do", t->name);
@@ -773,12 +773,12 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		    t->n_cables, plural(t->n_cables, "cable", "cables"),
 		    plan.n, plural(plan.n, "change", "changes"),
 		    repairs, plural(repairs, "repair", "repairs"));
-		/* the leaves it made (span.c): said once, when they are made */
+		/* the leaves it made (leaves.c): said once, when they are made */
 		for (i = 0; i < plan.n; i++)
 			if (act_is(&plan.act[i], ACT_BRIDGE) && plan.act[i].idx == 1) {
 				char text[256];
 
-				span_describe(t, plan.act[i].obj, text, sizeof(text));
+				leaf_describe(t, plan.act[i].obj, text, sizeof(text));
 				say(pr, "%s", text);
 			}
 	}

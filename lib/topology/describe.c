@@ -85,8 +85,8 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	const struct topo_net *net = nd || cable ? NULL : &t->nets[a->obj];
 	char x[64], w[128], br[IFNAMSIZ], e0[IFNAMSIZ], e1[IFNAMSIZ];
 
-	if (net)  /* its bridge, or one of its leaves (span.c) */
-		span_bridge_name(net, a->idx, br);
+	if (net)  /* its bridge, or one of its leaves (leaves.c) */
+		leaf_bridge_name(net, a->idx, br);
 	switch (a->kind) {
 	case ACT_BRIDGE:
 		if (a->idx)
@@ -95,7 +95,7 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 			snprintf(buf, len, "bridge %s", net->bridge);
 		break;
 	case ACT_TRUNK:
-		span_trunk_names(net, a->idx, e0, e1);
+		leaf_trunk_names(net, a->idx, e0, e1);
 		snprintf(buf, len, "trunk %s - %s from bridge %s to leaf %s", e0, e1,
 			 net->bridge, br);
 		break;
@@ -110,7 +110,7 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	case ACT_LO_UP: snprintf(buf, len, "%s lo up", nd->name); break;
 	case ACT_VETH:
 		snprintf(buf, len, "%s %s on %s", nd->name, nd->att[a->idx].ifname,
-			 span_att_bridge(t, &nd->att[a->idx], br));
+			 leaf_att_bridge(t, &nd->att[a->idx], br));
 		break;
 	case ACT_HOST_UP: snprintf(buf, len, "%s up", nd->att[a->idx].host_if); break;
 	case ACT_INNER_UP:
@@ -355,11 +355,11 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 	char x[64], y[64], w[160], br[IFNAMSIZ], e0[IFNAMSIZ], e1[IFNAMSIZ];
 
 	if (net)  /* the bridge of a network's action: its own or a leaf */
-		span_bridge_name(net, a->idx, br);
+		leaf_bridge_name(net, a->idx, br);
 	switch (a->kind) {
 	case ACT_BRIDGE:
 		out(cmds, "ip link add %s type bridge", q(&ws, br));
-		if (a->idx)  /* a leaf takes no part in IP (span.c) */
+		if (a->idx)  /* a leaf takes no part in IP (leaves.c) */
 			out(cmds, "sysctl -w %s %s",
 			    qf(&ws, "net.ipv4.conf.%s.arp_ignore=8", br),
 			    qf(&ws, "net.ipv6.conf.%s.disable_ipv6=1", br));
@@ -367,7 +367,7 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		    qf(&ws, "nsnet:%s%s", t->name, a->idx && net->internal ? " internal" : ""));
 		break;
 	case ACT_TRUNK:
-		span_trunk_names(net, a->idx, e0, e1);
+		leaf_trunk_names(net, a->idx, e0, e1);
 		out(cmds, "ip link add %s master %s type veth peer name %s", q(&ws, e0),
 		    q(&ws, net->bridge), q(&ws, e1));
 		out(cmds, "ip link set %s alias %s up", q(&ws, e0), qf(&ws, "nsnet:%s", t->name));
@@ -427,7 +427,7 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		break;
 	case ACT_VETH:
 		out(cmds, "ip link add %s master %s type veth peer name %s netns %s",
-		    q(&ws, at->host_if), q(&ws, span_att_bridge(t, at, br)),
+		    q(&ws, at->host_if), q(&ws, leaf_att_bridge(t, at, br)),
 		    q(&ws, at->ifname), q(&ws, nd->name));
 		out(cmds, "ip link set %s master %s alias %s up", q(&ws, at->host_if),
 		    q(&ws, br), qf(&ws, "nsnet:%s", t->name));

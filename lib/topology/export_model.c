@@ -18,7 +18,7 @@
 
 static bool fw_list_has(json_t *fw, const char *list, const char *name);
 
-/* A leaf bridge of a network over several bridges (topology/span.c) is
+/* A leaf bridge of a network over several bridges (topology/leaves.c) is
  * that network: the bridge its trunk leads to. */
 static size_t root_of_bridge(struct xport *X, size_t link)
 {

@@ -282,7 +282,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	bool himp_read = false, host_qdiscs;
 	json_t *fw = NULL;
 	char *hosts = NULL;
-	int *br_index = NULL;  /* per bridge slot (span.c); 0: to be created */
+	int *br_index = NULL;  /* per bridge slot (leaves.c); 0: to be created */
 	struct topo_hosts_ref hosts_ref = { 0 };
 	struct chunk ck = { 0 };
 	size_t i, j;
@@ -313,8 +313,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		if (found)
 			l = *found;
 		if (!found) {
-			/* its leaves, if it spans some (span.c) */
-			if ((rc = span_plan(nn, t, i, host, fw, br_index, p)))
+			/* its leaves, if it spans some (leaves.c) */
+			if ((rc = leaf_plan(nn, t, i, host, fw, br_index, p)))
 				goto out;
 			add(p, ACT_BRIDGE, i, 0, 0, false);
 			for (f = 0; f < 2; f++)
@@ -339,7 +339,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		}
 		br_index[net->slot] = l.index;
 		p->ok_objects++;
-		if ((rc = span_plan(nn, t, i, host, fw, br_index, p)))
+		if ((rc = leaf_plan(nn, t, i, host, fw, br_index, p)))
 			goto out;
 		for (f = 0; f < 2; f++)
 			if (net->subnet[f].family &&
@@ -426,8 +426,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				/* up, marked (an orphan is adopted), and a port of
 				 * its bridge (which may have been made anew) */
 				if (!(hl.flags & IFF_UP) || !link_mark_is(hl.alias, t->name) ||
-				    !br_index[span_slot(t, a)] ||
-				    hl.master != br_index[span_slot(t, a)])
+				    !br_index[leaf_slot(t, a)] ||
+				    hl.master != br_index[leaf_slot(t, a)])
 					add(p, ACT_HOST_UP, i, j, 0, true);
 				if (!(found = topo_state_link(stp, a->ifname))) {
 					rc = err_set(nn, 0, "node %s: %s lost its peer %s",
@@ -549,7 +549,7 @@ node_out:
 		}
 	}
 	/* what the kernel cannot take, found now rather than halfway */
-	if ((rc = span_limits(nn, t, p)))
+	if ((rc = leaf_limits(nn, t, p)))
 		goto out;
 	/* Bridges come up after their ports; the firewall, NAT and published
 	 * ports after the links they name; processes last. */
@@ -609,7 +609,7 @@ json_t *topo_plan_json(const struct topo *t, const struct topo_plan *p)
 			"repair", p->act[i].repair, "commands", cmds));
 	}
 	return json_pack("{s:s,s:s?,s:o,s:o}", "name", t->name, "file", t->file,
-			 "spans", span_json(t), "actions", actions);
+			 "leaves", leaf_json(t), "actions", actions);
 }
 
 NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,

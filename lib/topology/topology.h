@@ -5,7 +5,7 @@
  *
  *   model.c     the plain structs and their helpers
  *   ipam.c      the addresses left empty, chosen deterministically
- *   span.c      networks over several bridges: layout, names, leaves' plan
+ *   leaves.c      networks over several bridges: layout, names, leaves' plan
  *   validate.c  the checks across a parsed model (subnets, addresses, ends)
  *   parse.c     YAML (libyaml) to the model, validated
  *   files.c     the record /run/nsnet/topo/<name> and the nodes' hosts files
@@ -51,7 +51,7 @@ struct topo_net {
 	struct ipaddr gateway[2];  /* the bridge's address and default route */
 	bool nat, internal;
 	struct topo_pos pos;
-	/* span.c: a network with more attachments (n_att) than one bridge's
+	/* leaves.c: a network with more attachments (n_att) than one bridge's
 	 * share spans its bridge (the root) and n_leaves leaf bridges; its
 	 * bridges are the topology's slots slot .. slot + n_leaves. */
 	size_t n_att, n_leaves, slot;
@@ -67,7 +67,7 @@ struct topo_attach {
 	 * impair.set 0: none written (the link is to have none) */
 	struct nsnet_link_impair impair;
 	struct topo_pos pos;
-	size_t leaf;               /* span.c: 0 the network's bridge, k its leaf k */
+	size_t leaf;               /* leaves.c: 0 the network's bridge, k its leaf k */
 };
 
 struct topo_route {
@@ -139,7 +139,7 @@ struct topo {
 	char *upstream;            /* an address check also probes, or NULL */
 	char *source;              /* the text, when it came from standard input
 				    * (up keeps a copy in the record) */
-	size_t n_slots;            /* span.c: bridges of all networks, leaves included */
+	size_t n_slots;            /* leaves.c: bridges of all networks, leaves included */
 };
 
 /* model.c */
@@ -235,7 +235,7 @@ struct topo_action {
 	size_t obj;        /* net, node or cable index */
 	size_t idx;        /* attachment, route, publish, sysctl, run index;
 			    * of a network's bridge actions: 0 its bridge, k
-			    * its leaf k (span.c) */
+			    * its leaf k (leaves.c) */
 	int family;        /* ACT_ADDR / ACT_ROUTE_DEFAULT / ACT_BRIDGE_ADDR: 0 v4, 1 v6 */
 	bool repair;       /* the object existed but drifted */
 };
@@ -251,39 +251,39 @@ struct topo_plan {
 void topo_plan_add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
 		   size_t idx, int family, bool repair);
 
-/* ---- span.c: a network over several bridges ------------------------------ */
+/* ---- leaves.c: a network over several bridges ------------------------------ */
 
 /* Attachments one bridge takes (nsnet_set_bridge_ports; 1,000). */
-size_t span_share(const struct nsnet *nn);
+size_t leaf_share(const struct nsnet *nn);
 /* The layout of every network over its bridges (topo_net n_att,
  * n_leaves, slot; topo_attach leaf; topo n_slots), with the limits it
  * meets ("FILE:LINE:COL: network N has ...", exit status 2): called by
  * topo_validate, before anything is made. */
-int topo_span(struct nsnet *nn, const char *file, struct topo *t);
+int topo_leaves(struct nsnet *nn, const char *file, struct topo *t);
 /* Bridge k of net (0: its own, net->bridge), its trunk's two ends (on the
  * root, on the leaf). */
-void span_bridge_name(const struct topo_net *net, size_t k, char buf[IFNAMSIZ]);
-void span_trunk_names(const struct topo_net *net, size_t k,
+void leaf_bridge_name(const struct topo_net *net, size_t k, char buf[IFNAMSIZ]);
+void leaf_trunk_names(const struct topo_net *net, size_t k,
 		      char root_end[IFNAMSIZ], char leaf_end[IFNAMSIZ]);
 /* The bridge attachment a is a port of, and its slot. */
-const char *span_att_bridge(const struct topo *t, const struct topo_attach *a,
+const char *leaf_att_bridge(const struct topo *t, const struct topo_attach *a,
 			    char buf[IFNAMSIZ]);
-size_t span_slot(const struct topo *t, const struct topo_attach *a);
+size_t leaf_slot(const struct topo *t, const struct topo_attach *a);
 /* "network big: 2,000 nodes over 3 bridges (br0 + 2 leaves)" */
-void span_describe(const struct topo *t, size_t net, char *buf, size_t len);
+void leaf_describe(const struct topo *t, size_t net, char *buf, size_t len);
 /* [{"network","nodes","bridges":[root, leaves...],"text"}] for each
  * network that spans leaves. */
-struct json_t *span_json(const struct topo *t);
+struct json_t *leaf_json(const struct topo *t);
 /* The plan of network i's leaves and trunks; br_index (by slot) holds its
  * root's ifindex (0: to be made) and gets each leaf's. */
-int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
+int leaf_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 	      struct json_t *fw, int *br_index, struct topo_plan *p);
 /* The kernel's limits that the plan p meets (namespaces, mounts, memory),
  * named, before anything is made. */
-int span_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *p);
+int leaf_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *p);
 /* up: the plan's leaves (created down, kept out of IP) and trunks;
  * created(data, ifname) hears of each link made, for the undo. */
-int span_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
+int leaf_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
 	       struct ns *host, void (*created)(void *data, const char *ifname),
 	       void *data);
 

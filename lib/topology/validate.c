@@ -5,7 +5,7 @@
  * addresses outside their subnet, on its gateway or used twice, cable
  * ends and expectations that name no node, NAT on a cable end that is
  * not the host's; then the layout of networks too large for one bridge
- * (span.c). Each error is at the position of what is wrong
+ * (leaves.c). Each error is at the position of what is wrong
  * ("FILE:LINE:COL: what", exit status 2).
  *
  * A file comes from anyone: every check here is linear or n log n in its
@@ -221,5 +221,5 @@ int topo_validate(struct nsnet *nn, const char *file, struct topo *t)
 	rc = check_all(&c);
 	topo_set_free(&c.nodes);
 	/* networks past one bridge's share: their layout and its limits */
-	return rc ? rc : topo_span(nn, file, t);
+	return rc ? rc : topo_leaves(nn, file, t);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * span.c - a network of any size. A Linux bridge takes at most 1,023 ports
+ * leaves.c - a network of any size. A Linux bridge takes at most 1,023 ports
  * (BR_MAX_PORTS is 1,024 and port number 0 is reserved: the 1,024th
  * enslave fails with "Exchange full"). A network with more attachments
  * than one bridge's share spans several: its own bridge (the root: the
@@ -41,20 +41,20 @@
 
 /* Leaves the root's and the leaves' ports some room below the kernel's
  * 1,023 (a port enslaved by hand, a tap of a capture). */
-#define SPAN_SHARE_DEFAULT 1000
+#define LEAF_SHARE_DEFAULT 1000
 /* The kernel's memory a node on a bridge costs (its namespace, veth pair,
  * addresses, routes, sysctl tables): MemAvailable fell by 289 MiB for an
  * up of 1,000 nodes (Linux 6.18, docs/performance.md). */
-#define SPAN_NODE_KIB 300u
+#define LEAF_NODE_KIB 300u
 
-size_t span_share(const struct nsnet *nn)
+size_t leaf_share(const struct nsnet *nn)
 {
-	return nn->bridge_ports ? nn->bridge_ports : SPAN_SHARE_DEFAULT;
+	return nn->bridge_ports ? nn->bridge_ports : LEAF_SHARE_DEFAULT;
 }
 
 /* "<bridge>-<tag><k>", or the bridge's name cut with a hash of all of it
  * when that does not fit (two long names sharing a beginning differ). */
-static void span_name(const struct topo_net *net, char tag, size_t k,
+static void leaf_name(const struct topo_net *net, char tag, size_t k,
 		      char buf[IFNAMSIZ])
 {
 	char suffix[24], hash[8];
@@ -74,38 +74,38 @@ static void span_name(const struct topo_net *net, char tag, size_t k,
 	memcpy(buf + len, suffix, sl + 1);
 }
 
-void span_bridge_name(const struct topo_net *net, size_t k, char buf[IFNAMSIZ])
+void leaf_bridge_name(const struct topo_net *net, size_t k, char buf[IFNAMSIZ])
 {
 	if (!k)
 		snprintf(buf, IFNAMSIZ, "%s", net->bridge);
 	else
-		span_name(net, 'l', k, buf);
+		leaf_name(net, 'l', k, buf);
 }
 
-void span_trunk_names(const struct topo_net *net, size_t k,
+void leaf_trunk_names(const struct topo_net *net, size_t k,
 		      char root_end[IFNAMSIZ], char leaf_end[IFNAMSIZ])
 {
-	span_name(net, 't', k, root_end);
-	span_name(net, 'u', k, leaf_end);
+	leaf_name(net, 't', k, root_end);
+	leaf_name(net, 'u', k, leaf_end);
 }
 
-const char *span_att_bridge(const struct topo *t, const struct topo_attach *a,
+const char *leaf_att_bridge(const struct topo *t, const struct topo_attach *a,
 			    char buf[IFNAMSIZ])
 {
-	span_bridge_name(&t->nets[a->net], a->leaf, buf);
+	leaf_bridge_name(&t->nets[a->net], a->leaf, buf);
 	return buf;
 }
 
-size_t span_slot(const struct topo *t, const struct topo_attach *a)
+size_t leaf_slot(const struct topo *t, const struct topo_attach *a)
 {
 	return t->nets[a->net].slot + a->leaf;
 }
 
 /* ---- the layout, checked before anything is made ---------------------------- */
 
-static int span_err(struct nsnet *nn, const char *file, struct topo_pos pos,
+static int leaf_err(struct nsnet *nn, const char *file, struct topo_pos pos,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int span_err(struct nsnet *nn, const char *file, struct topo_pos pos,
+static int leaf_err(struct nsnet *nn, const char *file, struct topo_pos pos,
 		    const char *fmt, ...)
 {
 	va_list ap;
@@ -119,7 +119,7 @@ static int span_err(struct nsnet *nn, const char *file, struct topo_pos pos,
 
 /* A name the spans add must be no other bridge's, leaf's, trunk's or host
  * cable end's. */
-static int span_name_free(struct nsnet *nn, const char *file, struct topo *t,
+static int leaf_name_free(struct nsnet *nn, const char *file, struct topo *t,
 			  struct topo_set *names, const char *name, size_t net,
 			  char (*store)[IFNAMSIZ])
 {
@@ -128,7 +128,7 @@ static int span_name_free(struct nsnet *nn, const char *file, struct topo *t,
 	memcpy(*store, name, IFNAMSIZ);
 	if (!topo_set_put(names, *store, strlen(*store), net, &other))
 		return 0;
-	return span_err(nn, file, t->nets[net].pos,
+	return leaf_err(nn, file, t->nets[net].pos,
 			"network %s spans %zu bridges: the name %s it needs for a leaf bridge or trunk is taken by %s%s",
 			t->nets[net].name, t->nets[net].n_leaves + 1, name,
 			other == SIZE_MAX ? "a cable end in the host" :
@@ -137,9 +137,9 @@ static int span_name_free(struct nsnet *nn, const char *file, struct topo *t,
 			other == SIZE_MAX || other == net ? "" : t->nets[other].name);
 }
 
-int topo_span(struct nsnet *nn, const char *file, struct topo *t)
+int topo_leaves(struct nsnet *nn, const char *file, struct topo *t)
 {
-	size_t share = span_share(nn), i, j, k, n_names = 0, slot = 0;
+	size_t share = leaf_share(nn), i, j, k, n_names = 0, slot = 0;
 	size_t *root_n = calloc(t->n_nets + 1, sizeof(*root_n));
 	size_t *per_leaf = calloc(t->n_nets + 1, sizeof(*per_leaf));
 	size_t *root_used = calloc(t->n_nets + 1, sizeof(*root_used));
@@ -167,7 +167,7 @@ int topo_span(struct nsnet *nn, const char *file, struct topo *t)
 			 * share - leaves + leaves * (share - 1) >= n. */
 			leaves = (n - share + (share - 2) - 1) / (share - 2);
 			if (leaves > share)
-				rc = span_err(nn, file, net->pos,
+				rc = leaf_err(nn, file, net->pos,
 					"network %s has %zu nodes: one network holds at most %zu (its bridge joins at most %zu leaf bridges of %zu ports each); split it into several networks",
 					net->name, n, share * (share - 1), share, share);
 			bridges = leaves + 1;
@@ -233,11 +233,11 @@ int topo_span(struct nsnet *nn, const char *file, struct topo *t)
 		for (k = 1; k <= t->nets[i].n_leaves && !rc; k++) {
 			char leaf[IFNAMSIZ], tr[IFNAMSIZ], tl[IFNAMSIZ];
 
-			span_bridge_name(&t->nets[i], k, leaf);
-			span_trunk_names(&t->nets[i], k, tr, tl);
-			if (!(rc = span_name_free(nn, file, t, &set, leaf, i, &names[n_names++])) &&
-			    !(rc = span_name_free(nn, file, t, &set, tr, i, &names[n_names++])))
-				rc = span_name_free(nn, file, t, &set, tl, i, &names[n_names++]);
+			leaf_bridge_name(&t->nets[i], k, leaf);
+			leaf_trunk_names(&t->nets[i], k, tr, tl);
+			if (!(rc = leaf_name_free(nn, file, t, &set, leaf, i, &names[n_names++])) &&
+			    !(rc = leaf_name_free(nn, file, t, &set, tr, i, &names[n_names++])))
+				rc = leaf_name_free(nn, file, t, &set, tl, i, &names[n_names++]);
 		}
 	topo_set_free(&set);
 	free(names);
@@ -264,7 +264,7 @@ static const char *thousands(size_t n, char *buf, size_t len)
 	return buf;
 }
 
-void span_describe(const struct topo *t, size_t i, char *buf, size_t len)
+void leaf_describe(const struct topo *t, size_t i, char *buf, size_t len)
 {
 	const struct topo_net *net = &t->nets[i];
 	char n[32];
@@ -275,7 +275,7 @@ void span_describe(const struct topo *t, size_t i, char *buf, size_t len)
 		 net->n_leaves, net->n_leaves == 1 ? "leaf" : "leaves");
 }
 
-json_t *span_json(const struct topo *t)
+json_t *leaf_json(const struct topo *t)
 {
 	json_t *arr = json_array();
 	size_t i, k;
@@ -288,10 +288,10 @@ json_t *span_json(const struct topo *t)
 			continue;
 		bridges = json_array();
 		for (k = 0; k <= t->nets[i].n_leaves; k++) {
-			span_bridge_name(&t->nets[i], k, name);
+			leaf_bridge_name(&t->nets[i], k, name);
 			json_array_append_new(bridges, json_string(name));
 		}
-		span_describe(t, i, text, sizeof(text));
+		leaf_describe(t, i, text, sizeof(text));
 		json_array_append_new(arr, json_pack("{s:s,s:i,s:o,s:s}", "network",
 			t->nets[i].name, "nodes", (int)t->nets[i].n_att, "bridges", bridges,
 			"text", text));
@@ -301,7 +301,7 @@ json_t *span_json(const struct topo *t)
 
 /* ---- plan: the leaves and trunks against the kernel ------------------------- */
 
-static bool span_fw_has(json_t *fw, const char *list, const char *name)
+static bool leaf_fw_has(json_t *fw, const char *list, const char *name)
 {
 	json_t *e;
 	size_t i;
@@ -314,13 +314,13 @@ static bool span_fw_has(json_t *fw, const char *list, const char *name)
 
 /* A link up may take: the topology's own, or an orphan of nsnet's (born
  * in its group, killed before its mark came). */
-static bool span_link_ours(const struct nl_link *l, const char *topo)
+static bool leaf_link_ours(const struct nl_link *l, const char *topo)
 {
 	return link_mark_is(l->alias, topo) ||
 	       (l->group == NSNET_LINK_GROUP && !l->alias[0]);
 }
 
-static int span_link_taken(struct nsnet *nn, const struct topo *t, size_t i,
+static int leaf_link_taken(struct nsnet *nn, const struct topo *t, size_t i,
 			   const struct nl_link *l)
 {
 	char owner[64];
@@ -336,7 +336,7 @@ static int span_link_taken(struct nsnet *nn, const struct topo *t, size_t i,
 }
 
 /* Whether the leaf takes no part in IP (see the top). */
-static bool span_leaf_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
+static bool leaf_quiet_ok(struct nsnet *nn, struct ns *host, const char *leaf)
 {
 	char path[128], v[16];
 	bool ok;
@@ -353,7 +353,7 @@ static bool span_leaf_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
 /* The trunk of leaf k: 0 when both ends are there, peers, each on its
  * bridge and up; 1 when it is to be made (again); an error when a name it
  * needs is somebody else's. */
-static int span_trunk_state(struct nsnet *nn, const struct topo *t, size_t i,
+static int leaf_trunk_state(struct nsnet *nn, const struct topo *t, size_t i,
 			    size_t k, struct ns *host, const int *br_index,
 			    bool *existed)
 {
@@ -362,15 +362,15 @@ static int span_trunk_state(struct nsnet *nn, const struct topo *t, size_t i,
 	struct nl_link l[2];
 	int rc, e, found = 0;
 
-	span_trunk_names(net, k, names[0], names[1]);
+	leaf_trunk_names(net, k, names[0], names[1]);
 	for (e = 0; e < 2; e++) {
 		rc = nl_link_get(nn, host, names[e], &l[e]);
 		if (rc == -ENODEV)
 			continue;
 		if (rc)
 			return rc;
-		if (!span_link_ours(&l[e], t->name))
-			return span_link_taken(nn, t, i, &l[e]);
+		if (!leaf_link_ours(&l[e], t->name))
+			return leaf_link_taken(nn, t, i, &l[e]);
 		found |= 1 << e;
 	}
 	*existed = found != 0;
@@ -384,7 +384,7 @@ static int span_trunk_state(struct nsnet *nn, const struct topo *t, size_t i,
 	return 0;
 }
 
-int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
+int leaf_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 	      json_t *fw, int *br_index, struct topo_plan *p)
 {
 	const struct topo_net *net = &t->nets[i];
@@ -398,13 +398,13 @@ int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 		struct nl_link l;
 		bool existed;
 
-		span_bridge_name(net, k, name);
+		leaf_bridge_name(net, k, name);
 		rc = nl_link_get(nn, host, name, &l);
 		if (rc && rc != -ENODEV)
 			return rc;
 		if (rc == -ENODEV) {
 			/* Its trunk's names must be free or ours. */
-			if ((rc = span_trunk_state(nn, t, i, k, host, br_index, &existed)) < 0)
+			if ((rc = leaf_trunk_state(nn, t, i, k, host, br_index, &existed)) < 0)
 				return rc;
 			topo_plan_add(p, ACT_BRIDGE, i, k, 0, false);
 			topo_plan_add(p, ACT_TRUNK, i, k, 0, existed);
@@ -412,25 +412,25 @@ int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 			/* a registration left by a leaf deleted behind nsnet's
 			 * back is cleared and made again (as for a root) */
 			topo_plan_add(p, ACT_FIREWALL, i, k, 0,
-				      span_fw_has(fw, "bridges", name) ||
-				      span_fw_has(fw, "leaves", name));
+				      leaf_fw_has(fw, "bridges", name) ||
+				      leaf_fw_has(fw, "leaves", name));
 			continue;
 		}
-		if (!span_link_ours(&l, t->name))
-			return span_link_taken(nn, t, i, &l);
+		if (!leaf_link_ours(&l, t->name))
+			return leaf_link_taken(nn, t, i, &l);
 		br_index[net->slot + k] = l.index;
 		p->ok_objects++;
 		if (!(l.flags & IFF_UP) || strcmp(l.alias, alias) ||
-		    !span_leaf_quiet(nn, host, name))
+		    !leaf_quiet_ok(nn, host, name))
 			topo_plan_add(p, ACT_BRIDGE_UP, i, k, 0, true);
-		if ((rc = span_trunk_state(nn, t, i, k, host, br_index, &existed)) < 0)
+		if ((rc = leaf_trunk_state(nn, t, i, k, host, br_index, &existed)) < 0)
 			return rc;
 		if (rc)
 			topo_plan_add(p, ACT_TRUNK, i, k, 0, true);
 		else
 			p->ok_objects++;
-		if (!span_fw_has(fw, "bridges", name) || !span_fw_has(fw, "leaves", name) ||
-		    net->internal != span_fw_has(fw, "internal", name))
+		if (!leaf_fw_has(fw, "bridges", name) || !leaf_fw_has(fw, "leaves", name) ||
+		    net->internal != leaf_fw_has(fw, "internal", name))
 			topo_plan_add(p, ACT_FIREWALL, i, k, 0, true);
 	}
 	return 0;
@@ -438,7 +438,7 @@ int span_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 
 /* ---- apply: leaves, kept out of IP, and their trunks ----------------------------- */
 
-static int span_index(struct nsnet *nn, struct ns *host, const char *name)
+static int leaf_index(struct nsnet *nn, struct ns *host, const char *name)
 {
 	struct nl_link l;
 	int rc = nl_link_get(nn, host, name, &l);
@@ -448,7 +448,7 @@ static int span_index(struct nsnet *nn, struct ns *host, const char *name)
 	return rc ? rc : l.index;
 }
 
-static int span_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
+static int leaf_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
 {
 	char path[128];
 	int rc;
@@ -465,7 +465,7 @@ static int span_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
 	return rc;
 }
 
-int span_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
+int leaf_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
 	       struct ns *host, void (*created)(void *data, const char *ifname),
 	       void *data)
 {
@@ -480,7 +480,7 @@ int span_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p
 	nl_batch_init(&b);
 	for (i = 0; i < p->n; i++)
 		if (p->act[i].kind == ACT_BRIDGE && p->act[i].idx) {
-			span_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
+			leaf_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
 			bridge_queue_add(&b, name, false);
 			n_br++;
 		}
@@ -492,14 +492,14 @@ int span_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p
 			const struct topo_net *net = &t->nets[p->act[i].obj];
 			char alias[128];
 
-			span_bridge_name(net, p->act[i].idx, name);
+			leaf_bridge_name(net, p->act[i].idx, name);
 			snprintf(alias, sizeof(alias), "%s%s", mark, net->internal ? " internal" : "");
 			link_queue_set(&b, NSNET_HOST, name, 0, -1, 0, -1, alias);
 		}
 	rc = nl_batch_send(nn, host, &b);
 	for (i = k = 0; i < p->n && k < n_br; i++)
 		if (p->act[i].kind == ACT_BRIDGE && p->act[i].idx) {
-			span_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
+			leaf_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
 			if (b.req[k].done && !b.req[k].error)
 				created(data, name);
 			k++;
@@ -512,8 +512,8 @@ trunks:
 	for (i = 0; i < p->n; i++)
 		if ((p->act[i].kind == ACT_BRIDGE || p->act[i].kind == ACT_BRIDGE_UP) &&
 		    p->act[i].idx) {
-			span_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
-			if ((rc = span_quiet(nn, host, name)))
+			leaf_bridge_name(&t->nets[p->act[i].obj], p->act[i].idx, name);
+			if ((rc = leaf_quiet(nn, host, name)))
 				return rc;
 		}
 	for (i = 0; i < p->n; i++) {
@@ -523,10 +523,10 @@ trunks:
 
 		if (p->act[i].kind != ACT_TRUNK)
 			continue;
-		span_bridge_name(net, p->act[i].idx, name);
-		span_trunk_names(net, p->act[i].idx, ends[0], ends[1]);
-		if ((root = span_index(nn, host, net->bridge)) < 0 ||
-		    (leaf = span_index(nn, host, name)) < 0)
+		leaf_bridge_name(net, p->act[i].idx, name);
+		leaf_trunk_names(net, p->act[i].idx, ends[0], ends[1]);
+		if ((root = leaf_index(nn, host, net->bridge)) < 0 ||
+		    (leaf = leaf_index(nn, host, name)) < 0)
 			return root < 0 ? root : leaf;
 		nl_batch_init(&b);
 		/* a trunk that drifted is made again; the plan made sure
@@ -558,7 +558,7 @@ trunks:
 /* ---- the kernel's limits, before anything is made ------------------------------- */
 
 /* A number from a file of /proc, or 0 when it cannot be read. */
-static unsigned long span_proc_number(const char *path, const char *key)
+static unsigned long leaf_proc_number(const char *path, const char *key)
 {
 	char buf[4096], *p;
 
@@ -569,7 +569,7 @@ static unsigned long span_proc_number(const char *path, const char *key)
 }
 
 /* Lines of a file (the mounts of /proc/self/mountinfo). */
-static size_t span_proc_lines(const char *path)
+static size_t leaf_proc_lines(const char *path)
 {
 	FILE *f = fopen(path, "re");
 	size_t n = 0;
@@ -583,7 +583,7 @@ static size_t span_proc_lines(const char *path)
 	return n;
 }
 
-int span_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *p)
+int leaf_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *p)
 {
 	unsigned long max_ns, max_mounts, avail_kib;
 	size_t i, new_ns = 0, mounts;
@@ -593,26 +593,26 @@ int span_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *
 	if (!new_ns)
 		return 0;
 	/* namespaces of this user: the kernel refuses more (ENOSPC) */
-	max_ns = span_proc_number("/proc/sys/user/max_net_namespaces", NULL);
+	max_ns = leaf_proc_number("/proc/sys/user/max_net_namespaces", NULL);
 	if (max_ns && new_ns > max_ns)
 		return err_set(nn, ENOSPC,
 			"topology %s needs %zu network namespaces; the kernel allows %lu (user.max_net_namespaces)",
 			t->name, new_ns, max_ns);
 	/* a bind mount each under /run/netns, in a mount namespace that has
 	 * mounts already */
-	max_mounts = span_proc_number("/proc/sys/fs/mount-max", NULL);
-	mounts = span_proc_lines("/proc/self/mountinfo");
+	max_mounts = leaf_proc_number("/proc/sys/fs/mount-max", NULL);
+	mounts = leaf_proc_lines("/proc/self/mountinfo");
 	if (max_mounts && mounts + new_ns > max_mounts)
 		return err_set(nn, ENOSPC,
 			"topology %s needs %zu more mounts (one per namespace under /run/netns) beside the %zu there are; the kernel allows %lu (fs.mount-max)",
 			t->name, new_ns, mounts, max_mounts);
 	/* the kernel's memory for a node on a bridge, measured (docs/
 	 * performance.md): what is free must hold them */
-	avail_kib = span_proc_number("/proc/meminfo", "MemAvailable:");
-	if (avail_kib && new_ns * SPAN_NODE_KIB > avail_kib)
+	avail_kib = leaf_proc_number("/proc/meminfo", "MemAvailable:");
+	if (avail_kib && new_ns * LEAF_NODE_KIB > avail_kib)
 		return err_set(nn, ENOMEM,
 			"topology %s needs about %zu MiB of kernel memory for %zu new nodes (%u KiB each); %lu MiB are available",
-			t->name, new_ns * SPAN_NODE_KIB / 1024, new_ns, SPAN_NODE_KIB,
+			t->name, new_ns * LEAF_NODE_KIB / 1024, new_ns, LEAF_NODE_KIB,
 			avail_kib / 1024);
 	return 0;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_span.c - networks over several bridges (lib/topology/span.c): the
+/* test_leaves.c - networks over several bridges (lib/topology/leaves.c): the
  * layout of a network's attachments over its bridge and leaves, the names
  * of leaves and trunks, the limits found at validation, and the plan of a
  * new topology (leaves, trunks, ports on their leaf) as data. */
@@ -114,23 +114,23 @@ static void test_names(void **state)
 	char a[IFNAMSIZ], b[IFNAMSIZ], c[IFNAMSIZ];
 
 	(void)state;
-	span_bridge_name(&net, 0, a);
+	leaf_bridge_name(&net, 0, a);
 	assert_string_equal(a, "br0");
-	span_bridge_name(&net, 12, a);
+	leaf_bridge_name(&net, 12, a);
 	assert_string_equal(a, "br0-l12");
-	span_trunk_names(&net, 12, a, b);
+	leaf_trunk_names(&net, 12, a, b);
 	assert_string_equal(a, "br0-t12");
 	assert_string_equal(b, "br0-u12");
 	/* too long for the suffix: cut, with a hash of the whole name, so
 	 * that two bridges with one beginning get two names */
 	snprintf(net.bridge, sizeof(net.bridge), "averylongbridge");
-	span_bridge_name(&net, 1000, a);
+	leaf_bridge_name(&net, 1000, a);
 	assert_int_equal(strlen(a), IFNAMSIZ - 1);
 	assert_string_equal(a + strlen(a) - 6, "-l1000");
 	snprintf(net.bridge, sizeof(net.bridge), "averylongbridgf");
-	span_bridge_name(&net, 1000, b);
+	leaf_bridge_name(&net, 1000, b);
 	assert_string_not_equal(a, b);
-	span_bridge_name(&net, 1, c);
+	leaf_bridge_name(&net, 1, c);
 	assert_string_equal(c + strlen(c) - 3, "-l1");
 	assert_int_equal(strncmp(c, "averylon", 8), 0);
 	assert_int_equal(strlen(c), IFNAMSIZ - 1);
@@ -168,9 +168,9 @@ static void test_limits(void **state)
 	/* a share out of range is refused, the last one kept */
 	assert_int_not_equal(nsnet_set_bridge_ports(nn, 3), 0);
 	assert_int_not_equal(nsnet_set_bridge_ports(nn, 1001), 0);
-	assert_int_equal(span_share(nn), 4);
+	assert_int_equal(leaf_share(nn), 4);
 	assert_int_equal(nsnet_set_bridge_ports(nn, 0), 0);
-	assert_int_equal(span_share(nn), 1000);
+	assert_int_equal(leaf_share(nn), 1000);
 	nsnet_free(nn);
 }
 
@@ -188,7 +188,7 @@ static void test_describe(void **state)
 	(void)state;
 	t = parse_with(nn, 50, yaml, &rc);
 	assert_int_equal(rc, 0);
-	span_describe(t, 0, what, sizeof(what));
+	leaf_describe(t, 0, what, sizeof(what));
 	assert_string_equal(what, "network lan: 120 nodes over 3 bridges (br0 + 2 leaves)");
 	topo_action_str(t, &a, what, sizeof(what));
 	assert_string_equal(what, "leaf bridge br0-l2 of network lan");
@@ -207,7 +207,7 @@ static void test_describe(void **state)
 	a = (struct topo_action){ .kind = ACT_VETH, .obj = 119, .idx = 0 };
 	topo_action_commands(t, &a, cmds);
 	assert_non_null(strstr(json_string_value(json_array_get(cmds, 0)), " master br0-l2 "));
-	spans = span_json(t);
+	spans = leaf_json(t);
 	assert_int_equal(json_array_size(spans), 1);
 	assert_int_equal(json_array_size(json_object_get(json_array_get(spans, 0), "bridges")), 3);
 	json_decref(spans);
