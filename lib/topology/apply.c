@@ -162,6 +162,14 @@ static void undo_free(struct undo *u)
 	free(u->pub);
 }
 
+/* A link up made (span.c's VXLAN devices): undone with the others. */
+static void undo_link(void *data, const char *ifname)
+{
+	struct undo *u = data;
+
+	push(&u->links, &u->n_links, ifname);
+}
+
 static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 {
 	return a->kind == k;
@@ -261,6 +269,9 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
+	/* Networks over several machines: VXLAN ports, forwarding entries. */
+	if (!rc)
+		rc = topo_apply_span(nn, t, p, host, undo_link, u);
 	if (rc)
 		return rc;
 
@@ -321,7 +332,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				free(br_index);
 				return rc;
 			}
-			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
+			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx,
+				       topo_net_mtu(t, &t->nets[a->net]), true);
 			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
