@@ -621,6 +621,8 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 	struct undo u = { 0 };
 	json_t *done = NULL;
 	size_t i, repairs = 0;
+	/* over several machines, each says which it is (docs/multihost.md) */
+	const char *where = topo_local_host(t) ? topo_local_host(t)->name : "";
 	int rc;
 
 	if ((rc = topo_plan(nn, t, &plan)))
@@ -633,8 +635,9 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		goto out;
 	}
 	if (!plan.n) {
-		say(pr, "%s: up to date, nothing to do (%zu %s checked)", t->name,
-		    plan.ok_objects, plural(plan.ok_objects, "object", "objects"));
+		say(pr, "%s%s%s: up to date, nothing to do (%zu %s checked)", t->name,
+		    where[0] ? " on " : "", where, plan.ok_objects,
+		    plural(plan.ok_objects, "object", "objects"));
 		goto out;
 	}
 	for (i = 0; i < plan.n; i++) {
@@ -657,7 +660,8 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		err_prefix(nn, "up %s", t->name);
 		undo_run(nn, &u);
 	} else {
-		say(pr, "%s: %zu %s, %zu %s, %zu %s up (%zu %s, %zu %s)", t->name,
+		say(pr, "%s%s%s: %zu %s, %zu %s, %zu %s up (%zu %s, %zu %s)", t->name,
+		    where[0] ? " on " : "", where,
 		    t->n_nodes, plural(t->n_nodes, "node", "nodes"),
 		    t->n_nets, plural(t->n_nets, "network", "networks"),
 		    t->n_cables, plural(t->n_cables, "cable", "cables"),

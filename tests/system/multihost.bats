@@ -30,7 +30,9 @@ Y
 lab_up() {
 	machines_start 3
 	lab_yaml > lab.yaml
-	for m in m1 m2 m3; do nsnet_on "$m" up - < lab.yaml; done
+	for m in m1 m2 m3; do
+		assert_contains "$(nsnet_on "$m" up - < lab.yaml)" "lab on $m: 1 node, 1 network, 0 cables up"
+	done
 }
 # The VXLAN device of machine $1.
 vx_of() { on "$1" ip -j -d link show type vxlan | jq -r '.[0].ifname'; }
@@ -85,7 +87,7 @@ export -f lab_yaml lab_up vx_of remotes_of
 	assert_contains "$out" "on m2: matches the file"
 	assert_contains "$out" "on other machines: a (m1), c (m3)"
 	assert_eq "$(nsnet_on m2 status lab --json | jq -r '[.host, .node_count] | join(" ")')" "m2 1"
-	assert_contains "$(nsnet_on m3 up - < lab.yaml)" "up to date"
+	assert_contains "$(nsnet_on m3 up - < lab.yaml)" "lab on m3: up to date"
 	# check: the other machines' nodes as addresses behind the VXLAN
 	out=$(nsnet_on m1 check lab --json)
 	assert_eq "$(jq -r '.summary.reached' <<<"$out")" 2
