@@ -201,6 +201,7 @@ struct nsnet {
 	void *progress_data;
 	void (*timing)(void *data, const char *step, double ms);
 	void *timing_data;
+	char host[65];           /* nsnet_set_host(): which machine of hosts: */
 };
 
 #endif /* NSNET_BASE_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kernel/kernel.h - the kernel layer: rtnetlink transport and one decoder
- * per kernel object, namespaces, links, veth pairs, bridges, addresses,
- * routes, sysctls and sock_diag. What it offers the layers above; it calls
- * only base/.
+ * per kernel object, namespaces, links, veth pairs, bridges, VXLAN devices,
+ * addresses, routes, sysctls and sock_diag. What it offers the layers
+ * above; it calls only base/.
  */
 #ifndef NSNET_KERNEL_H
 #define NSNET_KERNEL_H
@@ -353,6 +353,56 @@ int neigh_dump(struct nsnet *nn, struct ns *ns, int family,
  * the whole machine) were full when an entry was needed: the sum of their
  * table_fulls counters, as seen from ns. */
 int neigh_table_fulls(struct nsnet *nn, struct ns *ns, unsigned long *fulls);
+
+/* ---- vxlan.c: VXLAN devices and their forwarding entries ---------------------- */
+
+/* The UDP port of VXLAN (IANA, RFC 7348). */
+#define VXLAN_PORT 4789
+
+/* A VXLAN device's settings (decode.c). */
+struct nl_vxlan {
+	uint32_t vni;
+	struct ipaddr local;    /* family 0: none */
+	unsigned int port;      /* UDP destination port */
+	bool learning;
+};
+/* -EINVAL when the link is not a VXLAN device. */
+int nl_vxlan_parse(const struct nlmsghdr *nlh, struct nl_vxlan *vx);
+
+/* A bridge forwarding entry (RTM_NEWNEIGH of AF_BRIDGE; decode.c). */
+struct nl_fdb {
+	int index;              /* the port (or the VXLAN device) */
+	unsigned int state, flags;  /* NUD_*, NTF_* (NTF_SELF: the device's own) */
+	unsigned char mac[6];
+	bool has_dst;
+	struct ipaddr dst;      /* a VXLAN entry's remote */
+	uint32_t vni;
+	int master;
+};
+int nl_fdb_parse(const struct nlmsghdr *nlh, struct nl_fdb *f);
+
+/* Queue a VXLAN device: vni, local address, UDP port VXLAN_PORT, learning
+ * off (remotes come only from static entries), born in nsnet's link group,
+ * enslaved to master (> 0) at creation, mtu (0: the kernel's), up. */
+void vxlan_queue_add(struct nl_batch *b, const char *ns_name, const char *name,
+		     uint32_t vni, const struct ipaddr *local, int master,
+		     unsigned int mtu, bool up);
+/* Queue the entry that sends every frame the device has no better entry
+ * for (broadcasts, unknown unicast: MAC 00:00:00:00:00:00) to dst too:
+ * head-end replication, one entry per remote, no multicast. */
+void fdb_queue_append(struct nl_batch *b, const char *ns_name,
+		      const char *ifname, int index, const struct ipaddr *dst);
+/* Queue the deletion of that entry; a missing one is fine. */
+void fdb_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
+		   int index, const struct ipaddr *dst);
+/* The VXLAN device name in ns: 0 with *l and *vx, -ENODEV when there is
+ * no such link (no error set), -EMEDIUMTYPE when it is not a VXLAN. */
+int vxlan_get(struct nsnet *nn, struct ns *ns, const char *name,
+	      struct nl_link *l, struct nl_vxlan *vx);
+/* The forwarding entries of link index in ns (the bridge's for a port,
+ * and the device's own) through cb; -EINTR as nl_dump(). */
+int fdb_dump(struct nsnet *nn, struct ns *ns, int index,
+	     int (*cb)(const struct nl_fdb *f, void *data), void *data);
 
 /* ---- sysctl.c -------------------------------------------------------------- */
 

@@ -162,6 +162,14 @@ static void undo_free(struct undo *u)
 	free(u->pub);
 }
 
+/* A link up made (span.c's VXLAN devices): undone with the others. */
+static void undo_link(void *data, const char *ifname)
+{
+	struct undo *u = data;
+
+	push(&u->links, &u->n_links, ifname);
+}
+
 static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 {
 	return a->kind == k;
@@ -261,6 +269,9 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
+	/* Networks over several machines: VXLAN ports, forwarding entries. */
+	if (!rc)
+		rc = topo_apply_span(nn, t, p, host, undo_link, u);
 	if (rc)
 		return rc;
 
@@ -321,7 +332,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				free(br_index);
 				return rc;
 			}
-			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
+			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx,
+				       topo_net_mtu(t, &t->nets[a->net]), true);
 			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
@@ -609,6 +621,8 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 	struct undo u = { 0 };
 	json_t *done = NULL;
 	size_t i, repairs = 0;
+	/* over several machines, each says which it is (docs/multihost.md) */
+	const char *where = topo_local_host(t) ? topo_local_host(t)->name : "";
 	int rc;
 
 	if ((rc = topo_plan(nn, t, &plan)))
@@ -621,8 +635,9 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		goto out;
 	}
 	if (!plan.n) {
-		say(pr, "%s: up to date, nothing to do (%zu %s checked)", t->name,
-		    plan.ok_objects, plural(plan.ok_objects, "object", "objects"));
+		say(pr, "%s%s%s: up to date, nothing to do (%zu %s checked)", t->name,
+		    where[0] ? " on " : "", where, plan.ok_objects,
+		    plural(plan.ok_objects, "object", "objects"));
 		goto out;
 	}
 	for (i = 0; i < plan.n; i++) {
@@ -645,7 +660,8 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		err_prefix(nn, "up %s", t->name);
 		undo_run(nn, &u);
 	} else {
-		say(pr, "%s: %zu %s, %zu %s, %zu %s up (%zu %s, %zu %s)", t->name,
+		say(pr, "%s%s%s: %zu %s, %zu %s, %zu %s up (%zu %s, %zu %s)", t->name,
+		    where[0] ? " on " : "", where,
 		    t->n_nodes, plural(t->n_nodes, "node", "nodes"),
 		    t->n_nets, plural(t->n_nets, "network", "networks"),
 		    t->n_cables, plural(t->n_cables, "cable", "cables"),

@@ -28,6 +28,12 @@ int topo_record_write(struct nsnet *nn, const struct topo *t)
 	topo_record_dir(dir, sizeof(dir), t->name);
 	if ((rc = mkdir_p(nn, dir)))
 		return rc;
+	/* Which machine of hosts: this is, for the commands that follow. */
+	if (t->n_hosts && t->local < t->n_hosts) {
+		snprintf(path, sizeof(path), "%s/host", dir);
+		if ((rc = write_file_atomic(nn, path, t->hosts[t->local].name)))
+			return rc;
+	}
 	if (t->source && !t->file) {
 		/* From standard input: the record keeps the text, so that
 		 * status, check and graph NAME find a file. */
@@ -98,11 +104,16 @@ enum etc_state { ETC_ABSENT, ETC_OURS, ETC_FOREIGN };
 char *topo_hosts_file(const struct topo *t)
 {
 	size_t i, j, len = 0, cap = 4096, head;
-	char *s = malloc(cap), keep;
+	char *s, keep;
 	int f;
 
+	/* Every node's, wherever it runs (hosts.c made it before taking
+	 * this machine's part of the file). */
+	s = t->hosts_text ? strdup(t->hosts_text) : malloc(cap);
 	if (!s)
 		abort();
+	if (t->hosts_text)
+		return s;
 	/* the first line, with the hash of the rest, is written last */
 	len = (size_t)snprintf(s, cap, HOSTS_MARK "%.32s" HOSTS_CHECK "%016llx\n",
 			       t->name, 0ull);

@@ -16,6 +16,8 @@
  *   apply.c     nsnet up: run the actions, undo them on failure
  *   down.c      nsnet down: remove what carries the topology's mark
  *   status.c    nsnet status
+ *   hosts.c     several machines: which one this is, its part of the file
+ *   span.c      a network over several machines: VXLAN, forwarding entries
  *
  * Nothing here prints: results are values, JSON, or lines through the
  * caller's callbacks.
@@ -48,6 +50,15 @@ struct topo_net {
 	struct ipaddr gateway[2];  /* the bridge's address and default route */
 	bool nat, internal;
 	struct topo_pos pos;
+	/* Several machines (hosts:, docs/multihost.md; parse_hosts.c). */
+	uint32_t vni;              /* VXLAN network identifier: vni:, or derived */
+	bool vni_set;
+	char *gateway_host;        /* gateway_host: as written, or NULL */
+	unsigned int mtu;          /* mtu: of the node ends; 0: the default */
+	size_t gw_host;            /* index into topo.hosts: the gateway's */
+	size_t *span;              /* the hosts it is on (hosts: order) */
+	size_t n_span;
+	struct topo_pos vni_pos, gw_pos, mtu_pos;
 };
 
 struct topo_attach {
@@ -89,6 +100,9 @@ struct topo_node {
 	char **setup;              /* one-shot commands, run once at creation */
 	size_t n_setup;
 	struct topo_pos pos;
+	char *host_name;           /* host: as written, or NULL */
+	size_t host;               /* index into topo.hosts */
+	struct topo_pos host_pos;
 };
 
 struct topo_cable {
@@ -117,6 +131,13 @@ struct topo_expect {
 	struct topo_pos pos;
 };
 
+/* A machine of hosts: (docs/multihost.md). */
+struct topo_host {
+	char *name;
+	struct ipaddr addr;        /* its underlay address (prefix -1) */
+	struct topo_pos pos;
+};
+
 struct topo {
 	char *name;
 	char *file;                /* absolute path, when parsed from a file */
@@ -131,6 +152,15 @@ struct topo {
 	char *upstream;            /* an address check also probes, or NULL */
 	char *source;              /* the text, when it came from standard input
 				    * (up keeps a copy in the record) */
+	/* hosts: (none: the one machine nsnet runs on, as ever). Once
+	 * topo_hosts_localize() took this machine's part: nodes, nets and
+	 * cables are this machine's, remote holds the others' nodes. */
+	struct topo_host *hosts;
+	size_t n_hosts;
+	size_t local;              /* index into hosts; SIZE_MAX: not taken */
+	struct topo_node *remote;
+	size_t n_remote;
+	char *hosts_text;          /* every node's /etc/netns hosts file */
 };
 
 /* model.c */
@@ -184,8 +214,11 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
  * from; NULL: the one topology that is up. */
 int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
 /* Parse FILE; "-" is standard input; a FILE that does not exist is bad
- * usage (exit status 2), as a FILE that does not parse. */
+ * usage (exit status 2), as a FILE that does not parse. Over several
+ * machines, this machine's part (topo_hosts_localize), as topo_load's. */
 int topo_parse_arg(struct nsnet *nn, const char *file, struct topo **out);
+/* The same, the whole file (a picture of every machine's part). */
+int topo_parse_arg_whole(struct nsnet *nn, const char *file, struct topo **out);
 /* The topologies that are up (nsnet_topo_list). */
 int topo_list(struct nsnet *nn, struct json_t **out);
 
@@ -218,6 +251,11 @@ enum topo_act_kind {
 	ACT_CABLE_IMPAIR,  /* the same of a cable (obj cable) */
 	ACT_SETUP,         /* run a setup: command once (before the run: ones) */
 	ACT_CABLE_NAT,     /* nat: of a cable end in the host (obj cable, idx end) */
+	/* A network over several machines (span.c): */
+	ACT_VXLAN,         /* its VXLAN device, a port of the bridge (repair:
+			    * made again, its settings or remotes changed) */
+	ACT_VXLAN_UP,      /* the device is down, not the bridge's port, unmarked */
+	ACT_FDB,           /* the forwarding entry to host idx's underlay address */
 };
 
 struct topo_action {
@@ -312,6 +350,45 @@ void topo_step(struct nsnet *nn, struct topo_steps *s, const char *done);
 /* done of total of step (the context's progress callback). */
 void topo_progress(struct nsnet *nn, const char *step, size_t done,
 		   size_t total);
+
+/* ---- hosts.c: several machines (docs/multihost.md) ------------------------ */
+
+/* Which machine of t's hosts: this one is (--host, the record of its up,
+ * or the machine's own addresses): 0 and *local; -ENOENT (no error) when
+ * t has no hosts:; a usage error naming the hosts when it cannot tell. */
+int topo_hosts_which(struct nsnet *nn, const struct topo *t, size_t *local);
+/* Cut t down to this machine's part: its nodes, the networks it is on
+ * (renumbered), its cables; the others' nodes to t->remote. Nothing to do
+ * for a file without hosts:, or twice. */
+int topo_hosts_localize(struct nsnet *nn, struct topo *t);
+/* This machine, once localized; NULL for a file without hosts:. */
+const struct topo_host *topo_local_host(const struct topo *t);
+const struct topo_node *topo_remote_find(const struct topo *t, const char *name);
+/* A network with nodes (or its gateway) on more than one machine. */
+bool topo_net_spans(const struct topo_net *net);
+/* Whether this machine's bridge of net carries the gateway address (and
+ * NAT): always, but for a network whose gateway_host is another machine. */
+bool topo_net_gateway_here(const struct topo *t, const struct topo_net *net);
+/* The MTU of net's node ends: its mtu:, else 1450 (1430 over IPv6) when
+ * it spans machines, else 0 (the kernel's). */
+unsigned int topo_net_mtu(const struct topo *t, const struct topo_net *net);
+/* The name of net's VXLAN device: "vx-<bridge:5>-<hash:6>". */
+void topo_vxlan_ifname(char *buf, size_t len, const struct topo_net *net);
+
+/* ---- span.c: networks over several machines -------------------------------- */
+
+/* Add to p what the VXLAN devices and forwarding entries of t's networks
+ * that span machines need (ACT_VXLAN, ACT_VXLAN_UP, ACT_FDB). */
+int topo_plan_span(struct nsnet *nn, const struct topo *t, struct ns *host,
+		   struct topo_plan *p);
+/* Run those actions of p; created(data, ifname) for each device the
+ * kernel says it made (for the undo of a failed up). */
+int topo_apply_span(struct nsnet *nn, const struct topo *t,
+		    const struct topo_plan *p, struct ns *host,
+		    void (*created)(void *data, const char *ifname), void *data);
+/* The action's object in words and its commands (describe.c). */
+void topo_span_action_str(const struct topo *t, const struct topo_action *a,
+			  char *buf, size_t len);
 
 /* ---- graph.c: a picture of a topology ------------------------------------ */
 
