@@ -259,6 +259,10 @@ bool link_mark_is(const char *alias, const char *owner);
 void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index, int up, unsigned int mtu, int master,
 		    const char *alias);
+/* The head of a creating RTM_NEWLINK: name, up, nsnet's group (born
+ * marked), mtu and master when not 0. */
+void link_put_new(struct nl_batch *b, const char *name, bool up, unsigned int mtu,
+		  int master);
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index);
 /* Every link of ns through cb (a negative return stops the dump). When

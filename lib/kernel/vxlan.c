@@ -28,27 +28,15 @@ void vxlan_queue_add(struct nl_batch *b, const char *ns_name, const char *name,
 		     unsigned int mtu, bool up)
 {
 	struct nlattr *linkinfo, *data;
-	struct ifinfomsg *ifi;
 	char a[64];
 
 	nl_batch_add(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 		     "create VXLAN %s (VNI %u, local %s) in %s", name, vni,
 		     ip_str(local, a, sizeof(a)), ns_name);
-	ifi = nl_put_extra(b, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	if (up) {
-		ifi->ifi_change = IFF_UP;
-		ifi->ifi_flags = IFF_UP;
-	}
-	nl_put_str(b, IFLA_IFNAME, name);
-	nl_put_u32(b, IFLA_GROUP, NSNET_LINK_GROUP);
 	/* Without a lower device the kernel gives it 1500, which does not
 	 * fit in a 1500-byte underlay once the 50 bytes of VXLAN over IPv4
 	 * are added: the caller says. */
-	if (mtu)
-		nl_put_u32(b, IFLA_MTU, mtu);
-	if (master > 0)
-		nl_put_u32(b, IFLA_MASTER, (uint32_t)master);
+	link_put_new(b, name, up, mtu, master);
 	linkinfo = nl_nest_start(b, IFLA_LINKINFO);
 	nl_put_str(b, IFLA_INFO_KIND, "vxlan");
 	data = nl_nest_start(b, IFLA_INFO_DATA);

@@ -30,6 +30,18 @@ int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
 	return err_usage(nn, "%s:%d:%d: %s", file, pos.line, pos.col, msg);
 }
 
+int topo_error_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = topo_verror_at(nn, file, pos, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int topo_name_check(struct nsnet *nn, const char *name)
 {
 	return name_check(nn, "topology", name, TOPO_NAME_MAX);

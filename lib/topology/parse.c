@@ -50,18 +50,8 @@ static struct topo_pos pos_of(const yaml_node_t *n)
 				  (int)n->start_mark.column + 1 };
 }
 
-static int perr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int perr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = topo_verror_at(p->nn, p->file, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+/* FILE:LINE:COL: what */
+#define perr(p, pos, ...) topo_error_at((p)->nn, (p)->file, pos, __VA_ARGS__)
 
 static yaml_node_t *node(struct parser *p, int id)
 {

@@ -20,18 +20,8 @@
 
 #define VNI_MAX 16777215u  /* 24 bits (RFC 7348) */
 
-static int herr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int herr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = topo_verror_at(p->nn, p->file, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+/* FILE:LINE:COL: what */
+#define herr(p, pos, ...) topo_error_at((p)->nn, (p)->file, pos, __VA_ARGS__)
 
 /* ---- hosts: ----------------------------------------------------------------- */
 

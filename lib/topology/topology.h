@@ -199,6 +199,8 @@ void topo_set_free(struct topo_set *s);
  * control characters of what (quoted from the file) shown as '?'. */
 int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
 		   const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+int topo_error_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* validate.c: the checks across a parsed model t of file, which has a name
  * or is refused, and the positions of what it holds. */
