@@ -24,19 +24,7 @@ nft_elems() {
 	nft -j list ruleset 2>/dev/null | jq -c --arg n "$1" '.nftables[] | (.map // .set) |
 		select(. != null and .table == "nsnet" and .name == $n) | (.elem // [])[]' | sort
 }
-# Everything nsnet could leave behind.
-world() {
-	{
-		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
-		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
-		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
-		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
-			-not -path /run/nsnet/lock -type f | sort
-		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
-			/proc/sys/net/ipv4/conf/all/route_localnet
-	} 2>&1
-}
-export -f parallel nft_elems world
+export -f parallel nft_elems
 
 @test "32 attach and 32 detach at once on one bridge, with addresses given and chosen: every port and address once" {
 	sandbox <<'EOF'

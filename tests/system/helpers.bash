@@ -75,8 +75,22 @@ import socket,sys
 s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
 print(s.recv(200).decode().strip())' "$2" "$3"
 }
+# Everything nsnet could leave behind in the host, in a form to compare:
+# links with their marks, namespaces, nft tables, nsnet's files and the
+# host sysctls it changes.
+world() {
+	{
+		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
+		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
+		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
+		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
+			-not -path /run/nsnet/lock -type f | sort
+		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
+			/proc/sys/net/ipv4/conf/all/route_localnet
+	} 2>&1
+}
 export -f nsnet fail assert_eq assert_contains assert_not_contains expect_status \
-	can_ping cannot_ping can_connect serve_once tcp_read wait_listen
+	can_ping cannot_ping can_connect serve_once tcp_read wait_listen world
 
 # Runs stdin as a bash script inside a fresh sandbox.
 sandbox() {

@@ -5,23 +5,12 @@
 # nft -j, /run/nsnet). The lock of a killed process goes with it.
 load helpers
 
-world() {
-	{
-		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
-		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
-		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
-		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
-			-not -path /run/nsnet/lock -type f | sort
-		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
-			/proc/sys/net/ipv4/conf/all/route_localnet
-	} 2>&1
-}
 # Run nsnet and SIGKILL it after $1 ms (1..300), if it still runs then.
 killed_at() {
 	local ms=$1; shift
 	timeout -s KILL "$(printf '0.%03d' "$ms")" "$NSNET" "$@" > /dev/null 2>&1 || true
 }
-export -f world killed_at
+export -f killed_at
 
 @test "SIGKILL at random points of up, down, publish and nat add: down and up converge, nothing is left" {
 	sandbox <<'EOF'

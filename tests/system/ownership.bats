@@ -5,18 +5,6 @@
 # leaves nothing behind. What an independent observer (ip -j, nft -j) sees.
 load helpers
 
-# Everything nsnet could leave behind, in a form to compare.
-world() {
-	{
-		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
-		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
-		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
-		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
-			-not -path /run/nsnet/lock -type f | sort
-		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
-			/proc/sys/net/ipv4/conf/all/route_localnet
-	} 2>&1
-}
 # Elements of nsnet's port sets and maps (what publish adds), and the
 # bridges with NAT, as nft itself lists them.
 nft_ports() {
@@ -30,7 +18,7 @@ nft_nat() {
 		select(. != null and .table == "nsnet" and .name == "natfwd") |
 		(.elem // [])[] | .[0] | if type == "object" then .elem.val else . end'
 }
-export -f world nft_ports nft_nat
+export -f nft_ports nft_nat
 
 @test "ns del: a namespace nsnet did not create needs --force; its own goes" {
 	sandbox <<'EOF'
