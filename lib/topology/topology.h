@@ -327,10 +327,16 @@ void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
  * of docs/topology.md), recording its pid, start time and namespace. */
 int topo_run_start(struct nsnet *nn, const struct topo *t,
 		   const struct topo_node *nd, size_t idx);
-/* End the process groups of a topology's run: commands (TERM, then KILL
- * after a second): only processes that are provably theirs, through
- * pidfds. */
+/* End the process groups of a topology's run: and setup: commands (TERM,
+ * then KILL after a second): only processes that are provably theirs,
+ * through pidfds. */
 void topo_runs_stop(const char *topo);
+/* The same for one command: node's run: command idx, or its setup:
+ * command idx (setup; what it left running in its group). */
+void topo_run_stop(const char *topo, const char *node, size_t idx, bool setup);
+/* Forget node's processes: its pid files and setup marks in the record
+ * (not its logs, which say why an up failed). */
+void topo_run_forget(const char *topo, const char *node);
 /* Whether node's setup: command idx ran to success in this namespace
  * (recorded with its text: a changed command runs again). */
 bool topo_setup_done(const char *topo, const char *node, size_t idx,
