@@ -13,6 +13,7 @@
  *   progress.c  step times and progress, through the context's callbacks
  *   describe.c  an action in words and as ip/nft commands
  *   plan.c      compare the model with the kernel: the actions up must do
+ *   undo.c      what a failed up takes back (topology/undo.h, for apply.c)
  *   apply.c     nsnet up: run the actions, undo them on failure
  *   down.c      nsnet down: remove what carries the topology's mark
  *   status.c    nsnet status
@@ -298,6 +299,15 @@ void topo_record_dir(char *buf, size_t len, const char *name);
 /* Create the record, with the file the topology came from. */
 int topo_record_write(struct nsnet *nn, const struct topo *t);
 void topo_record_remove(const char *name);
+/* What a record's files hold (NULL: not there), kept before an up of a
+ * topology that is up rewrites them, and put back (and freed) when that
+ * up fails. */
+struct topo_record_copy {
+	char *text[3];  /* file, topology.yaml, host */
+};
+void topo_record_keep(const char *name, struct topo_record_copy *c);
+void topo_record_put_back(struct nsnet *nn, const char *name,
+			  struct topo_record_copy *c);
 /* The hosts file every node gets; its first line marks it as nsnet's,
  * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
@@ -313,6 +323,15 @@ int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
 /* Remove the files of node's /etc/netns/<node> that are still as nsnet
  * wrote them, and the directory if that leaves it empty. */
 void topo_hosts_remove(const char *node);
+/* Node's files as nsnet wrote them (NULL, false: none, or not nsnet's),
+ * kept before up rewrites them, and put back (and freed) when it fails. */
+struct topo_hosts_copy {
+	char *hosts;
+	bool resolv;
+};
+void topo_hosts_keep(const char *node, struct topo_hosts_copy *c);
+void topo_hosts_put_back(struct nsnet *nn, const char *node,
+			 struct topo_hosts_copy *c);
 
 /* run.c */
 /* The PATH of run: commands (their whole environment: docs/topology.md). */
