@@ -183,6 +183,8 @@ static int run_note_write(struct nsnet *nn, pid_t pid, void *data)
 	return write_file_atomic(nn, note->path, id_s);
 }
 
+static void run_ids_stop(const struct run_id *ids, size_t n_ids);
+
 /* Start argv in node nd with its pid noted in pidfile; what as the
  * command in errors ("run \"CMD\""). */
 static int run_spawn(struct nsnet *nn, const struct topo *t,
@@ -190,11 +192,17 @@ static int run_spawn(struct nsnet *nn, const struct topo *t,
 		     const char *pidfile, const char *what, pid_t *pid)
 {
 	struct run_note note = { pidfile, 0 };
+	struct run_id old;
 	struct stat st;
 	struct ns *ns;
 	char **env;
 	int rc;
 
+	/* What the command's last start left in its group (its leader
+	 * gone; an up killed while a setup ran) ends first: the new pid
+	 * file would lose it, and no down would find it. */
+	if (!run_id_read(pidfile, &old))
+		run_ids_stop(&old, 1);
 	if ((rc = ns_get(nn, nd->name, &ns)))
 		return rc;
 	if (fstat(ns->fd, &st))
