@@ -289,9 +289,7 @@ Y
 	before=$(world)
 	# a host socket holds b's port: its publish fails, after the bridge,
 	# the namespaces, the NAT and a's port were made
-	python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8082)); s.listen(); time.sleep(30)' &
-	holder=$!
-	wait_listen host 8082
+	hold_port 8082
 	before=$(world)
 	expect_status 1 nsnet up t.yaml
 	assert_contains "$out" "host port 8082/tcp is in use"

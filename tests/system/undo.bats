@@ -180,9 +180,7 @@ Y
 	ip -n a addr del "$addr/24" dev eth0
 	# a host socket holds b's port: its publish fails, after fw_b3's
 	# isolation and NAT and a's new port 8093
-	python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8092)); s.listen(); time.sleep(30)' &
-	holder=$!
-	wait_listen host 8092
+	hold_port 8092
 	before=$(deep_state)
 	expect_status 1 nsnet up t2.yaml
 	assert_contains "$out" "repair: published port 8091:80 of a"
