@@ -217,6 +217,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		for (i = 0; i < n_ns; i++)
 			if (created[i])
 				push(&u->ns, &u->n_ns, names[i]);
+		u->node_new = calloc(t->n_nodes + 1, sizeof(*u->node_new));
+		if (!u->node_new)
+			abort();
+		for (i = k = 0; i < p->n; i++)
+			if (act_is(&p->act[i], ACT_NS))
+				u->node_new[p->act[i].obj] = created[k++];
 		free(names);
 		free(created);
 		if (rc)
@@ -328,7 +334,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	/* 4. inside each node: one lookup per new interface, then one batch */
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
-		bool any = false, stays = !undo_ns_new(u, nd->name);
+		bool any = false, stays = !u->node_new[i];
 		size_t *req_of = NULL;  /* per action: its request + 1; 0: none */
 
 		for (k = 0; k < p->n; k++)
@@ -461,7 +467,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				if (key[k] == '.')
 					key[k] = '/';
 			if ((rc = ns_get(nn, t->nodes[a->obj].name, &ns)) ||
-			    (!undo_ns_new(u, t->nodes[a->obj].name) &&  /* its value before */
+			    (!u->node_new[a->obj] &&  /* its value before */
 			     (rc = undo_note_sysctl(nn, u, ns, t->nodes[a->obj].name, key))) ||
 			    (rc = sysctl_write(nn, ns, key, kv->value)))
 				return rc;
@@ -592,8 +598,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		const struct topo_node *nd = &t->nodes[a->obj];
 
 		if (act_is(a, ACT_HOSTS)) {
-			if (!undo_ns_new(u, nd->name))  /* its files before */
-				topo_hosts_keep(nd->name, &undo_note(u, ACT_HOSTS, nd->name, NULL)->hosts);
+			if (!u->node_new[a->obj])  /* its files before */
+				undo_note_hosts(u, nd->name);
 			rc = topo_hosts_write(nn, nd->name, hosts);
 		} else if (act_is(a, ACT_SETUP)) {
 			/* noted first: a setup that fails may leave processes */

@@ -449,11 +449,9 @@ void topo_hosts_keep(const char *node, struct topo_hosts_copy *c)
 }
 
 void topo_hosts_put_back(struct nsnet *nn, const char *node,
-			 struct topo_hosts_copy *c)
+			 const struct topo_hosts_copy *c)
 {
 	const char *const text[2] = { c->hosts, c->resolv ? resolv_text : NULL };
 
 	etc_files_set(nn, node, text);
-	free(c->hosts);
-	c->hosts = NULL;
 }

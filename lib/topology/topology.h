@@ -323,15 +323,16 @@ int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
 /* Remove the files of node's /etc/netns/<node> that are still as nsnet
  * wrote them, and the directory if that leaves it empty. */
 void topo_hosts_remove(const char *node);
-/* Node's files as nsnet wrote them (NULL, false: none, or not nsnet's),
- * kept before up rewrites them, and put back (and freed) when it fails. */
+/* Node's files as nsnet wrote them (NULL, false: none, or not nsnet's;
+ * hosts is the caller's), kept before up rewrites them, and put back when
+ * it fails. */
 struct topo_hosts_copy {
 	char *hosts;
 	bool resolv;
 };
 void topo_hosts_keep(const char *node, struct topo_hosts_copy *c);
 void topo_hosts_put_back(struct nsnet *nn, const char *node,
-			 struct topo_hosts_copy *c);
+			 const struct topo_hosts_copy *c);
 
 /* run.c */
 /* The PATH of run: commands (their whole environment: docs/topology.md). */

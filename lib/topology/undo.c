@@ -99,6 +99,25 @@ int undo_note_sysctl(struct nsnet *nn, struct undo *u, struct ns *ns,
 	return 0;
 }
 
+void undo_note_hosts(struct undo *u, const char *node)
+{
+	struct undo_item *it = undo_note(u, ACT_HOSTS, node, NULL);
+	size_t i;
+
+	topo_hosts_keep(node, &it->hosts);
+	it->hosts_own = true;
+	for (i = u->n_items - 1; it->hosts.hosts && i-- > 0;)
+		if (u->items[i].kind == ACT_HOSTS && u->items[i].hosts.hosts) {
+			/* the last text kept: shared while nodes have the same */
+			if (!strcmp(u->items[i].hosts.hosts, it->hosts.hosts)) {
+				free(it->hosts.hosts);
+				it->hosts.hosts = u->items[i].hosts.hosts;
+				it->hosts_own = false;
+			}
+			break;
+		}
+}
+
 int undo_note_firewall(struct nsnet *nn, struct undo *u, const char *bridge)
 {
 	return fw_bridge_state(nn, bridge, &undo_note(u, ACT_FIREWALL, bridge, NULL)->fw);
@@ -305,11 +324,13 @@ void undo_free(struct undo *u)
 	for (i = 0; i < u->n_items; i++) {
 		free(u->items[i].key);
 		free(u->items[i].old);
-		free(u->items[i].hosts.hosts);
+		if (u->items[i].hosts_own)
+			free(u->items[i].hosts.hosts);
 	}
 	for (i = 0; i < ARRAY_SIZE(u->record.text); i++)
 		free(u->record.text[i]);
 	free(u->items);
+	free(u->node_new);
 	free(u->ns);
 	free(u->links);
 	free(u->bridges_fw);

@@ -28,7 +28,10 @@ struct undo_item {
 	int master;                     /* HOST_UP: its bridge before (0: none) */
 	struct nsnet_link_impair imp;   /* IMPAIR, CABLE_IMPAIR: before */
 	struct fw_bridge_state fw;      /* FIREWALL, CABLE_NAT: before */
-	struct topo_hosts_copy hosts;   /* HOSTS: before */
+	struct topo_hosts_copy hosts;   /* HOSTS: before (hosts shared by the
+					 * items after it while it is the same
+					 * text; hosts_own: this one frees it) */
+	bool hosts_own;
 };
 
 /* What this up created, and what it changed of what stays. */
@@ -46,11 +49,13 @@ struct undo {
 	bool record_new;   /* the topology was not up before */
 	struct topo_record_copy record;  /* else: its record before */
 	const char *name;
+	bool *node_new;    /* per node of the topology: made by this up */
 	struct undo_item *items;
 	size_t n_items;
 };
 
-/* Whether this up created node's namespace (all in it goes with it). */
+/* Whether this up created node's namespace (all in it goes with it);
+ * by name, for the few (cables) that have no index at hand. */
 bool undo_ns_new(const struct undo *u, const char *node);
 /* A new item of kind on ns, ifname (may be NULL), to fill. */
 struct undo_item *undo_note(struct undo *u, enum topo_act_kind kind,
@@ -70,6 +75,9 @@ int undo_note_sysctl(struct nsnet *nn, struct undo *u, struct ns *ns,
  * or CABLE_IMPAIR). */
 int undo_note_impair(struct nsnet *nn, struct undo *u, enum topo_act_kind kind,
 		     const char *ns_name, const char *ifname);
+/* Node's hosts files, before up writes them (one copy of a text that many
+ * nodes have: 10,000 nodes' hosts files are 3 GB). */
+void undo_note_hosts(struct undo *u, const char *node);
 /* What the firewall holds of bridge, before a repair of its isolation. */
 int undo_note_firewall(struct nsnet *nn, struct undo *u, const char *bridge);
 /* The NAT of ifname (a cable's end in the host), before a repair takes it
