@@ -115,6 +115,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 {
 	char mark[96], dir[512], *hosts;
 	int *br_index;
+	size_t *req_of;  /* step 4: per action, its request + 1 (0: none) */
 	struct nl_batch b;
 	struct ns *host, *ns;
 	size_t i, k, n_ns = 0, n_br = 0;
@@ -332,10 +333,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			undo_note(u, ACT_CABLE, c->a, c->a_if);
 	}
 	/* 4. inside each node: one lookup per new interface, then one batch */
+	req_of = calloc(p->n + 1, sizeof(*req_of));
+	if (!req_of)
+		abort();
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
 		bool any = false, stays = !u->node_new[i];
-		size_t *req_of = NULL;  /* per action: its request + 1; 0: none */
 
 		for (k = 0; k < p->n; k++)
 			if (p->act[k].obj == i &&
@@ -346,11 +349,10 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				any = true;
 		if (!any)
 			continue;
-		if ((rc = ns_get(nn, nd->name, &ns)))
+		if ((rc = ns_get(nn, nd->name, &ns))) {
+			free(req_of);
 			return rc;
-		req_of = calloc(p->n + 1, sizeof(*req_of));
-		if (!req_of)
-			abort();
+		}
 		nl_batch_init(&b);
 		for (k = 0; k < p->n && !rc; k++) {
 			const struct topo_action *a = &p->act[k];
@@ -417,8 +419,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			default:
 				break;
 			}
-			if (b.n && (act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE) ||
-				    act_is(a, ACT_ROUTE_DEFAULT)))
+			if (stays && b.n && (act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE) ||
+					     act_is(a, ACT_ROUTE_DEFAULT)))
 				req_of[k] = b.n;
 		}
 		if (!rc)
@@ -430,7 +432,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			const struct nl_req *r = req_of[k] ? &b.req[req_of[k] - 1] : NULL;
 			struct undo_item *it;
 
-			if (!r || !r->done || r->error || (act_is(a, ACT_ADDR) && !a->repair))
+			if (a->obj != i || !r || !r->done || r->error ||
+			    (act_is(a, ACT_ADDR) && !a->repair))
 				continue;
 			it = undo_note(u, a->kind, nd->name, NULL);
 			if (act_is(a, ACT_ADDR)) {
@@ -445,13 +448,15 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				it->via.prefix = -1;
 			}
 		}
-		free(req_of);
 		nl_batch_free(&b);
 		ns_release(nn, nd->name);
-		if (rc)
+		if (rc) {
+			free(req_of);
 			return rc;
+		}
 		tick(nn, pr, "nodes", i + 1, t->n_nodes);
 	}
+	free(req_of);
 
 	topo_step(nn, &pr->steps, "nodes");
 	/* 5. sysctls */
