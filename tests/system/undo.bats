@@ -154,7 +154,7 @@ Y
 EOF
 }
 
-@test "a failed re-up takes back the NAT, isolation and ports it added, and leaves a port it repaired" {
+@test "a failed re-up takes back the NAT, isolation and ports it added, puts back a cable's NAT it changed, and leaves a port it repaired" {
 	sandbox <<'EOF'
 	cat > t.yaml <<'Y'
 name: fw
@@ -163,6 +163,8 @@ networks:
   back: {bridge: fw_b2, subnet: 10.68.0.0/24}
 nodes:
   a: {networks: {lan: , back: }, publish: ["8091:80"]}
+cables:
+  - {a: host, a_if: v-fw, a_addr: 10.69.0.1/24, b: a, b_if: eth9, b_addr: 10.69.0.2/24, a_nat: true}
 Y
 	nsnet up t.yaml > /dev/null
 	cat > t2.yaml <<'Y'
@@ -174,6 +176,8 @@ networks:
 nodes:
   a: {networks: {lan: , back: }, publish: ["8091:80", "8093:80"]}
   b: {networks: {new: }, publish: ["8092:80"]}
+cables:
+  - {a: host, a_if: v-fw, a_addr: 10.69.0.1/24, b: a, b_if: eth9, b_addr: 10.69.0.2/24, a_nat: {out: eth0}}
 Y
 	# drift: a's address on lan, so its port 8091 leads nowhere (repaired)
 	addr=$(ip -n a -j addr show eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')
@@ -184,6 +188,7 @@ Y
 	before=$(deep_state)
 	expect_status 1 nsnet up t2.yaml
 	assert_contains "$out" "repair: published port 8091:80 of a"
+	assert_contains "$out" "repair: NAT for cable end v-fw out eth0"
 	assert_contains "$out" "host port 8092/tcp is in use"
 	assert_eq "$(deep_state)" "$before"
 	kill $holder; wait $holder 2>/dev/null || true
