@@ -175,27 +175,39 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return d->cb(&a, d->data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+/* A dump of type for family, asked again (up to 5 times, after
+ * restart(data)) while the kernel says the objects changed meanwhile. */
+static int dump_family(struct nsnet *nn, struct ns *ns, uint16_t type,
+		       size_t hdr_len, int family,
+		       int (*cb)(const struct nlmsghdr *nlh, void *cb_data),
+		       void *cb_data, void (*restart)(void *data), void *data)
+{
+	char buf[128] __attribute__((aligned(4))) = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned char *hdr;
+	int rc, tries = 0;
+
+	nlh->nlmsg_type = type;
+	hdr = mnl_nlmsg_put_extra_header(nlh, hdr_len);
+	hdr[0] = (unsigned char)family;  /* ifa_family, rtm_family */
+	do {
+		if (tries && restart)
+			restart(data);
+		rc = nl_dump(nn, ns, nlh, cb, cb_data);
+	} while (rc == -EINTR && restart && ++tries < 5);
+	return rc;
+}
+
 int nl_addr_dump(struct nsnet *nn, struct ns *ns, int family, int index,
 		 int (*cb)(const struct nl_addr *a, void *data), void *data,
 		 void (*restart)(void *data))
 {
-	char buf[128] __attribute__((aligned(4))) = { 0 };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct addr_dump d = { index, cb, data };
-	struct ifaddrmsg *ifa;
-	int rc, tries = 0;
 
-	nlh->nlmsg_type = RTM_GETADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
 	/* The kernel has no lookup of one interface's addresses: it filters
 	 * the dump by family, we by interface. */
-	do {
-		if (tries && restart)
-			restart(data);
-		rc = nl_dump(nn, ns, nlh, addr_dump_cb, &d);
-	} while (rc == -EINTR && restart && ++tries < 5);
-	return rc;
+	return dump_family(nn, ns, RTM_GETADDR, sizeof(struct ifaddrmsg), family,
+			   addr_dump_cb, &d, restart, data);
 }
 
 /* ---- routes --------------------------------------------------------------- */
@@ -236,6 +248,31 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 	r->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0;
 	r->priority = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	return 0;
+}
+
+struct route_dump {
+	int (*cb)(const struct nl_route *r, void *data);
+	void *data;
+};
+
+static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_dump *d = data;
+	struct nl_route r;
+
+	if (nl_route_parse(nlh, &r))
+		return MNL_CB_OK;
+	return d->cb(&r, d->data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int nl_route_dump(struct nsnet *nn, struct ns *ns, int family,
+		  int (*cb)(const struct nl_route *r, void *data), void *data,
+		  void (*restart)(void *data))
+{
+	struct route_dump d = { cb, data };
+
+	return dump_family(nn, ns, RTM_GETROUTE, sizeof(struct rtmsg), family,
+			   route_dump_cb, &d, restart, data);
 }
 
 /* ---- neighbours ----------------------------------------------------------- */

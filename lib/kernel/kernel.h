@@ -205,6 +205,11 @@ struct nl_route {
 	unsigned int priority;
 };
 int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r);
+/* The routes of family (AF_UNSPEC: both) in ns, every table, each through
+ * cb; changes during the dump as nl_addr_dump(). */
+int nl_route_dump(struct nsnet *nn, struct ns *ns, int family,
+		  int (*cb)(const struct nl_route *r, void *data), void *data,
+		  void (*restart)(void *data));
 
 struct nl_neigh {
 	int index;

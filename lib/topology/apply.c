@@ -4,10 +4,10 @@
  *
  * up runs the plan step by step, each step batched: all veths of the
  * topology in one batch on the host socket, then one batch per node on its
- * own socket. What this run created is remembered, and removed again if a
- * later step fails, so a failed up leaves the host as it found it: links,
- * namespaces and their files, firewall entries (and with them the host
- * sysctls they needed), processes, the record.
+ * own socket. What this run creates, and what it changes of what was there
+ * (a topology that was up already: its repairs), is noted as it goes and
+ * taken back in reverse if a later step fails (undo.c), so a failed up
+ * leaves the host as it found it.
  *
  * Links are born in nsnet's link group; their alias (the mark naming the
  * topology) is set in a later request, sent only once the kernel said it
@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "topology/topology.h"
+#include "topology/undo.h"
 #include "firewall/firewall.h"
 #include "run/run.h"
 
@@ -57,22 +58,6 @@ static void tick(struct nsnet *nn, struct up_report *pr, const char *what,
 		topo_progress(nn, what, i, n);
 }
 
-/* What this up created: removed in reverse if a later step fails. */
-struct undo {
-	char **ns;
-	size_t n_ns;
-	char **links;      /* host links */
-	size_t n_links;
-	char **bridges_fw;
-	size_t n_bridges_fw;
-	char **nat;        /* bridges */
-	size_t n_nat;
-	char **pub;        /* node, spec, node, spec... */
-	size_t n_pub;
-	bool record_new;   /* the topology was not up before */
-	const char *name;
-};
-
 static void push(char ***v, size_t *n, const char *s)
 {
 	char **p = realloc(*v, (*n + 1) * sizeof(**v));
@@ -89,77 +74,6 @@ static bool listed(char *const *v, size_t n, const char *s)
 		if (!strcmp(v[n], s))
 			return true;
 	return false;
-}
-
-/* In reverse order of apply; each removal through the layer that made it
- * (the firewall's put back the host sysctls its last user needed). */
-static void undo_run(struct nsnet *nn, struct undo *u)
-{
-	char saved[NSNET_ERR_MAX];
-	int code = nn->err_code, *ids;
-	bool usage = nn->err_is_usage;
-	size_t i, n_ids = 0;
-	struct nl_batch b;
-	struct ns *host;
-
-	memcpy(saved, nn->err, sizeof(saved));
-	/* Its processes: all of them when the topology was not up before
-	 * (run.c stops a topology's processes, not one of them). */
-	if (u->record_new)
-		topo_runs_stop(u->name);
-	for (i = u->n_pub; i >= 2; i -= 2)
-		fw_unpublish(nn, u->pub[i - 2], u->pub[i - 1]);
-	for (i = u->n_nat; i-- > 0;)
-		fw_nat_del(nn, u->nat[i]);
-	for (i = u->n_bridges_fw; i-- > 0;)
-		fw_bridge_register(nn, u->bridges_fw[i], false, false);
-	ids = calloc(u->n_ns + 1, sizeof(*ids));
-	if (!ids)
-		abort();
-	for (i = 0; i < u->n_ns; i++)
-		if ((ids[n_ids] = ns_host_nsid(nn, u->ns[i])) >= 0)
-			n_ids++;
-	ns_del_many(nn, u->ns, u->n_ns);
-	for (i = 0; i < u->n_ns; i++)
-		topo_hosts_remove(u->ns[i]);
-	if (!ns_get(nn, NSNET_HOST, &host)) {
-		nl_batch_init(&b);
-		for (i = u->n_links; i-- > 0;) {
-			link_queue_del(&b, NSNET_HOST, u->links[i], 0);
-			nl_batch_last(&b)->ignore_missing = true;
-		}
-		nl_batch_send(nn, host, &b);
-		nl_batch_free(&b);
-	}
-	/* A retry right after must not find the old veths. */
-	ns_peers_wait(nn, ids, n_ids, 10000);
-	free(ids);
-	if (u->record_new)
-		topo_record_remove(u->name);
-	memcpy(nn->err, saved, sizeof(saved));
-	nn->err_code = code;
-	nn->err_is_usage = usage;
-}
-
-static void undo_free(struct undo *u)
-{
-	size_t i;
-
-	for (i = 0; i < u->n_ns; i++)
-		free(u->ns[i]);
-	for (i = 0; i < u->n_links; i++)
-		free(u->links[i]);
-	for (i = 0; i < u->n_bridges_fw; i++)
-		free(u->bridges_fw[i]);
-	for (i = 0; i < u->n_nat; i++)
-		free(u->nat[i]);
-	for (i = 0; i < u->n_pub; i++)
-		free(u->pub[i]);
-	free(u->ns);
-	free(u->links);
-	free(u->bridges_fw);
-	free(u->nat);
-	free(u->pub);
 }
 
 /* A link up made (span.c's VXLAN devices): undone with the others. */
@@ -201,6 +115,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 {
 	char mark[96], dir[512], *hosts;
 	int *br_index;
+	size_t *req_of;  /* step 4: per action, its request + 1 (0: none) */
 	struct nl_batch b;
 	struct ns *host, *ns;
 	size_t i, k, n_ns = 0, n_br = 0;
@@ -223,6 +138,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	topo_record_dir(dir, sizeof(dir), t->name);
 	u->record_new = access(dir, F_OK) != 0;
 	u->name = t->name;
+	if (!u->record_new)
+		topo_record_keep(t->name, &u->record);
 	if ((rc = topo_record_write(nn, t)))
 		return rc;
 
@@ -268,6 +185,17 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		addr_queue(&b, true, NSNET_HOST, net->bridge, idx, &net->gateway[p->act[i].family]);
 	}
 	rc = nl_batch_send(nn, host, &b);
+	/* on a bridge that stays: what the kernel says it added */
+	for (i = k = 0; i < p->n; i++)
+		if (act_is(&p->act[i], ACT_BRIDGE_ADDR)) {
+			const struct topo_net *net = &t->nets[p->act[i].obj];
+
+			if (b.req[k].done && !b.req[k].error &&
+			    !listed(u->links, u->n_links, net->bridge))
+				undo_note(u, ACT_BRIDGE_ADDR, NSNET_HOST, net->bridge)->ip =
+					net->gateway[p->act[i].family];
+			k++;
+		}
 	nl_batch_free(&b);
 	/* Networks over several machines: VXLAN ports, forwarding entries. */
 	if (!rc)
@@ -290,6 +218,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		for (i = 0; i < n_ns; i++)
 			if (created[i])
 				push(&u->ns, &u->n_ns, names[i]);
+		u->node_new = calloc(t->n_nodes + 1, sizeof(*u->node_new));
+		if (!u->node_new)
+			abort();
+		for (i = k = 0; i < p->n; i++)
+			if (act_is(&p->act[i], ACT_NS))
+				u->node_new[p->act[i].obj] = created[k++];
 		free(names);
 		free(created);
 		if (rc)
@@ -325,8 +259,15 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				free(br_index);
 				return idx;
 			}
-			if (act_is(&p->act[i], ACT_HOST_UP))
+			if (act_is(&p->act[i], ACT_HOST_UP)) {
+				if ((rc = undo_note_link(nn, u, ACT_HOST_UP, host, NSNET_HOST,
+						    a->host_if))) {
+					nl_batch_free(&b);
+					free(br_index);
+					return rc;
+				}
 				continue;
+			}
 			if ((rc = ns_get(nn, nd->name, &ns))) {
 				nl_batch_free(&b);
 				free(br_index);
@@ -388,11 +329,16 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			push(&u->links, &u->n_links, c->a_if);
 		else if (ns_is_host(c->b))
 			push(&u->links, &u->n_links, c->b_if);
+		else if (!undo_ns_new(u, c->a) && !undo_ns_new(u, c->b))  /* between nodes that stay */
+			undo_note(u, ACT_CABLE, c->a, c->a_if);
 	}
 	/* 4. inside each node: one lookup per new interface, then one batch */
+	req_of = calloc(p->n + 1, sizeof(*req_of));
+	if (!req_of)
+		abort();
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
-		bool any = false;
+		bool any = false, stays = !u->node_new[i];
 
 		for (k = 0; k < p->n; k++)
 			if (p->act[k].obj == i &&
@@ -403,8 +349,10 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				any = true;
 		if (!any)
 			continue;
-		if ((rc = ns_get(nn, nd->name, &ns)))
+		if ((rc = ns_get(nn, nd->name, &ns))) {
+			free(req_of);
 			return rc;
+		}
 		nl_batch_init(&b);
 		for (k = 0; k < p->n && !rc; k++) {
 			const struct topo_action *a = &p->act[k];
@@ -416,10 +364,16 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			at = a->idx < nd->n_att ? &nd->att[a->idx] : NULL;
 			switch (a->kind) {
 			case ACT_LO_UP:
+				if (stays && (rc = undo_note_link(nn, u, a->kind, ns, nd->name, "lo")))
+					break;
 				link_queue_set(&b, nd->name, "lo", 1, 1, 0, -1, NULL);
 				break;
-			case ACT_VETH:
 			case ACT_INNER_UP:
+				if (stays &&
+				    (rc = undo_note_link(nn, u, a->kind, ns, nd->name, at->ifname)))
+					break;
+				/* fall through */
+			case ACT_VETH:
 				link_queue_set(&b, nd->name, at->ifname, 0, 1, 0, -1, mark);
 				break;
 			case ACT_ADDR:
@@ -435,6 +389,10 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				struct ipaddr gw = t->nets[at->net].gateway[a->family];
 
 				gw.prefix = -1;
+				/* what it replaces, to put back */
+				if (a->repair && stays &&
+				    (rc = undo_note_default_routes(nn, u, ns, nd->name, def.family)))
+					break;
 				route_queue(&b, true, nd->name, &def, &gw, 0, NULL);
 				if (a->repair)  /* a default route that is wrong is replaced */
 					b.cur->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
@@ -461,15 +419,44 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			default:
 				break;
 			}
+			if (stays && b.n && (act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE) ||
+					     act_is(a, ACT_ROUTE_DEFAULT)))
+				req_of[k] = b.n;
 		}
 		if (!rc)
 			rc = nl_batch_send(nn, ns, &b);
+		/* in a node that stays: the addresses and routes the kernel
+		 * says it added (a new veth's go with it) */
+		for (k = 0; k < p->n && stays; k++) {
+			const struct topo_action *a = &p->act[k];
+			const struct nl_req *r = req_of[k] ? &b.req[req_of[k] - 1] : NULL;
+			struct undo_item *it;
+
+			if (a->obj != i || !r || !r->done || r->error ||
+			    (act_is(a, ACT_ADDR) && !a->repair))
+				continue;
+			it = undo_note(u, a->kind, nd->name, NULL);
+			if (act_is(a, ACT_ADDR)) {
+				it->ifname = nd->att[a->idx].ifname;
+				it->ip = nd->att[a->idx].addr[a->family];
+			} else if (act_is(a, ACT_ROUTE)) {  /* a->idx: the route */
+				it->ip = nd->routes[a->idx].dst;
+				it->via = nd->routes[a->idx].via;
+			} else {
+				it->ip = (struct ipaddr){ .family = nd->att[a->idx].addr[a->family].family };
+				it->via = t->nets[nd->att[a->idx].net].gateway[a->family];
+				it->via.prefix = -1;
+			}
+		}
 		nl_batch_free(&b);
 		ns_release(nn, nd->name);
-		if (rc)
+		if (rc) {
+			free(req_of);
 			return rc;
+		}
 		tick(nn, pr, "nodes", i + 1, t->n_nodes);
 	}
+	free(req_of);
 
 	topo_step(nn, &pr->steps, "nodes");
 	/* 5. sysctls */
@@ -485,6 +472,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				if (key[k] == '.')
 					key[k] = '/';
 			if ((rc = ns_get(nn, t->nodes[a->obj].name, &ns)) ||
+			    (!u->node_new[a->obj] &&  /* its value before */
+			     (rc = undo_note_sysctl(nn, u, ns, t->nodes[a->obj].name, key))) ||
 			    (rc = sysctl_write(nn, ns, key, kv->value)))
 				return rc;
 		}
@@ -495,19 +484,24 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		const struct topo_action *a = &p->act[i];
 		const struct nsnet_link_impair *imp = impair_of(t, a);
 		struct nsnet_link_impair want;
+		const char *ns_name, *ifname;
 
 		if (!imp)
 			continue;
 		want = *imp;
 		want.struct_size = sizeof(want);
 		want.set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
-		if (act_is(a, ACT_IMPAIR))
-			rc = net_link_impair(nn, t->nodes[a->obj].name,
-					     t->nodes[a->obj].att[a->idx].ifname, &want);
-		else
-			rc = net_link_impair(nn, t->cables[a->obj].a,
-					     t->cables[a->obj].a_if, &want);
-		if (rc)
+		if (act_is(a, ACT_IMPAIR)) {
+			ns_name = t->nodes[a->obj].name;
+			ifname = t->nodes[a->obj].att[a->idx].ifname;
+		} else {
+			ns_name = t->cables[a->obj].a;
+			ifname = t->cables[a->obj].a_if;
+		}
+		/* a link that stays: its impairments before */
+		if (a->repair && (rc = undo_note_impair(nn, u, a->kind, ns_name, ifname)))
+			return rc;
+		if ((rc = net_link_impair(nn, ns_name, ifname, &want)))
 			return rc;
 	}
 
@@ -519,6 +513,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		if (act_is(&p->act[i], ACT_BRIDGE_UP)) {
 			const struct topo_net *net = &t->nets[p->act[i].obj];
 			char alias[128];
+
+			if (!listed(u->links, u->n_links, net->bridge) &&
+			    (rc = undo_note_link(nn, u, ACT_BRIDGE_UP, host, NSNET_HOST, net->bridge))) {
+				nl_batch_free(&b);
+				return rc;
+			}
 
 			snprintf(alias, sizeof(alias), "%s%s", mark,
 				 net->internal ? " internal" : "");
@@ -537,6 +537,10 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		if (act_is(a, ACT_FIREWALL)) {
 			const struct topo_net *net = &t->nets[a->obj];
 
+			/* a bridge that stays: what the firewall held of it before */
+			if (a->repair && !listed(u->links, u->n_links, net->bridge) &&
+			    (rc = undo_note_firewall(nn, u, net->bridge)))
+				return rc;
 			/* repair: what it holds is stale or half (a bridge
 			 * deleted behind nsnet's back, a changed internal):
 			 * cleared first, NAT too (the plan adds it again) */
@@ -548,16 +552,27 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			if (listed(u->links, u->n_links, net->bridge))
 				push(&u->bridges_fw, &u->n_bridges_fw, net->bridge);
 		} else if (act_is(a, ACT_NAT)) {
-			if ((rc = fw_nat_add(nn, t->nets[a->obj].bridge, NULL)))
+			const char *bridge = t->nets[a->obj].bridge;
+			struct fw_bridge_state was = { 0 };
+
+			/* a NAT that was there (not working) is repaired, and
+			 * stays: the undo takes away only what was not */
+			if (a->repair && (rc = fw_bridge_state(nn, bridge, &was)))
 				return rc;
-			push(&u->nat, &u->n_nat, t->nets[a->obj].bridge);
+			if ((rc = fw_nat_add(nn, bridge, NULL)))
+				return rc;
+			if (!was.nat)
+				push(&u->nat, &u->n_nat, bridge);
 		} else if (act_is(a, ACT_CABLE_NAT)) {
 			const struct topo_cable *c = &t->cables[a->obj];
 			const struct topo_end_nat *nat = &c->nat[a->idx];
 			const char *ifname = a->idx ? c->b_if : c->a_if;
 
 			/* repair: one leaving by another interface is
-			 * working, so add would keep it: it goes first */
+			 * working, so add would keep it: it goes first (and
+			 * comes back if up fails) */
+			if (a->repair && (rc = undo_note_nat(nn, u, ifname)))
+				return rc;
 			if (a->repair && fw_nat_del(nn, ifname))
 				err_clear(nn);
 			if ((rc = fw_nat_add(nn, ifname, nat->out[0] ? nat->out : NULL)))
@@ -565,11 +580,18 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			push(&u->nat, &u->n_nat, ifname);
 		} else if (act_is(a, ACT_PUBLISH)) {
 			const struct topo_node *nd = &t->nodes[a->obj];
+			bool had = false;
 
+			/* likewise a published port */
+			if (a->repair &&
+			    (rc = fw_publish_claimed(nn, nd->name, nd->publish[a->idx], &had)))
+				return rc;
 			if ((rc = fw_publish(nn, nd->name, nd->publish[a->idx])))
 				return rc;
-			push(&u->pub, &u->n_pub, nd->name);
-			push(&u->pub, &u->n_pub, nd->publish[a->idx]);
+			if (!had) {
+				push(&u->pub, &u->n_pub, nd->name);
+				push(&u->pub, &u->n_pub, nd->publish[a->idx]);
+			}
 		}
 	}
 
@@ -580,12 +602,18 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		const struct topo_action *a = &p->act[i];
 		const struct topo_node *nd = &t->nodes[a->obj];
 
-		if (act_is(a, ACT_HOSTS))
+		if (act_is(a, ACT_HOSTS)) {
+			if (!u->node_new[a->obj])  /* its files before */
+				undo_note_hosts(u, nd->name);
 			rc = topo_hosts_write(nn, nd->name, hosts);
-		else if (act_is(a, ACT_SETUP))
+		} else if (act_is(a, ACT_SETUP)) {
+			/* noted first: a setup that fails may leave processes */
+			undo_note(u, ACT_SETUP, nd->name, NULL)->idx = a->idx;
 			rc = topo_setup_run(nn, t, nd, a->idx);
-		else if (act_is(a, ACT_RUN))
-			rc = topo_run_start(nn, t, nd, a->idx);
+		} else if (act_is(a, ACT_RUN)) {
+			if (!(rc = topo_run_start(nn, t, nd, a->idx)))
+				undo_note(u, ACT_RUN, nd->name, NULL)->idx = a->idx;
+		}
 	}
 	free(hosts);
 	topo_step(nn, &pr->steps, "files");

@@ -13,6 +13,7 @@
  *   progress.c  step times and progress, through the context's callbacks
  *   describe.c  an action in words and as ip/nft commands
  *   plan.c      compare the model with the kernel: the actions up must do
+ *   undo.c      what a failed up takes back (topology/undo.h, for apply.c)
  *   apply.c     nsnet up: run the actions, undo them on failure
  *   down.c      nsnet down: remove what carries the topology's mark
  *   status.c    nsnet status
@@ -300,6 +301,15 @@ void topo_record_dir(char *buf, size_t len, const char *name);
 /* Create the record, with the file the topology came from. */
 int topo_record_write(struct nsnet *nn, const struct topo *t);
 void topo_record_remove(const char *name);
+/* What a record's files hold (NULL: not there), kept before an up of a
+ * topology that is up rewrites them, and put back (and freed) when that
+ * up fails. */
+struct topo_record_copy {
+	char *text[3];  /* file, topology.yaml, host */
+};
+void topo_record_keep(const char *name, struct topo_record_copy *c);
+void topo_record_put_back(struct nsnet *nn, const char *name,
+			  struct topo_record_copy *c);
 /* The hosts file every node gets; its first line marks it as nsnet's,
  * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
@@ -315,6 +325,16 @@ int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
 /* Remove the files of node's /etc/netns/<node> that are still as nsnet
  * wrote them, and the directory if that leaves it empty. */
 void topo_hosts_remove(const char *node);
+/* Node's files as nsnet wrote them (NULL, false: none, or not nsnet's;
+ * hosts is the caller's), kept before up rewrites them, and put back when
+ * it fails. */
+struct topo_hosts_copy {
+	char *hosts;
+	bool resolv;
+};
+void topo_hosts_keep(const char *node, struct topo_hosts_copy *c);
+void topo_hosts_put_back(struct nsnet *nn, const char *node,
+			 const struct topo_hosts_copy *c);
 
 /* run.c */
 /* The PATH of run: commands (their whole environment: docs/topology.md). */
@@ -329,10 +349,16 @@ void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
  * of docs/topology.md), recording its pid, start time and namespace. */
 int topo_run_start(struct nsnet *nn, const struct topo *t,
 		   const struct topo_node *nd, size_t idx);
-/* End the process groups of a topology's run: commands (TERM, then KILL
- * after a second): only processes that are provably theirs, through
- * pidfds. */
+/* End the process groups of a topology's run: and setup: commands (TERM,
+ * then KILL after a second): only processes that are provably theirs,
+ * through pidfds. */
 void topo_runs_stop(const char *topo);
+/* The same for one command: node's run: command idx, or its setup:
+ * command idx (setup; what it left running in its group). */
+void topo_run_stop(const char *topo, const char *node, size_t idx, bool setup);
+/* Forget node's processes: its pid files and setup marks in the record
+ * (not its logs, which say why an up failed). */
+void topo_run_forget(const char *topo, const char *node);
 /* Whether node's setup: command idx ran to success in this namespace
  * (recorded with its text: a changed command runs again). */
 bool topo_setup_done(const char *topo, const char *node, size_t idx,
