@@ -68,6 +68,14 @@ NSNET_EXPORT const char *nsnet_error(const struct nsnet *nn);
 NSNET_EXPORT int nsnet_error_exit_code(const struct nsnet *nn);
 /* Mark written into the alias of every link created (default "nsnet"). */
 NSNET_EXPORT int nsnet_set_owner(struct nsnet *nn, const char *owner);
+/* Which machine of a topology's hosts: section this one is, for the
+ * topology functions (up, plan, status, check, down, graph of a name):
+ * they build, compare and check that machine's part of the file
+ * (docs/multihost.md). NULL or "": found from the machine's own addresses
+ * (or the host the topology was brought up as). A name that breaks the
+ * name rule is bad input; one the file does not list is refused by the
+ * function that reads the file. */
+NSNET_EXPORT int nsnet_set_host(struct nsnet *nn, const char *host);
 /* Optional warnings (foreign firewall drops, a host sysctl that could not
  * be put back, etc.): called once per warning, msg without a trailing
  * newline. Without it, warnings are dropped. */

@@ -27,6 +27,15 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int lib_error(struct nsnet *nn);
 
+/* cmd_topo.c: --host NAME of the topology commands (docs/multihost.md),
+ * one entry of their tables; host_opt() hands its value to the library
+ * (EXIT_OK, or the usage error said). */
+#define OPT_HOST (OPT_LONG + 16)
+#define OPT_HOST_ENTRY                                                       \
+	{ OPT_HOST, "host", "NAME", "the machine of the file's hosts: this one is "   \
+	  "(default: the one whose address it has)", 0, "none" }
+int host_opt(struct nsnet *nn, struct optparse *p);
+
 /* cmd_show.c: the CNI attachments of nsnet_cni_attachments() as a table
  * (show and status). */
 void print_cni(json_t *cni);

@@ -146,7 +146,7 @@ static void print_check(json_t *doc)
 	json_t *sum = json_object_get(doc, "summary");
 	json_t *ports = json_object_get(doc, "ports");
 	json_t *ex = json_object_get(doc, "expectations");
-	size_t i, broken = 0, unknown = 0;
+	size_t i, broken = 0, unknown = 0, remote = 0;
 	json_t *e;
 
 	json_int_t np = json_integer_value(json_object_get(sum, "not_probed"));
@@ -179,6 +179,15 @@ static void print_check(json_t *doc)
 		printf("the machine's neighbour table overflowed %lld times during the check (it is shared by every namespace)\n",
 		       (long long)overflows);
 	print_matrix(doc);
+	/* docs/multihost.md: the other machines' nodes are addresses here */
+	json_array_foreach(json_object_get(doc, "targets"), i, e)
+		if (json_string_value(json_object_get(e, "host")))
+			printf("%s%s on %s", remote++ ? ", " :
+			       "  other machines' nodes, probed as addresses behind VXLAN: ",
+			       jstr(e, "name"), jstr(e, "host"));
+	if (remote)
+		printf("\n");
+	remote = 0;
 	if (json_array_size(ports)) {
 		printf("\nports\n");
 		json_array_foreach(ports, i, e)
@@ -198,23 +207,29 @@ static void print_check(json_t *doc)
 		const char *r = jstr(e, "result");
 
 		const char *word = !strcmp(r, "met") ? "met" :
+				   !strcmp(r, "elsewhere") ? "remote" :
 				   !strcmp(r, "not probed") ? "UNKNOWN" : "BROKEN";
 
 		unknown += !strcmp(r, "not probed");
+		remote += !strcmp(r, "elsewhere");
 		broken += !strcmp(word, "BROKEN");
 		printf("  ");
 		print_word(stdout, word, 8);
 		if (!strcmp(r, "met"))
 			printf("%s\n", jstr(e, "text"));
+		else if (!strcmp(r, "elsewhere"))
+			printf("%s  (%s)\n", jstr(e, "text"), jstr(e, "detail"));
 		else
 			printf("%s  (%s: %s)\n", jstr(e, "text"), jstr(e, "where"),
 			       jstr(e, "detail"));
 	}
 	printf("%zu %s: %zu met, %zu broken", json_array_size(ex),
 	       plural(json_array_size(ex), "expectation", "expectations"),
-	       json_array_size(ex) - broken - unknown, broken);
+	       json_array_size(ex) - broken - unknown - remote, broken);
 	if (unknown)
 		printf(", %zu not probed", unknown);
+	if (remote)
+		printf(", %zu from other machines", remote);
 	printf("\n");
 }
 
@@ -239,6 +254,7 @@ static const struct opt check_opts[] = {
 	{ 's', "sample", "N", "probe only N other nodes from each node (and every address); "
 	  "the output says what was left out", 0, "none" },
 	{ 'j', "json", NULL, "print JSON (docs/json.md)" },
+	OPT_HOST_ENTRY,
 	{ 0 }
 };
 
@@ -272,6 +288,9 @@ static int cmd_check(struct nsnet *nn, int argc, char **argv)
 
 		if (key == 'j') {
 			json = true;
+		} else if (key == OPT_HOST) {
+			if (host_opt(nn, &p))
+				return EXIT_USAGE;
 		} else if (key == 'W') {
 			o.timeout = strtod(p.arg, &end);
 			if (*end || !(o.timeout > 0 && o.timeout <= 60))

@@ -19,6 +19,7 @@ static int cmd_status(struct nsnet *nn, int argc, char **argv);
 static const struct opt status_opts[] = {
 	{ 'c', "cni", NULL, "list only the attachments nsnet-cni made (docs/cni.md)" },
 	{ 'j', "json", NULL, "print JSON (docs/json.md)" },
+	OPT_HOST_ENTRY,
 	{ 0 }
 };
 
@@ -102,6 +103,8 @@ static int cmd_status(struct nsnet *nn, int argc, char **argv)
 			json = true;
 		else if (key == 'c')
 			cni = true;
+		else if (key == OPT_HOST && host_opt(nn, &p))
+			return EXIT_USAGE;
 	}
 	if (key == OPT_STOP)
 		return p.status;
@@ -120,9 +123,12 @@ static int cmd_status(struct nsnet *nn, int argc, char **argv)
 	} else {
 		struct table *t = table_new(4, "NODE", "NAMESPACE", "ADDRESSES", "PROCESSES");
 
-		printf("topology %s (%s): %s\n",
+		const char *host = json_string_value(json_object_get(st, "host"));
+
+		printf("topology %s (%s)%s%s: %s\n",
 		       json_string_value(json_object_get(st, "name")),
 		       json_string_value(json_object_get(st, "file")),
+		       host ? " on " : "", host ? host : "",
 		       json_is_true(json_object_get(st, "in_sync")) ?
 		       "matches the file" : "differs from the file");
 		json_array_foreach(json_object_get(st, "nodes"), i, e) {
@@ -143,6 +149,12 @@ static int cmd_status(struct nsnet *nn, int argc, char **argv)
 		}
 		table_print(t, stdout, "  ");
 		table_free(t);
+		/* docs/multihost.md: each machine says its own part */
+		json_array_foreach(json_object_get(st, "elsewhere"), i, e)
+			printf("%s%s (%s)%s", i ? ", " : "  on other machines: ",
+			       json_string_value(json_object_get(e, "name")),
+			       json_string_value(json_object_get(e, "host")),
+			       i + 1 == json_array_size(json_object_get(st, "elsewhere")) ? "\n" : "");
 		json_array_foreach(json_object_get(st, "differences"), i, e)
 			printf("  %s: %s\n", json_string_value(json_object_get(e, "state")),
 			       json_string_value(json_object_get(e, "object")));

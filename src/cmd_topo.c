@@ -41,6 +41,13 @@ static void topo_watch(struct nsnet *nn)
 		nsnet_set_timing(nn, print_timing, NULL);
 }
 
+int host_opt(struct nsnet *nn, struct optparse *p)
+{
+	if (nsnet_set_host(nn, p->arg) < 0)
+		return opt_bad_value(p, OPT_HOST, nsnet_error(nn));
+	return EXIT_OK;
+}
+
 /* ---- up, plan ------------------------------------------------------------- */
 
 static int cmd_up(struct nsnet *nn, int argc, char **argv);
@@ -49,6 +56,7 @@ static int cmd_plan(struct nsnet *nn, int argc, char **argv);
 static const struct opt up_opts[] = {
 	{ 'n', "dry-run", NULL, "change nothing: print what up would do (as nsnet plan)" },
 	{ 'j', "json", NULL, "print what was done as JSON (docs/json.md)" },
+	OPT_HOST_ENTRY,
 	{ 0 }
 };
 
@@ -59,16 +67,19 @@ const struct cmd_spec spec_up = {
 	.text = "FILE is a topology file (nsnet-topology(5), docs/topology.md); - reads\n"
 		"it from standard input. Only what is missing or has drifted is done;\n"
 		"a failure undoes what this up did. Exit status 2 for a file that does\n"
-		"not exist or does not parse.",
+		"not exist or does not parse. A file with hosts: spans several machines:\n"
+		"each runs up of the same file and builds its own part (docs/multihost.md).",
 	.examples = "nsnet up examples/seed000.yaml\n"
 		    "nsnet up --dry-run shop.yaml\n"
-		    "generate-topology | nsnet up -",
+		    "generate-topology | nsnet up -\n"
+		    "nsnet up --host m2 lab.yaml  # the part of machine m2",
 	.opts = up_opts,
 	.fn = cmd_up,
 };
 
 static const struct opt plan_opts[] = {
 	{ 'j', "json", NULL, "print the plan as JSON: each action with its commands" },
+	OPT_HOST_ENTRY,
 	{ 0 }
 };
 
@@ -123,6 +134,8 @@ static int cmd_up(struct nsnet *nn, int argc, char **argv)
 			dry = true;
 		else if (key == 'j')
 			json = true;
+		else if (key == OPT_HOST && host_opt(nn, &p))
+			return EXIT_USAGE;
 	}
 	if (key == OPT_STOP)
 		return p.status;
@@ -153,6 +166,8 @@ static int cmd_plan(struct nsnet *nn, int argc, char **argv)
 	while ((key = opt_next(&p)) > 0)
 		if (key == 'j')
 			json = true;
+		else if (key == OPT_HOST && host_opt(nn, &p))
+			return EXIT_USAGE;
 	if (key == OPT_STOP)
 		return p.status;
 	if (p.nops != 1)
@@ -164,6 +179,11 @@ static int cmd_plan(struct nsnet *nn, int argc, char **argv)
 
 static int cmd_down(struct nsnet *nn, int argc, char **argv);
 
+static const struct opt down_opts[] = {
+	OPT_HOST_ENTRY,
+	{ 0 }
+};
+
 const struct cmd_spec spec_down = {
 	.name = "down",
 	.args = "FILE|NAME",
@@ -172,16 +192,22 @@ const struct cmd_spec spec_down = {
 		"bridges, cables, firewall entries, processes and files. A topology\n"
 		"that is not up is not an error: down says so and exits 0.",
 	.examples = "nsnet down shop\n"
-		    "nsnet down examples/seed000.yaml",
+		    "nsnet down examples/seed000.yaml\n"
+		    "nsnet down --host m2 lab  # this machine, m2 of lab's hosts:",
+	.opts = down_opts,
 	.fn = cmd_down,
 };
 
 static int cmd_down(struct nsnet *nn, int argc, char **argv)
 {
 	struct optparse p;
-	int rc;
+	int key, rc;
 
-	if (opt_parse(&p, &spec_down, argc, argv) == OPT_STOP)
+	opt_begin(&p, &spec_down, argc, argv);
+	while ((key = opt_next(&p)) > 0)
+		if (key == OPT_HOST && host_opt(nn, &p))
+			return EXIT_USAGE;
+	if (key == OPT_STOP)
 		return p.status;
 	if (p.nops != 1)
 		return usage_error(p.path, "give a topology file or name");

@@ -201,6 +201,7 @@ struct nsnet {
 	void *progress_data;
 	void (*timing)(void *data, const char *step, double ms);
 	void *timing_data;
+	char host[65];           /* nsnet_set_host(): which machine of hosts: */
 	unsigned int bridge_ports; /* topology/leaves.c: 0, the default share */
 };
 

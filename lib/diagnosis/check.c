@@ -798,10 +798,9 @@ int check_run(struct nsnet *nn, const struct topo *t, struct check_plan *p,
 		if (st.ready < st.ready_end ||
 		    (st.cursor < p->n_probes && pair_room(&st)))
 			wait = 0;
-		else
-			wait = next > now ? (int)(next - now) + 1 : 0;
-		if (wait > 100)
-			wait = 100;
+		else  /* next is 1e300 when nothing was queued before check_start():
+		       * as an int that was INT_MIN, an epoll_wait without end */
+			wait = next <= now ? 0 : next - now < 100 ? (int)(next - now) + 1 : 100;
 		if (wait && (rc = check_read(&st, wait)))
 			goto out;
 	}

@@ -278,7 +278,9 @@ void check_pin_routed(struct check_state *st)
 			for (f = 0; f < 2; f++) {
 				struct ipaddr gw = net->gateway[f], me = att->addr[f];
 
-				if (!gw.family || !me.family)
+				/* a gateway on another machine (docs/multihost.md)
+				 * is resolved across the VXLAN, as any remote */
+				if (!gw.family || !me.family || !topo_net_gateway_here(t, net))
 					continue;
 				if (!nif) {
 					nif = check_where_if(st, n, att->ifname);

@@ -58,6 +58,24 @@ static void target_of_node(const struct topo *t, size_t n,
 	}
 }
 
+/* A node of another machine (docs/multihost.md): its addresses, behind
+ * the VXLAN device of each network it shares with this machine. */
+static void target_of_remote(const struct topo *t, const struct topo_node *nd,
+			     struct check_target *tg)
+{
+	size_t i;
+	int f;
+
+	tg->name = strdup(nd->name);
+	tg->node = -1;
+	tg->host = t->hosts[nd->host].name;
+	for (i = 0; i < nd->n_att; i++)
+		for (f = 0; f < 2; f++)
+			target_add_addr(tg, &nd->att[i].addr[f],
+					nd->att[i].net == SIZE_MAX ? -1 : (int)nd->att[i].net,
+					NULL);
+}
+
 /* The target named name (a node or an address); added when new. */
 static ssize_t target_find_or_add(const struct topo *t, struct check_plan *p,
 				  const char *name)
@@ -141,6 +159,10 @@ int check_plan_build_sample(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < t->n_nodes; i++)
 		target_of_node(t, i, &p->targets[i]);
 	p->n_targets = t->n_nodes;
+	for (i = 0; i < t->n_remote; i++) {
+		ARRAY_GROW(p->targets, p->n_targets);
+		target_of_remote(t, &t->remote[i], &p->targets[p->n_targets++]);
+	}
 	if (t->upstream)
 		target_find_or_add(t, p, t->upstream);
 	/* Addresses the expectations name are columns too. */
@@ -196,6 +218,11 @@ int check_plan_build_sample(struct nsnet *nn, const struct topo *t,
 		struct topo_node *from = topo_node_find(t, e->from);
 		ssize_t tg = target_find_or_add(t, p, e->to);
 
+		/* Checked by nsnet check on its own machine. */
+		if (!from && topo_remote_find(t, e->from) && tg >= 0) {
+			p->expect_cell[i] = SIZE_MAX;
+			continue;
+		}
 		if (!from || tg < 0) {
 			check_plan_free(p);
 			return err_usage(nn, "%s:%d:%d: expectation \"%s\": %s is neither a node nor an IP address",
@@ -482,6 +509,9 @@ json_t *check_json(const struct topo *t, const struct check_plan *p,
 		}
 		json_array_append_new(cols, json_pack("{s:s,s:b,s:o}", "name",
 			tg->name, "node", tg->node >= 0, "addresses", addrs));
+		if (tg->host)
+			json_object_set_new(json_array_get(cols, i), "host",
+					    json_string(tg->host));
 	}
 	for (i = 0; i < p->n_cells; i++) {
 		const struct check_cell *c = &p->cells[i];
@@ -497,11 +527,25 @@ json_t *check_json(const struct topo *t, const struct check_plan *p,
 	}
 	for (i = 0; i < t->n_expects; i++) {
 		const struct topo_expect *e = &t->expects[i];
-		const struct check_cell *c = &p->cells[p->expect_cell[i]];
-		/* A cell the kernel did not probe proves nothing either way. */
-		bool unknown = c->result == CHECK_NOT_PROBED;
-		bool ok = !unknown && check_expect_met(e, c);
+		const struct check_cell *c;
+
+		bool unknown, ok;
 		char why[128], where[600];
+
+		if (p->expect_cell[i] == SIZE_MAX) {  /* from another machine */
+			const struct topo_node *nd = topo_remote_find(t, e->from);
+
+			snprintf(why, sizeof(why), "%s is on %s: nsnet check there checks it",
+				 e->from, nd ? t->hosts[nd->host].name : "another machine");
+			json_array_append_new(ex, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+				"text", e->text, "expect", e->reach ? "reach" : "blocked",
+				"result", "elsewhere", "from", e->from, "detail", why));
+			continue;
+		}
+		c = &p->cells[p->expect_cell[i]];
+		/* A cell the kernel did not probe proves nothing either way. */
+		unknown = c->result == CHECK_NOT_PROBED;
+		ok = !unknown && check_expect_met(e, c);
 
 		check_cell_why(p, c, why, sizeof(why));
 		snprintf(where, sizeof(where), "%s:%d:%d",

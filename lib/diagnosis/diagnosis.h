@@ -319,6 +319,8 @@ struct check_target {
 				   * index, n_nets + a cable's; -1: unknown */
 	char ifname[CHECK_ADDR_MAX][IFNAMSIZ]; /* the node's interface there */
 	size_t n_addr;
+	const char *host;         /* a node of another machine (docs/multihost.md):
+				   * its host, probed as addresses; else NULL */
 };
 
 /* One packet exchange: from a node to one address of a target. */
@@ -359,7 +361,8 @@ struct check_plan {
 	size_t n_probes;
 	struct check_cell *cells;
 	size_t n_cells;
-	size_t *expect_cell;           /* per topo.expects: its cell */
+	size_t *expect_cell;           /* per topo.expects: its cell; SIZE_MAX:
+					* from a node of another machine */
 	size_t n_nodes;
 	double timeout_s;              /* of the run, for the reasons given */
 	/* Of the run: how often the machine's neighbour tables overflowed

@@ -14,6 +14,7 @@
  *                   add, a gateway to route via)
  *   doctor_query.c  the kernel's answers: routes, addresses, links,
  *                   neighbours, veth peers, sysctls, listening sockets
+ *   doctor_vxlan.c  a next hop on another machine, behind a VXLAN device
  *
  * Every check returns 1 once it has found (and said) the cause, 0 when it
  * found nothing wrong, or a negative errno when it could not look.
@@ -133,6 +134,15 @@ int dr_link_down(struct doctor *dr, struct ns *ns, const struct nl_link *l,
 int dr_no_address(struct doctor *dr, struct ns *ns, const struct nl_link *l,
 		  bool routed);
 int dr_no_route(struct doctor *dr, struct ns *ns);
+
+/* ==== doctor_vxlan.c: a next hop on another machine ==== */
+
+/* Nobody here has the next hop, and the side is a bridge of a network
+ * over several machines: the VXLAN port, its forwarding entry for the
+ * machine that has it, that machine's underlay. -ENOENT when the bridge
+ * is not such a network's. */
+int dr_vxlan(struct doctor *dr, struct ns *ns, const struct dr_route *r,
+	     const struct dr_end *side);
 
 /* ==== doctor_query.c: the kernel's answers ==== */
 

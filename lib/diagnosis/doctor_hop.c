@@ -373,8 +373,11 @@ int dr_no_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 	const char *arp = dr->dest.family == AF_INET ? "ARP" : "neighbour discovery";
 	int state = dr_neigh_state(dr, ns, out->index, nh);
 	char a[INET6_ADDRSTRLEN];
-	int pfx;
+	int pfx, remote;
 
+	/* Another machine's, behind the network's VXLAN device. */
+	if ((remote = dr_vxlan(dr, ns, r, side)) != -ENOENT)
+		return remote;
 	dr_ip(nh, a, sizeof(a));
 	/* A neighbour entry can be older than the change that broke the
 	 * path: believed only where doctor cannot look itself. */

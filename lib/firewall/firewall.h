@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <net/if.h>
 
 #include "kernel/kernel.h"
 
@@ -164,6 +165,10 @@ int fw_nat_del(struct nsnet *nn, const char *bridge);
 int fw_publish(struct nsnet *nn, const char *ns_name, const char *spec);
 /* Needs only the spec, not the namespace: works after it is gone. */
 int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec);
+/* Whether the table holds a publication of spec for ns_name, working or
+ * not (up's repair replaces it; a failed up leaves it). */
+int fw_publish_claimed(struct nsnet *nn, const char *ns_name, const char *spec,
+		       bool *claimed);
 /* Remove every port published for owner (a namespace, whether or not it
  * still exists), in one transaction; *removed (may be NULL) receives how
  * many publications went. 0 when there were none. */
@@ -179,6 +184,14 @@ int fw_show(struct nsnet *nn, struct json_t **out);
  * should. topo_plan() uses it, so that `up` repairs and `status` sees it.
  */
 int fw_show_working(struct nsnet *nn, struct json_t **out);
+/* What the table holds of a bridge (or an interface with NAT), working or
+ * not: for a failed up to put it back. */
+struct fw_bridge_state {
+	bool registered, internal;  /* isolation */
+	bool nat;                   /* NAT of what it brings */
+	char nat_out[IFNAMSIZ];     /* its --out; "": any other interface */
+};
+int fw_bridge_state(struct nsnet *nn, const char *bridge, struct fw_bridge_state *st);
 
 /* ---- cni.c: ports published to an address, owned by a CNI attachment ---- */
 

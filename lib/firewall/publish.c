@@ -486,6 +486,32 @@ int fw_unpublish(struct nsnet *nn, const char *ns_name, const char *spec)
 	return rc;
 }
 
+int fw_publish_claimed(struct nsnet *nn, const char *ns_name, const char *spec,
+		       bool *claimed)
+{
+	struct fw_pubs *p;
+	struct fw_spec sp;
+	json_t *doc = NULL;
+	int rc;
+
+	*claimed = false;
+	if ((rc = fw_spec_get(nn, ns_name, spec, "publish", &sp)) ||
+	    (rc = fw_state_load(nn, &doc)) || !doc)
+		return rc;
+	p = malloc(sizeof(*p));
+	if (!p)
+		abort();
+	fw_pubs_read(doc, p);
+	/* its record, or (flushed) claims of its ports that only it has */
+	*claimed = fw_pubs_find(p, ns_name, &sp) >= 0 ||
+		   (fw_pubs_claimed(p, sp.proto, sp.host_lo) &&
+		    fw_pubs_orphaned(p, ns_name, &sp));
+	fw_pubs_free(p);
+	free(p);
+	json_decref(doc);
+	return 0;
+}
+
 NSNET_EXPORT int nsnet_unpublish(struct nsnet *nn, const char *ns_name,
 				 const char *spec)
 {

@@ -205,6 +205,25 @@ int fw_show_working(struct nsnet *nn, struct json_t **out)
 	return show(nn, true, out);
 }
 
+int fw_bridge_state(struct nsnet *nn, const char *bridge, struct fw_bridge_state *st)
+{
+	json_t *doc = NULL;
+	char chain[32];
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = fw_state_load(nn, &doc)) || !doc)
+		return rc;
+	st->registered = fw_state_has(doc, "bridges", bridge, NULL);
+	st->internal = fw_state_has(doc, "internal", bridge, NULL);
+	st->nat = fw_state_nat_present(doc, bridge);
+	fw_nat_chain(chain, sizeof(chain), bridge, false);
+	if (st->nat)
+		fw_state_nat_out(doc, chain, st->nat_out, sizeof(st->nat_out));
+	json_decref(doc);
+	return 0;
+}
+
 NSNET_EXPORT int nsnet_fw_show(struct nsnet *nn, struct json_t **out)
 {
 	return fw_show(nn, out);

@@ -12,19 +12,11 @@
 
 void bridge_queue_add(struct nl_batch *b, const char *name, bool up)
 {
-	struct ifinfomsg *ifi;
 	struct nlattr *linkinfo;
 
 	nl_batch_add(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 		     "create bridge %s", name);
-	ifi = nl_put_extra(b, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	if (up) {
-		ifi->ifi_change = IFF_UP;
-		ifi->ifi_flags = IFF_UP;
-	}
-	nl_put_str(b, IFLA_IFNAME, name);
-	nl_put_u32(b, IFLA_GROUP, NSNET_LINK_GROUP);
+	link_put_new(b, name, up, 0, 0);
 	linkinfo = nl_nest_start(b, IFLA_LINKINFO);
 	nl_put_str(b, IFLA_INFO_KIND, "bridge");
 	nl_nest_end(b, linkinfo);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * decode.c - one decoder per kernel object: links (RTM_NEWLINK), addresses
- * (RTM_NEWADDR), routes (RTM_NEWROUTE), neighbours (RTM_NEWNEIGH) and
- * queueing disciplines (RTM_NEWQDISC).
+ * (RTM_NEWADDR), routes (RTM_NEWROUTE), neighbours (RTM_NEWNEIGH),
+ * queueing disciplines (RTM_NEWQDISC), VXLAN devices (a link's info data)
+ * and bridge forwarding entries (RTM_NEWNEIGH of AF_BRIDGE).
  *
  * Every other file asks these for plain structs and never reads a netlink
  * attribute itself, so that a fix lands once. Every attribute is checked
@@ -174,27 +175,39 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return d->cb(&a, d->data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+/* A dump of type for family, asked again (up to 5 times, after
+ * restart(data)) while the kernel says the objects changed meanwhile. */
+static int dump_family(struct nsnet *nn, struct ns *ns, uint16_t type,
+		       size_t hdr_len, int family,
+		       int (*cb)(const struct nlmsghdr *nlh, void *cb_data),
+		       void *cb_data, void (*restart)(void *data), void *data)
+{
+	char buf[128] __attribute__((aligned(4))) = { 0 };
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned char *hdr;
+	int rc, tries = 0;
+
+	nlh->nlmsg_type = type;
+	hdr = mnl_nlmsg_put_extra_header(nlh, hdr_len);
+	hdr[0] = (unsigned char)family;  /* ifa_family, rtm_family */
+	do {
+		if (tries && restart)
+			restart(data);
+		rc = nl_dump(nn, ns, nlh, cb, cb_data);
+	} while (rc == -EINTR && restart && ++tries < 5);
+	return rc;
+}
+
 int nl_addr_dump(struct nsnet *nn, struct ns *ns, int family, int index,
 		 int (*cb)(const struct nl_addr *a, void *data), void *data,
 		 void (*restart)(void *data))
 {
-	char buf[128] __attribute__((aligned(4))) = { 0 };
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct addr_dump d = { index, cb, data };
-	struct ifaddrmsg *ifa;
-	int rc, tries = 0;
 
-	nlh->nlmsg_type = RTM_GETADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
 	/* The kernel has no lookup of one interface's addresses: it filters
 	 * the dump by family, we by interface. */
-	do {
-		if (tries && restart)
-			restart(data);
-		rc = nl_dump(nn, ns, nlh, addr_dump_cb, &d);
-	} while (rc == -EINTR && restart && ++tries < 5);
-	return rc;
+	return dump_family(nn, ns, RTM_GETADDR, sizeof(struct ifaddrmsg), family,
+			   addr_dump_cb, &d, restart, data);
 }
 
 /* ---- routes --------------------------------------------------------------- */
@@ -235,6 +248,31 @@ int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r)
 	r->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0;
 	r->priority = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	return 0;
+}
+
+struct route_dump {
+	int (*cb)(const struct nl_route *r, void *data);
+	void *data;
+};
+
+static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_dump *d = data;
+	struct nl_route r;
+
+	if (nl_route_parse(nlh, &r))
+		return MNL_CB_OK;
+	return d->cb(&r, d->data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int nl_route_dump(struct nsnet *nn, struct ns *ns, int family,
+		  int (*cb)(const struct nl_route *r, void *data), void *data,
+		  void (*restart)(void *data))
+{
+	struct route_dump d = { cb, data };
+
+	return dump_family(nn, ns, RTM_GETROUTE, sizeof(struct rtmsg), family,
+			   route_dump_cb, &d, restart, data);
 }
 
 /* ---- neighbours ----------------------------------------------------------- */
@@ -353,5 +391,78 @@ int nl_qdisc_parse(const struct nlmsghdr *nlh, struct nl_qdisc *q)
 		qdisc_parse_tbf(tb[TCA_OPTIONS], q);
 	else if (!strcmp(q->kind, "netem"))
 		qdisc_parse_netem(tb[TCA_OPTIONS], q);
+	return 0;
+}
+
+/* ---- VXLAN devices and bridge forwarding entries ------------------------------ */
+
+static const uint8_t vxlan_size[IFLA_VXLAN_MAX + 1] = {
+	[IFLA_VXLAN_ID] = 4, [IFLA_VXLAN_LOCAL] = 4, [IFLA_VXLAN_LOCAL6] = 16,
+	[IFLA_VXLAN_PORT] = 2, [IFLA_VXLAN_LEARNING] = 1,
+};
+
+int nl_vxlan_parse(const struct nlmsghdr *nlh, struct nl_vxlan *vx)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nlattr *li[IFLA_INFO_MAX + 1] = { 0 };
+	const struct nlattr *vt[IFLA_VXLAN_MAX + 1] = { 0 };
+	struct attr_table t = { tb, IFLA_MAX, link_size, link_str };
+	struct attr_table lt = { li, IFLA_INFO_MAX, NULL, linkinfo_str };
+	struct attr_table xt = { vt, IFLA_VXLAN_MAX, vxlan_size, NULL };
+	uint16_t port;
+
+	memset(vx, 0, sizeof(*vx));
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct ifinfomsg)) ||
+	    mnl_attr_parse(nlh, sizeof(struct ifinfomsg), attr_table_cb, &t) < 0 ||
+	    !tb[IFLA_LINKINFO] ||
+	    mnl_attr_validate(tb[IFLA_LINKINFO], MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(tb[IFLA_LINKINFO], attr_table_cb, &lt) < 0 ||
+	    !li[IFLA_INFO_KIND] || strcmp(mnl_attr_get_str(li[IFLA_INFO_KIND]), "vxlan") ||
+	    !li[IFLA_INFO_DATA] ||
+	    mnl_attr_validate(li[IFLA_INFO_DATA], MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(li[IFLA_INFO_DATA], attr_table_cb, &xt) < 0)
+		return -EINVAL;
+	if (vt[IFLA_VXLAN_ID])
+		vx->vni = mnl_attr_get_u32(vt[IFLA_VXLAN_ID]);
+	if (!attr_ip(vt[IFLA_VXLAN_LOCAL], AF_INET, &vx->local))
+		attr_ip(vt[IFLA_VXLAN_LOCAL6], AF_INET6, &vx->local);
+	if (vt[IFLA_VXLAN_PORT]) {
+		memcpy(&port, mnl_attr_get_payload(vt[IFLA_VXLAN_PORT]), 2);
+		vx->port = ntohs(port);  /* the kernel keeps it in network order */
+	}
+	vx->learning = vt[IFLA_VXLAN_LEARNING] && mnl_attr_get_u8(vt[IFLA_VXLAN_LEARNING]);
+	return 0;
+}
+
+static const uint8_t fdb_size[NDA_MAX + 1] = {
+	[NDA_LLADDR] = 6, [NDA_VNI] = 4, [NDA_MASTER] = 4, [NDA_PORT] = 2,
+};
+
+int nl_fdb_parse(const struct nlmsghdr *nlh, struct nl_fdb *f)
+{
+	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
+	struct attr_table t = { tb, NDA_MAX, fdb_size, NULL };
+	const struct ndmsg *nd;
+
+	memset(f, 0, sizeof(*f));
+	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nd)))
+		return -EINVAL;
+	nd = mnl_nlmsg_get_payload(nlh);
+	if (nd->ndm_family != AF_BRIDGE ||
+	    mnl_attr_parse(nlh, sizeof(*nd), attr_table_cb, &t) < 0 || !tb[NDA_LLADDR])
+		return -EINVAL;
+	f->index = nd->ndm_ifindex;
+	f->state = nd->ndm_state;
+	f->flags = nd->ndm_flags;
+	memcpy(f->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+	/* A VXLAN entry's remote: its length says the family. */
+	f->has_dst = attr_ip(tb[NDA_DST], AF_INET, &f->dst) ||
+		     attr_ip(tb[NDA_DST], AF_INET6, &f->dst);
+	if (tb[NDA_VNI])
+		f->vni = mnl_attr_get_u32(tb[NDA_VNI]);
+	if (tb[NDA_MASTER])
+		f->master = (int)mnl_attr_get_u32(tb[NDA_MASTER]);
 	return 0;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kernel/kernel.h - the kernel layer: rtnetlink transport and one decoder
- * per kernel object, namespaces, links, veth pairs, bridges, addresses,
- * routes, sysctls and sock_diag. What it offers the layers above; it calls
- * only base/.
+ * per kernel object, namespaces, links, veth pairs, bridges, VXLAN devices,
+ * addresses, routes, sysctls and sock_diag. What it offers the layers
+ * above; it calls only base/.
  */
 #ifndef NSNET_KERNEL_H
 #define NSNET_KERNEL_H
@@ -208,6 +208,11 @@ struct nl_route {
 	unsigned int priority;
 };
 int nl_route_parse(const struct nlmsghdr *nlh, struct nl_route *r);
+/* The routes of family (AF_UNSPEC: both) in ns, every table, each through
+ * cb; changes during the dump as nl_addr_dump(). */
+int nl_route_dump(struct nsnet *nn, struct ns *ns, int family,
+		  int (*cb)(const struct nl_route *r, void *data), void *data,
+		  void (*restart)(void *data));
 
 struct nl_neigh {
 	int index;
@@ -262,6 +267,10 @@ bool link_mark_is(const char *alias, const char *owner);
 void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index, int up, unsigned int mtu, int master,
 		    const char *alias);
+/* The head of a creating RTM_NEWLINK: name, up, nsnet's group (born
+ * marked), mtu and master when not 0. */
+void link_put_new(struct nl_batch *b, const char *name, bool up, unsigned int mtu,
+		  int master);
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index);
 /* An offload of ifname in ns on or off through the ethtool ioctl (cmd:
@@ -372,6 +381,56 @@ int neigh_dump(struct nsnet *nn, struct ns *ns, int family,
  * the whole machine) were full when an entry was needed: the sum of their
  * table_fulls counters, as seen from ns. */
 int neigh_table_fulls(struct nsnet *nn, struct ns *ns, unsigned long *fulls);
+
+/* ---- vxlan.c: VXLAN devices and their forwarding entries ---------------------- */
+
+/* The UDP port of VXLAN (IANA, RFC 7348). */
+#define VXLAN_PORT 4789
+
+/* A VXLAN device's settings (decode.c). */
+struct nl_vxlan {
+	uint32_t vni;
+	struct ipaddr local;    /* family 0: none */
+	unsigned int port;      /* UDP destination port */
+	bool learning;
+};
+/* -EINVAL when the link is not a VXLAN device. */
+int nl_vxlan_parse(const struct nlmsghdr *nlh, struct nl_vxlan *vx);
+
+/* A bridge forwarding entry (RTM_NEWNEIGH of AF_BRIDGE; decode.c). */
+struct nl_fdb {
+	int index;              /* the port (or the VXLAN device) */
+	unsigned int state, flags;  /* NUD_*, NTF_* (NTF_SELF: the device's own) */
+	unsigned char mac[6];
+	bool has_dst;
+	struct ipaddr dst;      /* a VXLAN entry's remote */
+	uint32_t vni;
+	int master;
+};
+int nl_fdb_parse(const struct nlmsghdr *nlh, struct nl_fdb *f);
+
+/* Queue a VXLAN device: vni, local address, UDP port VXLAN_PORT, learning
+ * off (remotes come only from static entries), born in nsnet's link group,
+ * enslaved to master (> 0) at creation, mtu (0: the kernel's), up. */
+void vxlan_queue_add(struct nl_batch *b, const char *ns_name, const char *name,
+		     uint32_t vni, const struct ipaddr *local, int master,
+		     unsigned int mtu, bool up);
+/* Queue the entry that sends every frame the device has no better entry
+ * for (broadcasts, unknown unicast: MAC 00:00:00:00:00:00) to dst too:
+ * head-end replication, one entry per remote, no multicast. */
+void fdb_queue_append(struct nl_batch *b, const char *ns_name,
+		      const char *ifname, int index, const struct ipaddr *dst);
+/* Queue the deletion of that entry; a missing one is fine. */
+void fdb_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
+		   int index, const struct ipaddr *dst);
+/* The VXLAN device name in ns: 0 with *l and *vx, -ENODEV when there is
+ * no such link (no error set), -EMEDIUMTYPE when it is not a VXLAN. */
+int vxlan_get(struct nsnet *nn, struct ns *ns, const char *name,
+	      struct nl_link *l, struct nl_vxlan *vx);
+/* The forwarding entries of link index in ns (the bridge's for a port,
+ * and the device's own) through cb; -EINTR as nl_dump(). */
+int fdb_dump(struct nsnet *nn, struct ns *ns, int index,
+	     int (*cb)(const struct nl_fdb *f, void *data), void *data);
 
 /* ---- sysctl.c -------------------------------------------------------------- */
 

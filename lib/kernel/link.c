@@ -266,3 +266,27 @@ NSNET_EXPORT int nsnet_link_del(struct nsnet *nn, const char *ns,
 {
 	return LOCKED(nn, link_change(nn, ns, ifname, -1, 0, true, flags));
 }
+
+/*
+ * The head of every RTM_NEWLINK that creates a link (after nl_batch_add):
+ * its name, up or not, and nsnet's link group in the same request, so that
+ * the link is born marked or not at all. mtu 0 and master <= 0: the
+ * kernel's choice.
+ */
+void link_put_new(struct nl_batch *b, const char *name, bool up, unsigned int mtu,
+		  int master)
+{
+	struct ifinfomsg *ifi = nl_put_extra(b, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	if (up) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+	nl_put_str(b, IFLA_IFNAME, name);
+	nl_put_u32(b, IFLA_GROUP, NSNET_LINK_GROUP);
+	if (mtu)
+		nl_put_u32(b, IFLA_MTU, mtu);
+	if (master > 0)
+		nl_put_u32(b, IFLA_MASTER, (uint32_t)master);
+}

@@ -25,24 +25,13 @@ void veth_queue_add(struct nl_batch *b, const char *ns_name, const char *name,
 		    const struct ns *peer_ns, const char *peer, int master,
 		    unsigned int mtu, bool up)
 {
-	struct ifinfomsg *ifi, *pifi;
+	struct ifinfomsg *pifi;
 	struct nlattr *linkinfo, *data, *peer_nest;
 
 	nl_batch_add(b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 		     "create veth %s in %s (peer %s in %s)", name, ns_name, peer,
 		     peer_ns ? peer_ns->name : ns_name);
-	ifi = nl_put_extra(b, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	if (up) {
-		ifi->ifi_change = IFF_UP;
-		ifi->ifi_flags = IFF_UP;
-	}
-	nl_put_str(b, IFLA_IFNAME, name);
-	nl_put_u32(b, IFLA_GROUP, NSNET_LINK_GROUP);
-	if (mtu)
-		nl_put_u32(b, IFLA_MTU, mtu);
-	if (master > 0)
-		nl_put_u32(b, IFLA_MASTER, (uint32_t)master);
+	link_put_new(b, name, up, mtu, master);
 	linkinfo = nl_nest_start(b, IFLA_LINKINFO);
 	nl_put_str(b, IFLA_INFO_KIND, "veth");
 	data = nl_nest_start(b, IFLA_INFO_DATA);

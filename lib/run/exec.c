@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -345,10 +346,26 @@ static void exec_close_fds_on_exec(void)
 		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
-int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
-	       char *const envp[], const char *log_path, pid_t *pid_out)
+/* In the child: wait for the parent's word (one byte) on gate. None (the
+ * parent died, or did not want it to go on): end without running anything. */
+static void exec_gate_wait(int gate)
 {
-	int fds[2], rc, fd;
+	ssize_t n;
+	char go;
+
+	do
+		n = read(gate, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(255);
+}
+
+int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
+	       char *const envp[], const char *log_path,
+	       int (*note)(struct nsnet *nn, pid_t pid, void *data),
+	       void *data, pid_t *pid_out)
+{
+	int fds[2], gate[2], rc, fd;
 	struct ns *ns;
 	pid_t pid;
 
@@ -360,6 +377,15 @@ int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
 	if (pipe2(fds, O_CLOEXEC))
 		return err_set(nn, errno, "start %s in %s: pipe", argv[0],
 			       ns_name);
+	/* A socket, not a pipe: the parent's word to a child that has ended
+	 * already must not raise SIGPIPE (send's MSG_NOSIGNAL). */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate)) {
+		rc = err_set(nn, errno, "start %s in %s: socketpair", argv[0],
+			     ns_name);
+		close(fds[0]);
+		close(fds[1]);
+		return rc;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -367,10 +393,13 @@ int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
 			     ns_name);
 		close(fds[0]);
 		close(fds[1]);
+		close(gate[0]);
+		close(gate[1]);
 		return rc;
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		close(gate[0]);
 		exec_child_defaults();
 		/* Its own session: no terminal signals, and it outlives us. */
 		setsid();
@@ -395,11 +424,20 @@ int exec_spawn(struct nsnet *nn, const char *ns_name, char *const argv[],
 		dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
+		exec_gate_wait(gate[1]);
 		exec_close_fds_on_exec();
 		exec_program(argv, envp, ns->name, fds[1]);
 	}
 	close(fds[1]);
-	rc = exec_report_read(nn, fds[0]);
+	close(gate[1]);
+	/* Noted (a pid file) before it may run: whatever kills us from
+	 * here on, the program either never runs or can be found again. */
+	rc = note ? note(nn, pid, data) : 0;
+	if (!rc)  /* to a child that ended already, in vain: its report says why */
+		(void)send(gate[0], "g", 1, MSG_NOSIGNAL);
+	close(gate[0]);
+	if (!rc)
+		rc = exec_report_read(nn, fds[0]);
 	close(fds[0]);
 	if (rc) {
 		waitpid(pid, NULL, 0);

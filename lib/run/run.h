@@ -22,9 +22,17 @@ struct ns;
  * caller's). It survives nsnet exiting. *pid is the program's pid once it
  * has been exec'd; a program that cannot be started is an error
  * (-ENOENT/-EACCES when not found/not executable).
+ *
+ * note (may be NULL) is called with the child's pid before the child may
+ * go on: the caller writes there what finds the process again (its pid
+ * file). The child waits for that; when note fails, or the caller dies
+ * first (SIGKILL), it ends without running anything: no program runs that
+ * its caller did not note.
  */
 int exec_spawn(struct nsnet *nn, const char *ns, char *const argv[],
-	       char *const envp[], const char *log_path, pid_t *pid);
+	       char *const envp[], const char *log_path,
+	       int (*note)(struct nsnet *nn, pid_t pid, void *data),
+	       void *data, pid_t *pid);
 
 /*
  * What a child that failed before (or at) exec tells its parent through a

@@ -4,10 +4,10 @@
  *
  * up runs the plan step by step, each step batched: all veths of the
  * topology in one batch on the host socket, then one batch per node on its
- * own socket. What this run created is remembered, and removed again if a
- * later step fails, so a failed up leaves the host as it found it: links,
- * namespaces and their files, firewall entries (and with them the host
- * sysctls they needed), processes, the record.
+ * own socket. What this run creates, and what it changes of what was there
+ * (a topology that was up already: its repairs), is noted as it goes and
+ * taken back in reverse if a later step fails (undo.c), so a failed up
+ * leaves the host as it found it.
  *
  * Links are born in nsnet's link group; their alias (the mark naming the
  * topology) is set in a later request, sent only once the kernel said it
@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "topology/topology.h"
+#include "topology/undo.h"
 #include "firewall/firewall.h"
 #include "run/run.h"
 
@@ -58,24 +59,6 @@ static void tick(struct nsnet *nn, struct up_report *pr, const char *what,
 		topo_progress(nn, what, i, n);
 }
 
-/* What this up created: removed in reverse if a later step fails. */
-struct undo {
-	char **ns;
-	size_t n_ns;
-	char **links;      /* host links */
-	size_t n_links;
-	char **ends;       /* those of them whose peer is in a node made now */
-	size_t n_ends;
-	char **bridges_fw;
-	size_t n_bridges_fw;
-	char **nat;        /* bridges */
-	size_t n_nat;
-	char **pub;        /* node, spec, node, spec... */
-	size_t n_pub;
-	bool record_new;   /* the topology was not up before */
-	const char *name;
-};
-
 static void push(char ***v, size_t *n, const char *s)
 {
 	char **p = realloc(*v, (*n + 1) * sizeof(**v));
@@ -94,86 +77,31 @@ static bool listed(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-/* In reverse order of apply; each removal through the layer that made it
- * (the firewall's put back the host sysctls its last user needed). */
-static void undo_run(struct nsnet *nn, struct undo *u)
+/* A link up made (span.c's VXLAN devices, leaves.c's leaves and trunks):
+ * undone with the others. */
+static void undo_link(void *data, const char *ifname)
 {
-	char saved[NSNET_ERR_MAX];
-	struct topo_hosts_ref hosts_ref = { 0 };
-	int code = nn->err_code;
-	bool usage = nn->err_is_usage;
-	struct nl_batch b;
-	struct ns *host;
-	size_t i;
+	struct undo *u = data;
 
-	memcpy(saved, nn->err, sizeof(saved));
-	/* Its processes: all of them when the topology was not up before
-	 * (run.c stops a topology's processes, not one of them). */
-	if (u->record_new)
-		topo_runs_stop(u->name);
-	for (i = u->n_pub; i >= 2; i -= 2)
-		fw_unpublish(nn, u->pub[i - 2], u->pub[i - 1]);
-	for (i = u->n_nat; i-- > 0;)
-		fw_nat_del(nn, u->nat[i]);
-	for (i = u->n_bridges_fw; i-- > 0;)
-		fw_bridge_register(nn, u->bridges_fw[i], false, false);
-	/* As down does (down.c says why): namespaces first, their veths go
-	 * with them; waited for, so that a retry right after finds none of
-	 * them; then the rest. */
-	ns_del_many(nn, u->ns, u->n_ns);
-	for (i = 0; i < u->n_ns; i++)
-		topo_hosts_remove(u->ns[i], &hosts_ref);
-	if (!ns_get(nn, NSNET_HOST, &host)) {
-		struct topo_set gone = { 0 };
-
-		link_wait_gone(nn, host, u->ends, u->n_ends, 10000);
-		for (i = 0; i < u->n_ends; i++)
-			topo_set_put(&gone, u->ends[i], strlen(u->ends[i]), i, NULL);
-		nl_batch_init(&b);
-		for (i = u->n_links; i-- > 0;) {
-			if (topo_set_get(&gone, u->links[i], strlen(u->links[i]), NULL))
-				continue;
-			link_queue_del(&b, NSNET_HOST, u->links[i], 0);
-			nl_batch_last(&b)->ignore_missing = true;
-		}
-		nl_batch_send(nn, host, &b);
-		nl_batch_free(&b);
-		topo_set_free(&gone);
-	}
-	if (u->record_new)
-		topo_record_remove(u->name);
-	memcpy(nn->err, saved, sizeof(saved));
-	nn->err_code = code;
-	nn->err_is_usage = usage;
-}
-
-static void undo_free(struct undo *u)
-{
-	size_t i;
-
-	for (i = 0; i < u->n_ns; i++)
-		free(u->ns[i]);
-	for (i = 0; i < u->n_links; i++)
-		free(u->links[i]);
-	for (i = 0; i < u->n_ends; i++)
-		free(u->ends[i]);
-	free(u->ends);
-	for (i = 0; i < u->n_bridges_fw; i++)
-		free(u->bridges_fw[i]);
-	for (i = 0; i < u->n_nat; i++)
-		free(u->nat[i]);
-	for (i = 0; i < u->n_pub; i++)
-		free(u->pub[i]);
-	free(u->ns);
-	free(u->links);
-	free(u->bridges_fw);
-	free(u->nat);
-	free(u->pub);
+	push(&u->links, &u->n_links, ifname);
 }
 
 static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 {
 	return a->kind == k;
+}
+
+/* A network's own bridge (not one of its leaves: leaves.c makes those). */
+static bool act_root(const struct topo_action *a, enum topo_act_kind k)
+{
+	return a->kind == k && !a->idx;
+}
+
+/* What step 4 does inside a node. */
+static bool act_in_node(const struct topo_action *a)
+{
+	return act_is(a, ACT_VETH) || act_is(a, ACT_INNER_UP) || act_is(a, ACT_LO_UP) ||
+	       act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE_DEFAULT) || act_is(a, ACT_ROUTE);
 }
 
 /*
@@ -197,26 +125,6 @@ static int port_quiet(struct nsnet *nn, struct ns *host, const char *ifname)
 		rc = 0;
 	}
 	return rc;
-}
-
-/* What step 4 does inside a node. */
-static bool act_in_node(const struct topo_action *a)
-{
-	return act_is(a, ACT_VETH) || act_is(a, ACT_INNER_UP) || act_is(a, ACT_LO_UP) ||
-	       act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE_DEFAULT) || act_is(a, ACT_ROUTE);
-}
-
-/* A network's own bridge (not one of its leaves: leaves.c makes those). */
-static bool act_root(const struct topo_action *a, enum topo_act_kind k)
-{
-	return a->kind == k && !a->idx;
-}
-
-static void undo_link(void *data, const char *ifname)
-{
-	struct undo *u = data;
-
-	push(&u->links, &u->n_links, ifname);
 }
 
 /* The impairments an action sets, or NULL when it sets none. */
@@ -245,10 +153,9 @@ static int apply(struct nsnet *nn, const struct topo *t,
 {
 	struct topo_hosts_ref hosts_ref = { 0 };
 	char mark[96], dir[512], *hosts;
-	size_t *node_acts, *node_first;
-	/* node i's namespace was made by this up: its veths go with it */
-	__attribute__((cleanup(freep))) bool *node_new = calloc(t->n_nodes + 1, 1);
 	int *br_index;
+	size_t *req_of;  /* step 4: per action, its request + 1 (0: none) */
+	size_t *node_acts, *node_first;  /* step 4: each node's actions */
 	struct nl_batch b;
 	struct ns *host, *ns;
 	size_t i, k, n_ns = 0, n_br = 0;
@@ -257,8 +164,6 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	snprintf(mark, sizeof(mark), "nsnet:%s", t->name);
 	if ((rc = ns_get(nn, NSNET_HOST, &host)))
 		return rc;
-	if (!node_new)
-		abort();
 	/* A delay needs netem: asked before anything is made, so that a
 	 * kernel without it costs no up and undo. */
 	for (i = 0; i < p->n; i++)
@@ -273,6 +178,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	topo_record_dir(dir, sizeof(dir), t->name);
 	u->record_new = access(dir, F_OK) != 0;
 	u->name = t->name;
+	if (!u->record_new)
+		topo_record_keep(t->name, &u->record);
 	if ((rc = topo_record_write(nn, t)))
 		return rc;
 
@@ -318,33 +225,49 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		addr_queue(&b, true, NSNET_HOST, net->bridge, idx, &net->gateway[p->act[i].family]);
 	}
 	rc = nl_batch_send(nn, host, &b);
+	/* on a bridge that stays: what the kernel says it added */
+	for (i = k = 0; i < p->n; i++)
+		if (act_is(&p->act[i], ACT_BRIDGE_ADDR)) {
+			const struct topo_net *net = &t->nets[p->act[i].obj];
+
+			if (b.req[k].done && !b.req[k].error &&
+			    !listed(u->links, u->n_links, net->bridge))
+				undo_note(u, ACT_BRIDGE_ADDR, NSNET_HOST, net->bridge)->ip =
+					net->gateway[p->act[i].family];
+			k++;
+		}
 	nl_batch_free(&b);
-	/* the leaves of networks too large for one bridge, and their trunks */
-	if (rc || (rc = leaf_apply(nn, t, p, host, undo_link, u)))
+	/* Networks over several machines: VXLAN ports, forwarding entries;
+	 * networks too large for one bridge: their leaves and trunks. */
+	if (!rc)
+		rc = topo_apply_span(nn, t, p, host, undo_link, u);
+	if (!rc)
+		rc = leaf_apply(nn, t, p, host, undo_link, u);
+	if (rc)
 		return rc;
 
 	topo_step(nn, &pr->steps, "bridges");
 	/* 2. namespaces, created in parallel */
 	{
 		char **names = calloc(p->n + 1, sizeof(*names));
-		size_t *node_of = calloc(p->n + 1, sizeof(*node_of));
 		bool *created = calloc(p->n + 1, sizeof(*created));
 
-		if (!names || !node_of || !created)
+		if (!names || !created)
 			abort();
 		for (i = 0; i < p->n; i++)
-			if (act_is(&p->act[i], ACT_NS)) {
-				node_of[n_ns] = p->act[i].obj;
+			if (act_is(&p->act[i], ACT_NS))
 				names[n_ns++] = t->nodes[p->act[i].obj].name;
-			}
 		rc = n_ns ? ns_add_many(nn, names, n_ns, created) : 0;
 		for (i = 0; i < n_ns; i++)
-			if (created[i]) {
+			if (created[i])
 				push(&u->ns, &u->n_ns, names[i]);
-				node_new[node_of[i]] = true;
-			}
+		u->node_new = calloc(t->n_nodes + 1, sizeof(*u->node_new));
+		if (!u->node_new)
+			abort();
+		for (i = k = 0; i < p->n; i++)
+			if (act_is(&p->act[i], ACT_NS))
+				u->node_new[p->act[i].obj] = created[k++];
 		free(names);
-		free(node_of);
 		free(created);
 		if (rc)
 			return rc;
@@ -382,15 +305,23 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				free(br_index);
 				return idx;
 			}
-			if (act_is(&p->act[i], ACT_HOST_UP))
+			if (act_is(&p->act[i], ACT_HOST_UP)) {
+				if ((rc = undo_note_link(nn, u, ACT_HOST_UP, host, NSNET_HOST,
+						    a->host_if))) {
+					nl_batch_free(&b);
+					free(br_index);
+					return rc;
+				}
 				continue;
+			}
 			if ((rc = ns_get(nn, nd->name, &ns))) {
 				nl_batch_free(&b);
 				free(br_index);
 				return rc;
 			}
-			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx, 0, true);
-			veth_new[n_veth] = node_new[p->act[i].obj];
+			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx,
+				       topo_net_mtu(t, &t->nets[a->net]), true);
+			veth_new[n_veth] = u->node_new[p->act[i].obj];
 			veth_leafy[n_veth] = t->nets[a->net].n_leaves > 0;
 			veth_if[n_veth++] = a->host_if;
 		}
@@ -457,14 +388,17 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			push(&u->links, &u->n_links, c->a_if);
 		else if (ns_is_host(c->b))
 			push(&u->links, &u->n_links, c->b_if);
+		else if (!undo_ns_new(u, c->a) && !undo_ns_new(u, c->b))  /* between nodes that stay */
+			undo_note(u, ACT_CABLE, c->a, c->a_if);
 	}
 	/* 4. inside each node: one lookup per new interface, then one batch.
-	 * Each node's actions found through an index (counting sort by
-	 * node, plan order kept): scanning the whole plan for each node was
-	 * quadratic (10,000 nodes, 60,000 actions). */
+	 * Each node's actions found through an index (a counting sort by
+	 * node, the plan's order kept): scanning the whole plan for each
+	 * node was quadratic (10,000 nodes, 60,000 actions). */
+	req_of = calloc(p->n + 1, sizeof(*req_of));
 	node_acts = calloc(p->n + 1, sizeof(*node_acts));
 	node_first = calloc(t->n_nodes + 2, sizeof(*node_first));
-	if (!node_acts || !node_first)
+	if (!req_of || !node_acts || !node_first)
 		abort();
 	for (k = 0; k < p->n; k++)
 		if (act_in_node(&p->act[k]))
@@ -476,6 +410,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			node_acts[node_first[p->act[k].obj + 1]++] = k;
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
+		bool stays = !u->node_new[i];
 		size_t j;
 
 		if (node_first[i] == node_first[i + 1])
@@ -484,24 +419,27 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			break;
 		nl_batch_init(&b);
 		for (j = node_first[i]; j < node_first[i + 1] && !rc; j++) {
-			const struct topo_action *a = &p->act[node_acts[j]];
+			const struct topo_action *a = &p->act[k = node_acts[j]];
 			const struct topo_attach *at;
 			struct nl_link l;
 
 			at = a->idx < nd->n_att ? &nd->att[a->idx] : NULL;
 			switch (a->kind) {
 			case ACT_LO_UP:
+				if (stays && (rc = undo_note_link(nn, u, a->kind, ns, nd->name, "lo")))
+					break;
 				link_queue_set(&b, nd->name, "lo", 1, 1, 0, -1, NULL);
 				break;
-			case ACT_VETH:
 			case ACT_INNER_UP:
-				/* On a network over several bridges (leaves.c) every
-				 * multicast reaches thousands of ports: the kernel
-				 * queues each copy on the sending CPU's backlog
-				 * (net.core.netdev_max_backlog, 1,000) and drops
-				 * what does not fit, ARP replies among them. So its
-				 * nodes make none of their own: no link-local
-				 * address, hence no solicitations and reports. */
+				if (stays &&
+				    (rc = undo_note_link(nn, u, a->kind, ns, nd->name, at->ifname)))
+					break;
+				/* fall through */
+			case ACT_VETH:
+				/* On a network over several bridges (leaves.c)
+				 * every multicast reaches thousands of ports: its
+				 * nodes make none of their own (no link-local
+				 * address, hence no solicitations and reports). */
 				if (act_is(a, ACT_VETH) && t->nets[at->net].n_leaves)
 					link_queue_no_ll(&b, nd->name, at->ifname);
 				link_queue_set(&b, nd->name, at->ifname, 0, 1, 0, -1, mark);
@@ -519,6 +457,10 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				struct ipaddr gw = t->nets[at->net].gateway[a->family];
 
 				gw.prefix = -1;
+				/* what it replaces, to put back */
+				if (a->repair && stays &&
+				    (rc = undo_note_default_routes(nn, u, ns, nd->name, def.family)))
+					break;
 				route_queue(&b, true, nd->name, &def, &gw, 0, NULL);
 				if (a->repair)  /* a default route that is wrong is replaced */
 					b.cur->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
@@ -545,9 +487,34 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			default:
 				break;
 			}
+			if (stays && b.n && (act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE) ||
+					     act_is(a, ACT_ROUTE_DEFAULT)))
+				req_of[k] = b.n;
 		}
 		if (!rc)
 			rc = nl_batch_send(nn, ns, &b);
+		/* in a node that stays: the addresses and routes the kernel
+		 * says it added (a new veth's go with it) */
+		for (j = node_first[i]; j < node_first[i + 1] && stays; j++) {
+			const struct topo_action *a = &p->act[k = node_acts[j]];
+			const struct nl_req *r = req_of[k] ? &b.req[req_of[k] - 1] : NULL;
+			struct undo_item *it;
+
+			if (!r || !r->done || r->error || (act_is(a, ACT_ADDR) && !a->repair))
+				continue;
+			it = undo_note(u, a->kind, nd->name, NULL);
+			if (act_is(a, ACT_ADDR)) {
+				it->ifname = nd->att[a->idx].ifname;
+				it->ip = nd->att[a->idx].addr[a->family];
+			} else if (act_is(a, ACT_ROUTE)) {  /* a->idx: the route */
+				it->ip = nd->routes[a->idx].dst;
+				it->via = nd->routes[a->idx].via;
+			} else {
+				it->ip = (struct ipaddr){ .family = nd->att[a->idx].addr[a->family].family };
+				it->via = t->nets[nd->att[a->idx].net].gateway[a->family];
+				it->via.prefix = -1;
+			}
+		}
 		nl_batch_free(&b);
 		/* A broadcast on a network over several bridges is copied to
 		 * thousands of ports at once; veth queues each copy on the
@@ -568,6 +535,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			break;
 		tick(nn, pr, "nodes", i + 1, t->n_nodes);
 	}
+	free(req_of);
 	free(node_acts);
 	free(node_first);
 	if (rc)
@@ -587,6 +555,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				if (key[k] == '.')
 					key[k] = '/';
 			if ((rc = ns_get(nn, t->nodes[a->obj].name, &ns)) ||
+			    (!u->node_new[a->obj] &&  /* its value before */
+			     (rc = undo_note_sysctl(nn, u, ns, t->nodes[a->obj].name, key))) ||
 			    (rc = sysctl_write(nn, ns, key, kv->value)))
 				return rc;
 		}
@@ -597,19 +567,24 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		const struct topo_action *a = &p->act[i];
 		const struct nsnet_link_impair *imp = impair_of(t, a);
 		struct nsnet_link_impair want;
+		const char *ns_name, *ifname;
 
 		if (!imp)
 			continue;
 		want = *imp;
 		want.struct_size = sizeof(want);
 		want.set = NSNET_IMPAIR_RATE | NSNET_IMPAIR_LOSS | NSNET_IMPAIR_DELAY;
-		if (act_is(a, ACT_IMPAIR))
-			rc = net_link_impair(nn, t->nodes[a->obj].name,
-					     t->nodes[a->obj].att[a->idx].ifname, &want);
-		else
-			rc = net_link_impair(nn, t->cables[a->obj].a,
-					     t->cables[a->obj].a_if, &want);
-		if (rc)
+		if (act_is(a, ACT_IMPAIR)) {
+			ns_name = t->nodes[a->obj].name;
+			ifname = t->nodes[a->obj].att[a->idx].ifname;
+		} else {
+			ns_name = t->cables[a->obj].a;
+			ifname = t->cables[a->obj].a_if;
+		}
+		/* a link that stays: its impairments before */
+		if (a->repair && (rc = undo_note_impair(nn, u, a->kind, ns_name, ifname)))
+			return rc;
+		if ((rc = net_link_impair(nn, ns_name, ifname, &want)))
 			return rc;
 	}
 
@@ -622,9 +597,15 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			const struct topo_net *net = &t->nets[p->act[i].obj];
 			char alias[128], name[IFNAMSIZ];
 
+			leaf_bridge_name(net, p->act[i].idx, name);
+			if (!listed(u->links, u->n_links, name) &&
+			    (rc = undo_note_link(nn, u, ACT_BRIDGE_UP, host, NSNET_HOST, name))) {
+				nl_batch_free(&b);
+				return rc;
+			}
+
 			snprintf(alias, sizeof(alias), "%s%s", mark,
 				 net->internal ? " internal" : "");
-			leaf_bridge_name(net, p->act[i].idx, name);
 			link_queue_set(&b, NSNET_HOST, name, 0, 1, 0, -1, alias);
 		}
 	rc = nl_batch_send(nn, host, &b);
@@ -641,10 +622,15 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			const struct topo_net *net = &t->nets[a->obj];
 			char name[IFNAMSIZ];
 
+			/* its bridge, or one of its leaves (leaves.c) */
+			leaf_bridge_name(net, a->idx, name);
+			/* a bridge that stays: what the firewall held of it before */
+			if (a->repair && !listed(u->links, u->n_links, name) &&
+			    (rc = undo_note_firewall(nn, u, name)))
+				return rc;
 			/* repair: what it holds is stale or half (a bridge
 			 * deleted behind nsnet's back, a changed internal):
 			 * cleared first, NAT too (the plan adds it again) */
-			leaf_bridge_name(net, a->idx, name);
 			if (a->repair &&
 			    (rc = fw_bridge_register(nn, name, false, false)))
 				return rc;
@@ -654,16 +640,27 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			if (listed(u->links, u->n_links, name))
 				push(&u->bridges_fw, &u->n_bridges_fw, name);
 		} else if (act_is(a, ACT_NAT)) {
-			if ((rc = fw_nat_add(nn, t->nets[a->obj].bridge, NULL)))
+			const char *bridge = t->nets[a->obj].bridge;
+			struct fw_bridge_state was = { 0 };
+
+			/* a NAT that was there (not working) is repaired, and
+			 * stays: the undo takes away only what was not */
+			if (a->repair && (rc = fw_bridge_state(nn, bridge, &was)))
 				return rc;
-			push(&u->nat, &u->n_nat, t->nets[a->obj].bridge);
+			if ((rc = fw_nat_add(nn, bridge, NULL)))
+				return rc;
+			if (!was.nat)
+				push(&u->nat, &u->n_nat, bridge);
 		} else if (act_is(a, ACT_CABLE_NAT)) {
 			const struct topo_cable *c = &t->cables[a->obj];
 			const struct topo_end_nat *nat = &c->nat[a->idx];
 			const char *ifname = a->idx ? c->b_if : c->a_if;
 
 			/* repair: one leaving by another interface is
-			 * working, so add would keep it: it goes first */
+			 * working, so add would keep it: it goes first (and
+			 * comes back if up fails) */
+			if (a->repair && (rc = undo_note_nat(nn, u, ifname)))
+				return rc;
 			if (a->repair && fw_nat_del(nn, ifname))
 				err_clear(nn);
 			if ((rc = fw_nat_add(nn, ifname, nat->out[0] ? nat->out : NULL)))
@@ -671,11 +668,18 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			push(&u->nat, &u->n_nat, ifname);
 		} else if (act_is(a, ACT_PUBLISH)) {
 			const struct topo_node *nd = &t->nodes[a->obj];
+			bool had = false;
 
+			/* likewise a published port */
+			if (a->repair &&
+			    (rc = fw_publish_claimed(nn, nd->name, nd->publish[a->idx], &had)))
+				return rc;
 			if ((rc = fw_publish(nn, nd->name, nd->publish[a->idx])))
 				return rc;
-			push(&u->pub, &u->n_pub, nd->name);
-			push(&u->pub, &u->n_pub, nd->publish[a->idx]);
+			if (!had) {
+				push(&u->pub, &u->n_pub, nd->name);
+				push(&u->pub, &u->n_pub, nd->publish[a->idx]);
+			}
 		}
 	}
 
@@ -687,13 +691,19 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		const struct topo_action *a = &p->act[i];
 		const struct topo_node *nd = &t->nodes[a->obj];
 
-		if (act_is(a, ACT_HOSTS))
+		if (act_is(a, ACT_HOSTS)) {
+			if (!u->node_new[a->obj])  /* its files before */
+				undo_note_hosts(u, nd->name);
 			rc = topo_hosts_write(nn, nd->name, hosts,
 					      t->n_nodes > TOPO_HOSTS_SHARED ? &hosts_ref : NULL);
-		else if (act_is(a, ACT_SETUP))
+		} else if (act_is(a, ACT_SETUP)) {
+			/* noted first: a setup that fails may leave processes */
+			undo_note(u, ACT_SETUP, nd->name, NULL)->idx = a->idx;
 			rc = topo_setup_run(nn, t, nd, a->idx);
-		else if (act_is(a, ACT_RUN))
-			rc = topo_run_start(nn, t, nd, a->idx);
+		} else if (act_is(a, ACT_RUN)) {
+			if (!(rc = topo_run_start(nn, t, nd, a->idx)))
+				undo_note(u, ACT_RUN, nd->name, NULL)->idx = a->idx;
+		}
 	}
 	free(hosts);
 	topo_step(nn, &pr->steps, "files");
@@ -731,6 +741,8 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 	struct undo u = { 0 };
 	json_t *done = NULL;
 	size_t i, repairs = 0;
+	/* over several machines, each says which it is (docs/multihost.md) */
+	const char *where = topo_local_host(t) ? topo_local_host(t)->name : "";
 	int rc;
 
 	if ((rc = topo_plan(nn, t, &plan)))
@@ -743,8 +755,9 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		goto out;
 	}
 	if (!plan.n) {
-		say(pr, "%s: up to date, nothing to do (%zu %s checked)", t->name,
-		    plan.ok_objects, plural(plan.ok_objects, "object", "objects"));
+		say(pr, "%s%s%s: up to date, nothing to do (%zu %s checked)", t->name,
+		    where[0] ? " on " : "", where, plan.ok_objects,
+		    plural(plan.ok_objects, "object", "objects"));
 		goto out;
 	}
 	for (i = 0; i < plan.n; i++) {
@@ -767,7 +780,8 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		err_prefix(nn, "up %s", t->name);
 		undo_run(nn, &u);
 	} else {
-		say(pr, "%s: %zu %s, %zu %s, %zu %s up (%zu %s, %zu %s)", t->name,
+		say(pr, "%s%s%s: %zu %s, %zu %s, %zu %s up (%zu %s, %zu %s)", t->name,
+		    where[0] ? " on " : "", where,
 		    t->n_nodes, plural(t->n_nodes, "node", "nodes"),
 		    t->n_nets, plural(t->n_nets, "network", "networks"),
 		    t->n_cables, plural(t->n_cables, "cable", "cables"),

@@ -37,6 +37,9 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_CABLE_IMPAIR] = "cable_impairment",
 		[ACT_SETUP] = "setup",
 		[ACT_CABLE_NAT] = "cable_nat",
+		[ACT_VXLAN] = "vxlan",
+		[ACT_VXLAN_UP] = "vxlan_up",
+		[ACT_FDB] = "forwarding_entry",
 		[ACT_TRUNK] = "trunk",
 	};
 
@@ -79,9 +82,10 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 {
 	bool cable = a->kind == ACT_CABLE || a->kind == ACT_CABLE_IMPAIR ||
 		     a->kind == ACT_CABLE_NAT;
+	bool span = a->kind == ACT_VXLAN || a->kind == ACT_VXLAN_UP || a->kind == ACT_FDB;
 	const struct topo_node *nd = a->kind == ACT_BRIDGE || a->kind == ACT_BRIDGE_ADDR ||
 		a->kind == ACT_BRIDGE_UP || a->kind == ACT_FIREWALL || a->kind == ACT_NAT ||
-		a->kind == ACT_TRUNK || cable ? NULL : &t->nodes[a->obj];
+		a->kind == ACT_TRUNK || cable || span ? NULL : &t->nodes[a->obj];
 	const struct topo_net *net = nd || cable ? NULL : &t->nets[a->obj];
 	char x[64], w[128], br[IFNAMSIZ], e0[IFNAMSIZ], e1[IFNAMSIZ];
 
@@ -166,6 +170,11 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 			 a->idx ? c->b_if : c->a_if, out[0] ? " out " : "", out);
 		break;
 	}
+	case ACT_VXLAN:
+	case ACT_VXLAN_UP:
+	case ACT_FDB:
+		topo_span_action_str(t, a, buf, len);
+		break;
 	}
 }
 
@@ -529,6 +538,31 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		out(cmds, "nsnet link set %s %s %s", q(&ws, t->cables[a->obj].a),
 		    q(&ws, t->cables[a->obj].a_if), w);
 		break;
+	/* A network over several machines (span.c, docs/multihost.md). */
+	case ACT_VXLAN:
+	case ACT_VXLAN_UP:
+	case ACT_FDB: {
+		char vx[IFNAMSIZ], mtu[32] = "";
+
+		topo_vxlan_ifname(vx, sizeof(vx), net);
+		if (topo_net_mtu(t, net))
+			snprintf(mtu, sizeof(mtu), " mtu %u", topo_net_mtu(t, net));
+		if (a->kind == ACT_FDB) {
+			out(cmds, "bridge fdb append 00:00:00:00:00:00 dev %s dst %s", q(&ws, vx),
+			    q(&ws, ipstr(&t->hosts[a->idx].addr, x, sizeof(x), false)));
+			break;
+		}
+		if (a->kind == ACT_VXLAN && a->repair)
+			out(cmds, "ip link del %s", q(&ws, vx));
+		if (a->kind == ACT_VXLAN)
+			out(cmds, "ip link add %s type vxlan id %u local %s dstport %d nolearning%s",
+			    q(&ws, vx), net->vni,
+			    q(&ws, ipstr(&topo_local_host(t)->addr, x, sizeof(x), false)),
+			    VXLAN_PORT, mtu);
+		out(cmds, "ip link set %s master %s%s alias %s up", q(&ws, vx),
+		    q(&ws, net->bridge), mtu, qf(&ws, "nsnet:%s", t->name));
+		break;
+	}
 	}
 	words_free(&ws);
 }

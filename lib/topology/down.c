@@ -22,21 +22,31 @@ static int topo_name_of(struct nsnet *nn, const char *file_or_name, char *name,
 {
 	int rc;
 
+	size_t local;
+
 	*t = NULL;
 	if (topo_arg_is_file(file_or_name)) {
 		if ((rc = topo_parse_file(nn, file_or_name, t)))
 			return rc;
 		snprintf(name, len, "%s", (*t)->name);
-		return 0;
+		/* --host names a machine of the file (docs/multihost.md). */
+		if (nn->host[0] && (rc = topo_hosts_which(nn, *t, &local))) {
+			topo_free(*t);
+			*t = NULL;
+		}
+		return rc;
 	}
 	if ((rc = name_check(nn, "topology", file_or_name, TOPO_NAME_MAX)))
 		return rc;
 	snprintf(name, len, "%s", file_or_name);
-	/* The file of its last up, if it is still there and still parses. */
-	if (topo_load(nn, name, t) || strcmp((*t)->name, name)) {
+	/* The file of its last up, if it is still there and still parses
+	 * (with --host, it must name that machine). */
+	if ((rc = topo_load(nn, name, t)) || strcmp((*t)->name, name)) {
 		if (*t)
 			topo_free(*t);
 		*t = NULL;
+		if (rc && nn->host[0] && nn->err_is_usage)
+			return rc;
 		err_clear(nn);
 	}
 	return 0;
@@ -56,9 +66,15 @@ static bool topo_names_link(const struct topo *t, const char *ifname)
 {
 	size_t i, j;
 
-	for (i = 0; t && i < t->n_nets; i++)
+	char vx[IFNAMSIZ];
+
+	for (i = 0; t && i < t->n_nets; i++) {
 		if (!strcmp(t->nets[i].bridge, ifname))
 			return true;
+		topo_vxlan_ifname(vx, sizeof(vx), &t->nets[i]);
+		if (topo_net_spans(&t->nets[i]) && !strcmp(vx, ifname))
+			return true;
+	}
 	for (i = 0; t && i < t->n_nodes; i++)
 		for (j = 0; j < t->nodes[i].n_att; j++)
 			if (!strcmp(t->nodes[i].att[j].host_if, ifname))

@@ -13,6 +13,40 @@
 
 #include "topology/topology.h"
 
+/* The whole of name in dirfd, a regular file of at most max bytes, not
+ * through a symbolic link, into *text (NUL-terminated, the caller's) and
+ * *len: 0; -ENOENT when it cannot be opened; -EFBIG when it is not a
+ * regular file or too large. */
+static int file_read_at(int dirfd, const char *name, size_t max, char **text,
+			size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+	char *buf;
+	int fd;
+
+	*text = NULL;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		abort();
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	return 0;
+}
+
 /* ---- the record ------------------------------------------------------------- */
 
 void topo_record_dir(char *buf, size_t len, const char *name)
@@ -28,6 +62,12 @@ int topo_record_write(struct nsnet *nn, const struct topo *t)
 	topo_record_dir(dir, sizeof(dir), t->name);
 	if ((rc = mkdir_p(nn, dir)))
 		return rc;
+	/* Which machine of hosts: this is, for the commands that follow. */
+	if (t->n_hosts && t->local < t->n_hosts) {
+		snprintf(path, sizeof(path), "%s/host", dir);
+		if ((rc = write_file_atomic(nn, path, t->hosts[t->local].name)))
+			return rc;
+	}
 	if (t->source && !t->file) {
 		/* From standard input: the record keeps the text, so that
 		 * status, check and graph NAME find a file. */
@@ -43,6 +83,47 @@ int topo_record_write(struct nsnet *nn, const struct topo *t)
 		return 0;
 	snprintf(path, sizeof(path), "%s/file", dir);
 	return write_file_atomic(nn, path, t->file);
+}
+
+/* The record's files that an up rewrites (topo_record_write). */
+static const char *const record_files[] = { "file", "topology.yaml", "host" };
+_Static_assert(sizeof(record_files) / sizeof(*record_files) ==
+	       sizeof(((struct topo_record_copy *)0)->text) / sizeof(char *),
+	       "a copy for each of the record's files");
+
+void topo_record_keep(const char *name, struct topo_record_copy *c)
+{
+	char dir[512];
+	size_t i, len;
+
+	memset(c, 0, sizeof(*c));
+	topo_record_dir(dir, sizeof(dir), name);
+	for (i = 0; i < ARRAY_SIZE(record_files); i++) {
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, record_files[i]);
+		file_read_at(AT_FDCWD, path, TOPO_FILE_MAX, &c->text[i], &len);
+	}
+}
+
+void topo_record_put_back(struct nsnet *nn, const char *name,
+			  struct topo_record_copy *c)
+{
+	char dir[512];
+	size_t i;
+
+	topo_record_dir(dir, sizeof(dir), name);
+	for (i = 0; i < ARRAY_SIZE(record_files); i++) {
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, record_files[i]);
+		if (c->text[i])
+			write_file_atomic(nn, path, c->text[i]);
+		else
+			unlink(path);
+		free(c->text[i]);
+		c->text[i] = NULL;
+	}
 }
 
 /* The plain files of a directory, and the directory: not following a
@@ -98,11 +179,16 @@ enum etc_state { ETC_ABSENT, ETC_OURS, ETC_FOREIGN };
 char *topo_hosts_file(const struct topo *t)
 {
 	size_t i, j, len = 0, cap = 4096, head;
-	char *s = malloc(cap), keep;
+	char *s, keep;
 	int f;
 
+	/* Every node's, wherever it runs (hosts.c made it before taking
+	 * this machine's part of the file). */
+	s = t->hosts_text ? strdup(t->hosts_text) : malloc(cap);
 	if (!s)
 		abort();
+	if (t->hosts_text)
+		return s;
 	/* the first line, with the hash of the rest, is written last */
 	len = (size_t)snprintf(s, cap, HOSTS_MARK "%.32s" HOSTS_CHECK "%016llx\n",
 			       t->name, 0ull);
@@ -212,9 +298,10 @@ static void ref_add(struct topo_hosts_ref *ref, const struct stat *st,
  * caller's), or foreign: a symbolic link, not a regular file, too large,
  * or not what nsnet writes (why says which). A hosts file that is one of
  * ref's (the same inode: a hard link) is ours without being read, *text
- * NULL and *known its index; one read and found ours joins ref.
+ * NULL and *known its index; one read and found ours joins ref (current:
+ * holding hosts).
  */
-static enum etc_state etc_file_state(int dirfd, const char *node,
+static enum etc_state etc_file_state_ref(int dirfd, const char *node,
 					 const char *name, char **text,
 					 const char **why,
 					 struct topo_hosts_ref *ref,
@@ -222,9 +309,7 @@ static enum etc_state etc_file_state(int dirfd, const char *node,
 {
 	struct stat st;
 	char *buf;
-	ssize_t n;
-	size_t got = 0;
-	int fd;
+	size_t got;
 
 	*text = NULL;
 	*why = "";
@@ -243,22 +328,16 @@ static enum etc_state etc_file_state(int dirfd, const char *node,
 	*known = -1;
 	if (ref && !strcmp(name, "hosts") && (*known = ref_find(ref, &st)) >= 0)
 		return ETC_OURS;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > NETNS_ETC_FILE_MAX) {
-		*why = fd < 0 ? "cannot be read" : "replaced while read, or too large";
-		if (fd >= 0)
-			close(fd);
+	switch (file_read_at(dirfd, name, NETNS_ETC_FILE_MAX, &buf, &got)) {
+	case 0:
+		break;
+	case -ENOENT:
+		*why = "cannot be read";
+		return ETC_FOREIGN;
+	default:
+		*why = "replaced while read, or too large";
 		return ETC_FOREIGN;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		abort();
-	while (got < (size_t)st.st_size &&
-	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	buf[got] = '\0';
 	if (!strcmp(name, "hosts") ? hosts_is_ours(buf, got) :
 	    got == strlen(resolv_text) && !strcmp(buf, resolv_text)) {
 		if (ref && !strcmp(name, "hosts"))
@@ -269,6 +348,14 @@ static enum etc_state etc_file_state(int dirfd, const char *node,
 	free(buf);
 	*why = "not written by nsnet, or changed since";
 	return ETC_FOREIGN;
+}
+
+static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
+				     const char **why)
+{
+	int known;
+
+	return etc_file_state_ref(dirfd, "", name, text, why, NULL, NULL, &known);
 }
 
 static int etc_foreign(struct nsnet *nn, const char *node, const char *name,
@@ -292,7 +379,7 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
 	for (i = 0; i < ARRAY_SIZE(names) && !rc; i++) {
 		char *text;
 
-		switch (etc_file_state(dirfd, node, names[i], &text, &why, ref, hosts,
+		switch (etc_file_state_ref(dirfd, node, names[i], &text, &why, ref, hosts,
 					   &known)) {
 		case ETC_ABSENT:
 			current = 0;
@@ -311,6 +398,8 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
 	close(dirfd);
 	return rc ? rc : current;
 }
+
+static const char *const etc_names[] = { "hosts", "resolv.conf" };
 
 /* A hard link of the current hosts file of ref into dirfd as hosts
  * (atomically: a link under a temporary name renamed over it). false when
@@ -344,70 +433,114 @@ static bool hosts_link(struct topo_hosts_ref *ref, int dirfd)
 	return true;
 }
 
-int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
-		     struct topo_hosts_ref *ref)
+/*
+ * Make node's files what text says, each of etc_names: written (text[i]),
+ * or removed if it is nsnet's (NULL); never a file that is not nsnet's,
+ * nor through a symbolic link. The directory goes when that leaves it
+ * empty (what anyone else put there stays). nn NULL: no error is said.
+ * With ref, a hosts file written is a link to ref's current one when
+ * there is one, and becomes it when not; ref's files are known to be
+ * nsnet's without being read.
+ */
+static int etc_files_set(struct nsnet *nn, const char *node,
+			 const char *const text[2], struct topo_hosts_ref *ref)
 {
-	static const char *const names[] = { "hosts", "resolv.conf" };
 	char dir[300];
 	const char *why;
 	struct stat st;
-	int dirfd, rc, known;
+	int dirfd, rc = 0, etc, known;
 	size_t i;
 
-	if ((rc = etc_dir_open(nn, node, true, &dirfd)))
-		return rc;
+	if (text[0] || text[1]) {
+		if ((rc = etc_dir_open(nn, node, true, &dirfd)))
+			return rc;
+	} else {
+		if ((etc = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return 0;
+		dirfd = openat(etc, node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(etc);
+		if (dirfd < 0)
+			return 0;
+	}
 	snprintf(dir, sizeof(dir), NETNS_ETC_DIR "/%s", node);
-	for (i = 0; i < ARRAY_SIZE(names) && !rc; i++) {
-		char *text;
+	for (i = 0; i < ARRAY_SIZE(etc_names) && !rc; i++) {
+		enum etc_state state;
+		char *old;
 
-		/* checked by the plan; again here, just before the write */
-		if (etc_file_state(dirfd, node, names[i], &text, &why, ref, hosts,
-				       &known) == ETC_FOREIGN)
-			rc = etc_foreign(nn, node, names[i], why);
-		else if (i == 0 && ref && hosts_link(ref, dirfd))
+		/* checked by the plan; again here, just before the change */
+		state = etc_file_state_ref(dirfd, node, etc_names[i], &old, &why, ref,
+					   text[i], &known);
+		free(old);
+		if (!text[i]) {
+			if (state == ETC_OURS)
+				unlinkat(dirfd, etc_names[i], 0);
+		} else if (state == ETC_FOREIGN) {
+			rc = nn ? etc_foreign(nn, node, etc_names[i], why) : -EEXIST;
+		} else if (i == 0 && ref && hosts_link(ref, dirfd)) {
 			rc = 0;
-		else
-			/* No nameserver: names of the topology are in
-			 * hosts, and a node must not send lookups to the
-			 * real world. */
-			rc = write_file_atomic_at(nn, dirfd, dir, names[i],
-						  i == 0 ? hosts : resolv_text);
-		/* the file the next nodes link to */
-		if (!rc && i == 0 && ref && !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW) &&
-		    ref_find(ref, &st) < 0)
-			ref_add(ref, &st, true, node);
-		free(text);
+		} else {
+			rc = write_file_atomic_at(nn, dirfd, dir, etc_names[i], text[i]);
+			/* the file the next nodes link to */
+			if (!rc && i == 0 && ref &&
+			    !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW) &&
+			    ref_find(ref, &st) < 0)
+				ref_add(ref, &st, true, node);
+		}
 	}
 	close(dirfd);
+	if (!text[0] || !text[1]) {
+		/* Only when empty: what anyone else put there stays. */
+		if ((etc = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			unlinkat(etc, node, AT_REMOVEDIR);
+			close(etc);
+		}
+	}
 	return rc;
+}
+
+int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref)
+{
+	/* No nameserver: names of the topology are in hosts, and a node
+	 * must not send lookups to the real world. */
+	const char *const text[2] = { hosts, resolv_text };
+
+	return etc_files_set(nn, node, text, ref);
 }
 
 void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref)
 {
-	static const char *const names[] = { "hosts", "resolv.conf" };
-	const char *why;
-	int dirfd, etc, known;
-	size_t i;
+	const char *const text[2] = { NULL, NULL };
 
-	dirfd = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	etc_files_set(NULL, node, text, ref);
+}
+
+void topo_hosts_keep(const char *node, struct topo_hosts_copy *c)
+{
+	const char *why;
+	int etc, dirfd;
+	char *text;
+
+	memset(c, 0, sizeof(*c));
+	if ((etc = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	dirfd = openat(etc, node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(etc);
 	if (dirfd < 0)
 		return;
-	etc = dirfd;
-	dirfd = openat(etc, node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dirfd < 0) {
-		close(etc);
-		return;
-	}
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		char *text;
-
-		if (etc_file_state(dirfd, node, names[i], &text, &why, ref, NULL,
-				       &known) == ETC_OURS)
-			unlinkat(dirfd, names[i], 0);
+	if (etc_file_state(dirfd, "hosts", &text, &why) == ETC_OURS)
+		c->hosts = text;
+	else
 		free(text);
-	}
+	c->resolv = etc_file_state(dirfd, "resolv.conf", &text, &why) == ETC_OURS;
+	free(text);
 	close(dirfd);
-	/* Only when empty: what anyone else put there stays. */
-	unlinkat(etc, node, AT_REMOVEDIR);
-	close(etc);
+}
+
+void topo_hosts_put_back(struct nsnet *nn, const char *node,
+			 const struct topo_hosts_copy *c)
+{
+	const char *const text[2] = { c->hosts, c->resolv ? resolv_text : NULL };
+
+	etc_files_set(nn, node, text, NULL);
 }

@@ -105,7 +105,8 @@ static void graph_init(struct graph *g, const struct topo *t,
 
 		switch (a->kind) {
 		case ACT_BRIDGE: case ACT_BRIDGE_ADDR: case ACT_BRIDGE_UP:
-		case ACT_FIREWALL: case ACT_TRUNK:  /* a leaf's: its network's */
+		case ACT_FIREWALL: case ACT_VXLAN: case ACT_VXLAN_UP: case ACT_FDB:
+		case ACT_TRUNK:  /* a leaf's: its network's */
 			o = &g->nets[a->obj];
 			break;
 		case ACT_NAT:
@@ -328,11 +329,12 @@ NSNET_EXPORT int nsnet_topo_graph(struct nsnet *nn, const char *file_or_name,
 	*out = NULL;
 	if (format && (rc = topo_graph_format_parse(nn, format, &fmt)))
 		return rc;
-	if ((rc = topo_load(nn, file_or_name, &t)))
-		return rc;
-	/* A file is drawn as written; a name is a topology that is up, drawn
-	 * with what the kernel has. */
+	/* A file is drawn as written (over several machines: all of them);
+	 * a name is a topology that is up, drawn with what the kernel has. */
 	live = !file_or_name || !topo_arg_is_file(file_or_name);
+	if ((rc = live ? topo_load(nn, file_or_name, &t) :
+			 topo_parse_arg_whole(nn, file_or_name, &t)))
+		return rc;
 	if (live && ((rc = ctx_set_owner(nn, t->name)) || (rc = topo_plan(nn, t, &plan)))) {
 		topo_free(t);
 		return rc;

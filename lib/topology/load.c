@@ -74,7 +74,7 @@ static int topo_parse_stdin(struct nsnet *nn, struct topo **out)
 	return rc;
 }
 
-int topo_parse_arg(struct nsnet *nn, const char *file, struct topo **out)
+int topo_parse_arg_whole(struct nsnet *nn, const char *file, struct topo **out)
 {
 	if (!strcmp(file, "-"))
 		return topo_parse_stdin(nn, out);
@@ -83,6 +83,21 @@ int topo_parse_arg(struct nsnet *nn, const char *file, struct topo **out)
 	if (access(file, F_OK) && errno == ENOENT)
 		return err_usage(nn, "%s: no such file", file);
 	return topo_parse_file(nn, file, out);
+}
+
+/* The model of a file, cut down to this machine's part (hosts.c). */
+static int topo_localized(struct nsnet *nn, int rc, struct topo **out)
+{
+	if (!rc && (rc = topo_hosts_localize(nn, *out))) {
+		topo_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int topo_parse_arg(struct nsnet *nn, const char *file, struct topo **out)
+{
+	return topo_localized(nn, topo_parse_arg_whole(nn, file, out), out);
 }
 
 int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out)
@@ -106,7 +121,7 @@ int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out)
 	if (read_small_file(path, file, sizeof(file)) <= 0)
 		return err_set(nn, 0, "topology %s is not up (no %s)",
 			       file_or_name, path);
-	return topo_parse_file(nn, file, out);
+	return topo_localized(nn, topo_parse_file(nn, file, out), out);
 }
 
 /* ---- the topologies that are up --------------------------------------------- */
@@ -147,8 +162,8 @@ int topo_list(struct nsnet *nn, json_t **out)
 		if (read_small_file(path, file, sizeof(file)) <= 0)
 			file[0] = '\0';
 		/* The state as status sees it: the file against the kernel. */
-		if (file[0] && !topo_parse_file(nn, file, &t) && !ctx_set_owner(nn, t->name) &&
-		    !topo_plan(nn, t, &plan)) {
+		if (file[0] && !topo_localized(nn, topo_parse_file(nn, file, &t), &t) &&
+		    !ctx_set_owner(nn, t->name) && !topo_plan(nn, t, &plan)) {
 			state = plan.n ? "drifted" : "up";
 			topo_plan_free(&plan);
 		} else if (file[0] && !access(file, F_OK)) {

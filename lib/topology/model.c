@@ -30,6 +30,18 @@ int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
 	return err_usage(nn, "%s:%d:%d: %s", file, pos.line, pos.col, msg);
 }
 
+int topo_error_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = topo_verror_at(nn, file, pos, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int topo_name_check(struct nsnet *nn, const char *name)
 {
 	return name_check(nn, "topology", name, TOPO_NAME_MAX);
@@ -71,33 +83,48 @@ void strv_free(char **v, size_t n)
 	free(v);
 }
 
+static void node_free(struct topo_node *nd)
+{
+	size_t j;
+
+	free(nd->name);
+	free(nd->att);
+	for (j = 0; j < nd->n_routes; j++)
+		free(nd->routes[j].text);
+	free(nd->routes);
+	strv_free(nd->publish, nd->n_publish);
+	for (j = 0; j < nd->n_sysctls; j++) {
+		free(nd->sysctls[j].key);
+		free(nd->sysctls[j].value);
+	}
+	free(nd->sysctls);
+	strv_free(nd->run, nd->n_run);
+	strv_free(nd->setup, nd->n_setup);
+	free(nd->host_name);
+}
+
 void topo_free(struct topo *t)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!t)
 		return;
-	for (i = 0; i < t->n_nets; i++)
+	for (i = 0; i < t->n_nets; i++) {
 		free(t->nets[i].name);
-	free(t->nets);
-	for (i = 0; i < t->n_nodes; i++) {
-		struct topo_node *nd = &t->nodes[i];
-
-		free(nd->name);
-		free(nd->att);
-		for (j = 0; j < nd->n_routes; j++)
-			free(nd->routes[j].text);
-		free(nd->routes);
-		strv_free(nd->publish, nd->n_publish);
-		for (j = 0; j < nd->n_sysctls; j++) {
-			free(nd->sysctls[j].key);
-			free(nd->sysctls[j].value);
-		}
-		free(nd->sysctls);
-		strv_free(nd->run, nd->n_run);
-		strv_free(nd->setup, nd->n_setup);
+		free(t->nets[i].gateway_host);
+		free(t->nets[i].span);
 	}
+	free(t->nets);
+	for (i = 0; i < t->n_nodes; i++)
+		node_free(&t->nodes[i]);
 	free(t->nodes);
+	for (i = 0; i < t->n_remote; i++)
+		node_free(&t->remote[i]);
+	free(t->remote);
+	for (i = 0; i < t->n_hosts; i++)
+		free(t->hosts[i].name);
+	free(t->hosts);
+	free(t->hosts_text);
 	for (i = 0; i < t->n_cables; i++) {
 		free(t->cables[i].a);
 		free(t->cables[i].b);

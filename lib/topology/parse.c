@@ -22,6 +22,7 @@
 #include <yaml.h>
 
 #include "topology/topology.h"
+#include "topology/parse.h"
 #include "firewall/firewall.h"
 #include "kernel/kernel.h"
 
@@ -43,32 +44,14 @@
 	memset(&(arr)[n_], 0, sizeof(*(arr)));                             \
 } while (0)
 
-struct parser {
-	struct nsnet *nn;
-	const char *file;
-	yaml_document_t *doc;
-	struct topo *t;
-	struct topo_set nets;  /* name -> index in t->nets */
-};
-
 static struct topo_pos pos_of(const yaml_node_t *n)
 {
 	return (struct topo_pos){ (int)n->start_mark.line + 1,
 				  (int)n->start_mark.column + 1 };
 }
 
-static int perr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int perr(struct parser *p, struct topo_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = topo_verror_at(p->nn, p->file, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+/* FILE:LINE:COL: what */
+#define perr(p, pos, ...) topo_error_at((p)->nn, (p)->file, pos, __VA_ARGS__)
 
 static yaml_node_t *node(struct parser *p, int id)
 {
@@ -136,10 +119,6 @@ static int boolean(struct parser *p, const yaml_node_t *n, const char *what,
 			    what, v);
 	return 0;
 }
-
-/* Mapping iteration with duplicate-key and unknown-key detection. */
-typedef int (*pair_fn)(struct parser *p, const char *key, yaml_node_t *k,
-		       yaml_node_t *v, void *ctx);
 
 /* Duplicate keys through a hash set: comparing each key with every
  * earlier one took 45 s for a mapping of 100,000 keys. */
@@ -264,8 +243,9 @@ static int net_key(struct parser *p, const char *key, yaml_node_t *k,
 		rc = boolean(p, v, "nat", &net->nat);
 	} else if (!strcmp(key, "internal")) {
 		rc = boolean(p, v, "internal", &net->internal);
-	} else {
-		rc = unknown_key(p, k, key, "a network", "bridge, subnet, gateway, nat, internal");
+	} else if ((rc = parse_net_span_key(p, key, v, net)) == -ENOENT) {
+		rc = unknown_key(p, k, key, "a network",
+				 "bridge, subnet, gateway, nat, internal, vni, gateway_host, mtu");
 	}
 out:
 	strv_free(list, n);
@@ -561,8 +541,10 @@ static int node_key(struct parser *p, const char *key, yaml_node_t *k,
 		nd->n_run = n;
 		list = NULL;
 		n = 0;
+	} else if (!strcmp(key, "host")) {
+		rc = parse_node_host(p, v, nd);
 	} else {
-		rc = unknown_key(p, k, key, "a node", "networks, routes, publish, sysctls, setup, run");
+		rc = unknown_key(p, k, key, "a node", "networks, routes, publish, sysctls, setup, run, host");
 	}
 out:
 	strv_free(list, n);
@@ -780,6 +762,8 @@ static int top_key(struct parser *p, const char *key, yaml_node_t *k,
 		return is_null(v) ? 0 : each_pair(p, v, "node", node_entry, NULL);
 	} else if (!strcmp(key, "cables")) {
 		return parse_cables(p, v);
+	} else if (!strcmp(key, "hosts")) {
+		return parse_hosts(p, v);
 	} else if (!strcmp(key, "expect")) {
 		char **list = NULL;
 		struct topo_pos *posv = NULL;
@@ -806,7 +790,7 @@ static int top_key(struct parser *p, const char *key, yaml_node_t *k,
 		t->upstream = strdup(s);
 	} else {
 		return unknown_key(p, k, key, "the topology",
-				   "name, networks, nodes, cables, expect, upstream");
+				   "name, networks, nodes, cables, expect, upstream, hosts");
 	}
 	return 0;
 }
@@ -924,6 +908,8 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 		rc = each_pair(&p, root, "top-level key", top_key, NULL);
 	if (!rc)
 		rc = topo_validate(nn, name, p.t);
+	if (!rc)
+		rc = parse_hosts_check(&p);
 	if (!rc) {
 		/* ipam's errors name this file; topo_parse_file sets the
 		 * absolute path only after a successful parse */
@@ -943,6 +929,19 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
 	}
 	*out = p.t;
 	return 0;
+}
+
+/* The helpers above, for parse_hosts.c (parse.h). */
+struct topo_pos parse_pos(const yaml_node_t *n) { return pos_of(n); }
+bool parse_is_null(const yaml_node_t *n) { return is_null(n); }
+int parse_scalar(struct parser *p, const yaml_node_t *n, const char *what,
+		 const char **out) { return scalar(p, n, what, out); }
+int parse_each_pair(struct parser *p, yaml_node_t *map, const char *what,
+		    pair_fn fn, void *ctx) { return each_pair(p, map, what, fn, ctx); }
+int parse_unknown_key(struct parser *p, yaml_node_t *k, const char *key,
+		      const char *where, const char *known)
+{
+	return unknown_key(p, k, key, where, known);
 }
 
 int topo_parse_file(struct nsnet *nn, const char *path, struct topo **out)

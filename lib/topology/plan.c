@@ -318,7 +318,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				goto out;
 			add(p, ACT_BRIDGE, i, 0, 0, false);
 			for (f = 0; f < 2; f++)
-				if (net->subnet[f].family)
+				if (net->subnet[f].family && topo_net_gateway_here(t, net))
 					add(p, ACT_BRIDGE_ADDR, i, 0, f, false);
 			add(p, ACT_BRIDGE_UP, i, 0, 0, false);
 			/* What the firewall still holds of a bridge that is
@@ -328,7 +328,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			    fw_has_bridge(fw, net->bridge, "bridges") ||
 			    fw_has_bridge(fw, net->bridge, "internal") ||
 			    fw_has_nat(fw, net->bridge));
-			if (net->nat)
+			if (net->nat && topo_net_gateway_here(t, net))
 				add(p, ACT_NAT, i, 0, 0, false);
 			continue;
 		}
@@ -341,8 +341,9 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		p->ok_objects++;
 		if ((rc = leaf_plan(nn, t, i, host, fw, br_index, p)))
 			goto out;
+		/* Over several machines, only the gateway's carries it. */
 		for (f = 0; f < 2; f++)
-			if (net->subnet[f].family &&
+			if (net->subnet[f].family && topo_net_gateway_here(t, net) &&
 			    !topo_state_has_addr(&hst, l.index, &net->gateway[f]))
 				add(p, ACT_BRIDGE_ADDR, i, 0, f, true);
 		/* Bringing it up also writes its mark (an orphan's, or an
@@ -354,9 +355,14 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			  net->internal != fw_has_bridge(fw, net->bridge, "internal");
 		if (fw_redo)
 			add(p, ACT_FIREWALL, i, 0, 0, true);
-		if (net->nat && (fw_redo || !fw_has_nat(fw, net->bridge)))
+		if (net->nat && topo_net_gateway_here(t, net) &&
+		    (fw_redo || !fw_has_nat(fw, net->bridge)))
 			add(p, ACT_NAT, i, 0, 0, true);
 	}
+
+	/* Networks over several machines: their VXLAN devices (span.c). */
+	if ((rc = topo_plan_span(nn, t, host, p)))
+		goto out;
 
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
@@ -555,7 +561,8 @@ node_out:
 	 * ports after the links they name; processes last. */
 	{
 		static const enum topo_act_kind order[] = {
-			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_TRUNK, ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
+			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_TRUNK, ACT_VXLAN, ACT_VXLAN_UP, ACT_FDB,
+			ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
 			ACT_INNER_UP, ACT_ADDR, ACT_ROUTE_DEFAULT, ACT_ROUTE, ACT_CABLE,
 			ACT_SYSCTL, ACT_IMPAIR, ACT_CABLE_IMPAIR, ACT_BRIDGE_UP,
 			ACT_FIREWALL, ACT_NAT, ACT_CABLE_NAT, ACT_PUBLISH, ACT_HOSTS,

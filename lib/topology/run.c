@@ -7,7 +7,12 @@
  * it: up starts those that are not running, status reports them, down
  * ends their process groups, logs shows the output. A setup: command is waited for, once: its success
  * is recorded in setup-<node>-<index>.done (with its text) and it is not
- * run again while that namespace lives.
+ * run again while that namespace lives; its pid is kept in
+ * setup-<node>-<index>.pid, so that down ends it (an up killed while it
+ * waited) and what it left running in its group.
+ *
+ * A pid file is written before the command may run (exec_spawn's note):
+ * an up killed at any point leaves no process that down cannot find.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -158,40 +163,111 @@ static void run_env_free(char **env)
 	free(env);
 }
 
-int topo_run_start(struct nsnet *nn, const struct topo *t,
-		   const struct topo_node *nd, size_t idx)
+/* exec_spawn's note: the pid file of a child that waits to run. */
+struct run_note {
+	const char *path;
+	unsigned long long netns;  /* of the node it is about to enter */
+};
+
+static int run_note_write(struct nsnet *nn, pid_t pid, void *data)
 {
-	char dir[512], log[600], path[600], id_s[96];
-	char *argv[] = { "/bin/sh", "-c", nd->run[idx], NULL }, **env;
-	struct run_id id = { 0 };
+	const struct run_note *note = data;
+	unsigned long long start;
+	char id_s[96];
+
+	/* Our child, not yet waited for: its /proc/PID/stat is there and
+	 * its pid not reused. */
+	if (proc_stat(pid, NULL, NULL, &start))
+		return err_set(nn, ESRCH, "read /proc/%d/stat", (int)pid);
+	snprintf(id_s, sizeof(id_s), "%d %llu %llu\n", (int)pid, start, note->netns);
+	return write_file_atomic(nn, note->path, id_s);
+}
+
+static void run_ids_stop(const struct run_id *ids, size_t n_ids);
+
+/* Start argv in node nd with its pid noted in pidfile; what as the
+ * command in errors ("run \"CMD\""). */
+static int run_spawn(struct nsnet *nn, const struct topo *t,
+		     const struct topo_node *nd, char *argv[], const char *log,
+		     const char *pidfile, const char *what, pid_t *pid)
+{
+	struct run_note note = { pidfile, 0 };
+	struct run_id old;
 	struct stat st;
 	struct ns *ns;
-	pid_t pid;
+	char **env;
 	int rc;
 
-	topo_record_dir(dir, sizeof(dir), t->name);
-	snprintf(log, sizeof(log), "%s/run-%s-%zu.log", dir, nd->name, idx);
+	/* What the command's last start left in its group (its leader
+	 * gone; an up killed while a setup ran) ends first: the new pid
+	 * file would lose it, and no down would find it. */
+	if (!run_id_read(pidfile, &old))
+		run_ids_stop(&old, 1);
 	if ((rc = ns_get(nn, nd->name, &ns)))
 		return rc;
 	if (fstat(ns->fd, &st))
 		return err_set(nn, errno, "node %s: its namespace", nd->name);
+	note.netns = (unsigned long long)st.st_ino;
 	env = run_env(t, nd);
-	rc = exec_spawn(nn, nd->name, argv, env, log, &pid);
+	rc = exec_spawn(nn, nd->name, argv, env, log, run_note_write, &note, pid);
 	run_env_free(env);
-	if (rc) {
-		err_prefix(nn, "node %s: run \"%s\"", nd->name, nd->run[idx]);
-		return rc;
-	}
-	/* Our child, not yet waited for: even if it has ended already, its
-	 * /proc/PID/stat is there (a zombie) and its pid not reused. */
-	id.pid = pid;
-	id.netns = (unsigned long long)st.st_ino;
-	if (proc_stat(pid, NULL, NULL, &id.start))
-		return err_set(nn, ESRCH, "node %s: run \"%s\": read /proc/%d/stat",
-			       nd->name, nd->run[idx], (int)pid);
+	if (rc)
+		err_prefix(nn, "node %s: %s", nd->name, what);
+	return rc;
+}
+
+int topo_run_start(struct nsnet *nn, const struct topo *t,
+		   const struct topo_node *nd, size_t idx)
+{
+	char dir[512], log[600], path[600], what[4200];
+	char *argv[] = { "/bin/sh", "-c", nd->run[idx], NULL };
+	pid_t pid;
+
+	topo_record_dir(dir, sizeof(dir), t->name);
+	snprintf(log, sizeof(log), "%s/run-%s-%zu.log", dir, nd->name, idx);
 	topo_run_pidfile(path, sizeof(path), t->name, nd->name, idx);
-	snprintf(id_s, sizeof(id_s), "%d %llu %llu\n", (int)pid, id.start, id.netns);
-	return write_file_atomic(nn, path, id_s);
+	snprintf(what, sizeof(what), "run \"%s\"", nd->run[idx]);
+	return run_spawn(nn, t, nd, argv, log, path, what, &pid);
+}
+
+/* "<prefix><node>-<N><ext>" -> N; -1 otherwise. */
+static long file_index(const char *file, const char *prefix, const char *node,
+		       const char *ext)
+{
+	size_t lp = strlen(prefix), ln = strlen(node);
+	char *end;
+	long idx;
+
+	if (strncmp(file, prefix, lp) || strncmp(file + lp, node, ln) || file[lp + ln] != '-')
+		return -1;
+	file += lp + ln + 1;
+	if (*file < '0' || *file > '9')
+		return -1;
+	idx = strtol(file, &end, 10);
+	return strcmp(end, ext) ? -1 : idx;
+}
+
+void topo_run_forget(const char *topo, const char *node)
+{
+	struct dirent *de;
+	char dir[512];
+	int fd;
+	DIR *d;
+
+	topo_record_dir(dir, sizeof(dir), topo);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (file_index(de->d_name, "run-", node, ".pid") >= 0 ||
+		    file_index(de->d_name, "setup-", node, ".pid") >= 0 ||
+		    file_index(de->d_name, "setup-", node, ".done") >= 0)
+			unlinkat(fd, de->d_name, 0);
+	closedir(d);
 }
 
 /* ---- stopping ------------------------------------------------------------------ */
@@ -327,30 +403,13 @@ gone:
 	return true;
 }
 
-void topo_runs_stop(const char *topo)
+/* End the process groups of ids (TERM, then KILL after a second). */
+static void run_ids_stop(const struct run_id *ids, size_t n_ids)
 {
 	struct run_target *tg = NULL;
-	struct run_id ids[256];
-	size_t n_ids = 0, n, i;
-	struct dirent *de;
-	char dir[512];
-	DIR *d;
+	size_t n, i;
 	int tries;
 
-	topo_record_dir(dir, sizeof(dir), topo);
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)) && n_ids < ARRAY_SIZE(ids)) {
-		char path[1024];
-
-		if (strncmp(de->d_name, "run-", 4) || !strstr(de->d_name, ".pid"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!run_id_read(path, &ids[n_ids]))
-			n_ids++;
-	}
-	closedir(d);
 	n = run_targets(ids, n_ids, &tg);
 	run_targets_signal(tg, n, SIGTERM);
 	/* a second for them to end, then SIGKILL */
@@ -373,6 +432,33 @@ void topo_runs_stop(const char *topo)
 	free(tg);
 }
 
+void topo_runs_stop(const char *topo)
+{
+	struct run_id ids[256];
+	size_t n_ids = 0;
+	struct dirent *de;
+	char dir[512];
+	DIR *d;
+
+	topo_record_dir(dir, sizeof(dir), topo);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n_ids < ARRAY_SIZE(ids)) {
+		const char *dot = strrchr(de->d_name, '.');
+		char path[1024];
+
+		if ((strncmp(de->d_name, "run-", 4) && strncmp(de->d_name, "setup-", 6)) ||
+		    !dot || strcmp(dot, ".pid"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!run_id_read(path, &ids[n_ids]))
+			n_ids++;
+	}
+	closedir(d);
+	run_ids_stop(ids, n_ids);
+}
+
 /* ---- setup: commands ------------------------------------------------------- */
 
 static void setup_file(char *buf, size_t len, const char *topo, const char *node,
@@ -389,24 +475,34 @@ bool topo_setup_done(const char *topo, const char *node, size_t idx, const char 
 	return read_small_file(path, buf, sizeof(buf)) >= 0 && !strcmp(buf, cmd);
 }
 
+void topo_run_stop(const char *topo, const char *node, size_t idx, bool setup)
+{
+	struct run_id id;
+	char path[600];
+
+	if (setup)
+		setup_file(path, sizeof(path), topo, node, idx, "pid");
+	else
+		topo_run_pidfile(path, sizeof(path), topo, node, idx);
+	if (!run_id_read(path, &id))
+		run_ids_stop(&id, 1);
+}
+
 int topo_setup_run(struct nsnet *nn, const struct topo *t,
 		   const struct topo_node *nd, size_t idx)
 {
-	char log[600], done[600];
-	char *argv[] = { "/bin/sh", "-c", nd->setup[idx], NULL }, **env;
+	char log[600], done[600], path[600], what[4200];
+	char *argv[] = { "/bin/sh", "-c", nd->setup[idx], NULL };
 	int rc, status, waited;
 	pid_t pid;
 
 	setup_file(log, sizeof(log), t->name, nd->name, idx, "log");
 	setup_file(done, sizeof(done), t->name, nd->name, idx, "done");
+	setup_file(path, sizeof(path), t->name, nd->name, idx, "pid");
 	unlink(done);
-	env = run_env(t, nd);
-	rc = exec_spawn(nn, nd->name, argv, env, log, &pid);
-	run_env_free(env);
-	if (rc) {
-		err_prefix(nn, "node %s: setup \"%s\"", nd->name, nd->setup[idx]);
+	snprintf(what, sizeof(what), "setup \"%s\"", nd->setup[idx]);
+	if ((rc = run_spawn(nn, t, nd, argv, log, path, what, &pid)))
 		return rc;
-	}
 	/* Bounded: a setup command that never ends must not hang up. */
 	for (waited = 0; waited < 300 * 100; waited++) {
 		rc = (int)waitpid(pid, &status, WNOHANG);
@@ -448,17 +544,7 @@ struct log_set {
 /* "run-<node>-<N>.log" -> N, "setup-<node>-<N>.log" too; -1 otherwise. */
 static long log_index(const char *file, const char *prefix, const char *node)
 {
-	size_t lp = strlen(prefix), ln = strlen(node);
-	char *end;
-	long idx;
-
-	if (strncmp(file, prefix, lp) || strncmp(file + lp, node, ln) || file[lp + ln] != '-')
-		return -1;
-	file += lp + ln + 1;
-	if (*file < '0' || *file > '9')
-		return -1;
-	idx = strtol(file, &end, 10);
-	return strcmp(end, ".log") ? -1 : idx;
+	return file_index(file, prefix, node, ".log");
 }
 
 static bool log_known(const struct log_set *ls, const char *path)

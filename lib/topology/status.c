@@ -71,6 +71,16 @@ NSNET_EXPORT int nsnet_topo_status(struct nsnet *nn, const char *file_or_name,
 		}
 		json_object_set_new(*out, "nodes", nodes);
 	}
+	/* Over several machines: which one this is, and the others' nodes. */
+	if (topo_local_host(t)) {
+		json_t *else_ = json_array();
+
+		for (i = 0; i < t->n_remote; i++)
+			json_array_append_new(else_, json_pack("{s:s,s:s}", "name",
+				t->remote[i].name, "host", t->hosts[t->remote[i].host].name));
+		json_object_set_new(*out, "host", json_string(topo_local_host(t)->name));
+		json_object_set_new(*out, "elsewhere", else_);
+	}
 	topo_plan_free(&plan);
 	topo_free(t);
 	return 0;

@@ -15,9 +15,12 @@
  *   state.c     what a namespace has (links, addresses, routes), in bulk
  *   describe.c  an action in words and as ip/nft commands
  *   plan.c      compare the model with the kernel: the actions up must do
+ *   undo.c      what a failed up takes back (topology/undo.h, for apply.c)
  *   apply.c     nsnet up: run the actions, undo them on failure
  *   down.c      nsnet down: remove what carries the topology's mark
  *   status.c    nsnet status
+ *   hosts.c     several machines: which one this is, its part of the file
+ *   span.c      a network over several machines: VXLAN, forwarding entries
  *
  * Nothing here prints: results are values, JSON, or lines through the
  * caller's callbacks.
@@ -51,6 +54,15 @@ struct topo_net {
 	struct ipaddr gateway[2];  /* the bridge's address and default route */
 	bool nat, internal;
 	struct topo_pos pos;
+	/* Several machines (hosts:, docs/multihost.md; parse_hosts.c). */
+	uint32_t vni;              /* VXLAN network identifier: vni:, or derived */
+	bool vni_set;
+	char *gateway_host;        /* gateway_host: as written, or NULL */
+	unsigned int mtu;          /* mtu: of the node ends; 0: the default */
+	size_t gw_host;            /* index into topo.hosts: the gateway's */
+	size_t *span;              /* the hosts it is on (hosts: order) */
+	size_t n_span;
+	struct topo_pos vni_pos, gw_pos, mtu_pos;
 	/* leaves.c: a network with more attachments (n_att) than one bridge's
 	 * share spans its bridge (the root) and n_leaves leaf bridges; its
 	 * bridges are the topology's slots slot .. slot + n_leaves. */
@@ -97,6 +109,9 @@ struct topo_node {
 	char **setup;              /* one-shot commands, run once at creation */
 	size_t n_setup;
 	struct topo_pos pos;
+	char *host_name;           /* host: as written, or NULL */
+	size_t host;               /* index into topo.hosts */
+	struct topo_pos host_pos;
 };
 
 struct topo_cable {
@@ -125,6 +140,13 @@ struct topo_expect {
 	struct topo_pos pos;
 };
 
+/* A machine of hosts: (docs/multihost.md). */
+struct topo_host {
+	char *name;
+	struct ipaddr addr;        /* its underlay address (prefix -1) */
+	struct topo_pos pos;
+};
+
 struct topo {
 	char *name;
 	char *file;                /* absolute path, when parsed from a file */
@@ -139,6 +161,15 @@ struct topo {
 	char *upstream;            /* an address check also probes, or NULL */
 	char *source;              /* the text, when it came from standard input
 				    * (up keeps a copy in the record) */
+	/* hosts: (none: the one machine nsnet runs on, as ever). Once
+	 * topo_hosts_localize() took this machine's part: nodes, nets and
+	 * cables are this machine's, remote holds the others' nodes. */
+	struct topo_host *hosts;
+	size_t n_hosts;
+	size_t local;              /* index into hosts; SIZE_MAX: not taken */
+	struct topo_node *remote;
+	size_t n_remote;
+	char *hosts_text;          /* every node's /etc/netns hosts file */
 	size_t n_slots;            /* leaves.c: bridges of all networks, leaves included */
 };
 
@@ -178,6 +209,8 @@ void topo_set_free(struct topo_set *s);
  * control characters of what (quoted from the file) shown as '?'. */
 int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
 		   const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+int topo_error_at(struct nsnet *nn, const char *file, struct topo_pos pos,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* validate.c: the checks across a parsed model t of file, which has a name
  * or is refused, and the positions of what it holds. */
@@ -193,8 +226,11 @@ int topo_parse_buffer(struct nsnet *nn, const char *name, const char *buf,
  * from; NULL: the one topology that is up. */
 int topo_load(struct nsnet *nn, const char *file_or_name, struct topo **out);
 /* Parse FILE; "-" is standard input; a FILE that does not exist is bad
- * usage (exit status 2), as a FILE that does not parse. */
+ * usage (exit status 2), as a FILE that does not parse. Over several
+ * machines, this machine's part (topo_hosts_localize), as topo_load's. */
 int topo_parse_arg(struct nsnet *nn, const char *file, struct topo **out);
+/* The same, the whole file (a picture of every machine's part). */
+int topo_parse_arg_whole(struct nsnet *nn, const char *file, struct topo **out);
 /* The topologies that are up (nsnet_topo_list). */
 int topo_list(struct nsnet *nn, struct json_t **out);
 
@@ -227,6 +263,11 @@ enum topo_act_kind {
 	ACT_CABLE_IMPAIR,  /* the same of a cable (obj cable) */
 	ACT_SETUP,         /* run a setup: command once (before the run: ones) */
 	ACT_CABLE_NAT,     /* nat: of a cable end in the host (obj cable, idx end) */
+	/* A network over several machines (span.c): */
+	ACT_VXLAN,         /* its VXLAN device, a port of the bridge (repair:
+			    * made again, its settings or remotes changed) */
+	ACT_VXLAN_UP,      /* the device is down, not the bridge's port, unmarked */
+	ACT_FDB,           /* the forwarding entry to host idx's underlay address */
 	ACT_TRUNK,         /* the veth joining leaf idx of network obj to its root */
 };
 
@@ -344,6 +385,15 @@ void topo_record_dir(char *buf, size_t len, const char *name);
 /* Create the record, with the file the topology came from. */
 int topo_record_write(struct nsnet *nn, const struct topo *t);
 void topo_record_remove(const char *name);
+/* What a record's files hold (NULL: not there), kept before an up of a
+ * topology that is up rewrites them, and put back (and freed) when that
+ * up fails. */
+struct topo_record_copy {
+	char *text[3];  /* file, topology.yaml, host */
+};
+void topo_record_keep(const char *name, struct topo_record_copy *c);
+void topo_record_put_back(struct nsnet *nn, const char *name,
+			  struct topo_record_copy *c);
 /* The hosts file every node gets; its first line marks it as nsnet's,
  * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
@@ -378,6 +428,16 @@ int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
 /* Remove the files of node's /etc/netns/<node> that are still as nsnet
  * wrote them, and the directory if that leaves it empty. */
 void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref);
+/* Node's files as nsnet wrote them (NULL, false: none, or not nsnet's;
+ * hosts is the caller's), kept before up rewrites them, and put back when
+ * it fails. */
+struct topo_hosts_copy {
+	char *hosts;
+	bool resolv;
+};
+void topo_hosts_keep(const char *node, struct topo_hosts_copy *c);
+void topo_hosts_put_back(struct nsnet *nn, const char *node,
+			 const struct topo_hosts_copy *c);
 
 /* run.c */
 /* The PATH of run: commands (their whole environment: docs/topology.md). */
@@ -392,10 +452,16 @@ void topo_run_pidfile(char *buf, size_t len, const char *topo, const char *node,
  * of docs/topology.md), recording its pid, start time and namespace. */
 int topo_run_start(struct nsnet *nn, const struct topo *t,
 		   const struct topo_node *nd, size_t idx);
-/* End the process groups of a topology's run: commands (TERM, then KILL
- * after a second): only processes that are provably theirs, through
- * pidfds. */
+/* End the process groups of a topology's run: and setup: commands (TERM,
+ * then KILL after a second): only processes that are provably theirs,
+ * through pidfds. */
 void topo_runs_stop(const char *topo);
+/* The same for one command: node's run: command idx, or its setup:
+ * command idx (setup; what it left running in its group). */
+void topo_run_stop(const char *topo, const char *node, size_t idx, bool setup);
+/* Forget node's processes: its pid files and setup marks in the record
+ * (not its logs, which say why an up failed). */
+void topo_run_forget(const char *topo, const char *node);
 /* Whether node's setup: command idx ran to success in this namespace
  * (recorded with its text: a changed command runs again). */
 bool topo_setup_done(const char *topo, const char *node, size_t idx,
@@ -415,6 +481,45 @@ void topo_step(struct nsnet *nn, struct topo_steps *s, const char *done);
 /* done of total of step (the context's progress callback). */
 void topo_progress(struct nsnet *nn, const char *step, size_t done,
 		   size_t total);
+
+/* ---- hosts.c: several machines (docs/multihost.md) ------------------------ */
+
+/* Which machine of t's hosts: this one is (--host, the record of its up,
+ * or the machine's own addresses): 0 and *local; -ENOENT (no error) when
+ * t has no hosts:; a usage error naming the hosts when it cannot tell. */
+int topo_hosts_which(struct nsnet *nn, const struct topo *t, size_t *local);
+/* Cut t down to this machine's part: its nodes, the networks it is on
+ * (renumbered), its cables; the others' nodes to t->remote. Nothing to do
+ * for a file without hosts:, or twice. */
+int topo_hosts_localize(struct nsnet *nn, struct topo *t);
+/* This machine, once localized; NULL for a file without hosts:. */
+const struct topo_host *topo_local_host(const struct topo *t);
+const struct topo_node *topo_remote_find(const struct topo *t, const char *name);
+/* A network with nodes (or its gateway) on more than one machine. */
+bool topo_net_spans(const struct topo_net *net);
+/* Whether this machine's bridge of net carries the gateway address (and
+ * NAT): always, but for a network whose gateway_host is another machine. */
+bool topo_net_gateway_here(const struct topo *t, const struct topo_net *net);
+/* The MTU of net's node ends: its mtu:, else 1450 (1430 over IPv6) when
+ * it spans machines, else 0 (the kernel's). */
+unsigned int topo_net_mtu(const struct topo *t, const struct topo_net *net);
+/* The name of net's VXLAN device: "vx-<bridge:5>-<hash:6>". */
+void topo_vxlan_ifname(char *buf, size_t len, const struct topo_net *net);
+
+/* ---- span.c: networks over several machines -------------------------------- */
+
+/* Add to p what the VXLAN devices and forwarding entries of t's networks
+ * that span machines need (ACT_VXLAN, ACT_VXLAN_UP, ACT_FDB). */
+int topo_plan_span(struct nsnet *nn, const struct topo *t, struct ns *host,
+		   struct topo_plan *p);
+/* Run those actions of p; created(data, ifname) for each device the
+ * kernel says it made (for the undo of a failed up). */
+int topo_apply_span(struct nsnet *nn, const struct topo *t,
+		    const struct topo_plan *p, struct ns *host,
+		    void (*created)(void *data, const char *ifname), void *data);
+/* The action's object in words and its commands (describe.c). */
+void topo_span_action_str(const struct topo *t, const struct topo_action *a,
+			  char *buf, size_t len);
 
 /* ---- graph.c: a picture of a topology ------------------------------------ */
 

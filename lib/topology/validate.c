@@ -25,18 +25,8 @@ struct checker {
 	struct topo_set nodes;  /* name -> index in t->nodes */
 };
 
-static int perr(struct checker *p, struct topo_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int perr(struct checker *p, struct topo_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = topo_verror_at(p->nn, p->file, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+/* FILE:LINE:COL: what */
+#define perr(p, pos, ...) topo_error_at((p)->nn, (p)->file, pos, __VA_ARGS__)
 
 static bool prefixes_overlap(const struct ipaddr *a, const struct ipaddr *b)
 {

@@ -4,7 +4,9 @@
  * bounded: corpus files alias, deep, dupkeys); an accepted topology has
  * every address inside its subnet and distinct from its gateway, and every
  * name within the one name rule; its plan's commands and hosts file can be
- * built for every action. */
+ * built for every action. With hosts: (docs/multihost.md), the part of its
+ * last machine: every network of its nodes is there, and the VXLAN actions
+ * read as words and commands (corpus file hosts). */
 #include <string.h>
 #include <jansson.h>
 
@@ -88,6 +90,40 @@ static void describe_all(const struct topo *t)
 	free(hosts);
 }
 
+/* The last machine's part of t, and its VXLAN actions described. */
+static void localize_all(struct nsnet *nn, struct topo *t)
+{
+	json_t *cmds = json_array();
+	struct topo_action a = { 0 };
+	char what[256];
+	size_t i, j;
+
+	if (nsnet_set_host(nn, t->hosts[t->n_hosts - 1].name) || topo_hosts_localize(nn, t))
+		__builtin_trap();
+	for (i = 0; i < t->n_nodes; i++)
+		for (j = 0; j < t->nodes[i].n_att; j++)
+			if (t->nodes[i].att[j].net >= t->n_nets)
+				__builtin_trap();
+	for (i = 0; i < t->n_nets; i++) {
+		if (!topo_net_spans(&t->nets[i]))
+			continue;
+		if (t->nets[i].vni < 1 || t->nets[i].vni > 16777215)
+			__builtin_trap();
+		a = (struct topo_action){ .kind = ACT_VXLAN, .obj = i };
+		topo_action_str(t, &a, what, sizeof(what));
+		topo_action_commands(t, &a, cmds);
+		a.kind = ACT_VXLAN_UP;
+		topo_action_commands(t, &a, cmds);
+		for (j = 0; j < t->nets[i].n_span; j++) {
+			a = (struct topo_action){ .kind = ACT_FDB, .obj = i, .idx = t->nets[i].span[j] };
+			topo_action_str(t, &a, what, sizeof(what));
+			topo_action_commands(t, &a, cmds);
+		}
+	}
+	json_decref(cmds);
+	free(topo_hosts_file(t));
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -111,6 +147,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 				}
 		names_ok(nn, t);
 		describe_all(t);
+		if (t->n_hosts)
+			localize_all(nn, t);
 		topo_free(t);
 	}
 	nsnet_free(nn);

@@ -1,10 +1,24 @@
 #!/usr/bin/env bats
 # Many nsnet processes at once (32 to 64), as runtimes, scripts and CI call
 # it: nothing lost, nothing duplicated, nothing left behind, as ip -j and
-# nft -j see it. Each scenario runs several rounds, each bounded in time,
-# to catch a race that shows once in ten. Without the lock (lib/base/lock.c)
-# the publish, shared-bridge, up/down and ns add/del rounds fail.
+# nft -j see it. Each scenario runs rounds, each bounded in time, to catch
+# a race that shows once in ten (round_more). Without the lock
+# (lib/base/lock.c) the publish, shared-bridge, up/down and ns add/del
+# rounds fail.
 load helpers
+
+# How many rounds: a race that shows in one round of ten is seen in n
+# rounds with probability 1 - 0.9^n: 65% at 10, 88% at 20, 96% at 30 (the
+# file run three times). Each scenario runs ROUNDS_MIN rounds, then more
+# while it has run less than ROUNDS_SECONDS, at most ROUNDS_MAX: bounded in
+# count and time on a loaded machine, more rounds on an idle one. (Each
+# round is itself 8 to 64 commands at once.)
+ROUNDS_MIN=10 ROUNDS_MAX=30 ROUNDS_SECONDS=30
+# Whether round $1 (1, 2, ...) is to run.
+round_more() {
+	[ "$1" -le "$ROUNDS_MIN" ] ||
+		{ [ "$1" -le "$ROUNDS_MAX" ] && [ "$SECONDS" -lt "$ROUNDS_SECONDS" ]; }
+}
 
 # Run every line of stdin as a command, all at once, each bounded to 60 s;
 # afterwards $failed holds the number that failed and $errs their output.
@@ -24,26 +38,16 @@ nft_elems() {
 	nft -j list ruleset 2>/dev/null | jq -c --arg n "$1" '.nftables[] | (.map // .set) |
 		select(. != null and .table == "nsnet" and .name == $n) | (.elem // [])[]' | sort
 }
-# Everything nsnet could leave behind.
-world() {
-	{
-		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
-		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
-		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
-		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
-			-not -path /run/nsnet/lock -type f | sort
-		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
-			/proc/sys/net/ipv4/conf/all/route_localnet
-	} 2>&1
-}
-export -f parallel nft_elems world
+export ROUNDS_MIN ROUNDS_MAX ROUNDS_SECONDS
+export -f parallel nft_elems round_more
 
 @test "32 attach and 32 detach at once on one bridge, with addresses given and chosen: every port and address once" {
 	sandbox <<'EOF'
 	shopt -s lastpipe  # parallel sets $failed from the end of a pipe
 	nsnet bridge add br0 --addr 10.40.0.1/16
 	nsnet ns add $(seq -f 'c%g' 32)
-	for round in $(seq 4); do
+	round=0
+	while round_more $((round += 1)); do
 		for i in $(seq 32); do
 			if [ $((i % 2)) = 1 ]; then
 				echo "nsnet attach c$i br0 --addr 10.40.$round.$i/16 --gateway 10.40.0.1"
@@ -93,7 +97,8 @@ EOF
 	# each round publishes 16 new ports while it unpublishes the 16 of the
 	# round before: the table must not be deleted under the new ones
 	prev=
-	for round in $(seq 6); do
+	round=0
+	while round_more $((round += 1)); do
 		base=$(( (round % 2) * 16 ))
 		{
 			for i in $(seq 16); do echo "nsnet publish p$((base + i)) $((8000 + base + i)):80"; done
@@ -127,7 +132,8 @@ nodes:
 Y
 	done
 	before=$(world)
-	for round in $(seq 6); do
+	round=0
+	while round_more $((round += 1)); do
 		for k in $(seq 8); do echo "nsnet up t$k.yaml"; done | parallel
 		assert_eq "$failed" "7" "round $round: $errs"
 		winner=$(ip -j link show shared_br | jq -r '.[0].ifalias')
@@ -160,7 +166,8 @@ nodes:
 Y
 	for i in $(seq 2 12); do echo "  n$i: {networks: {lan: }}" >> r.yaml; done
 	before=$(world)
-	for round in $(seq 8); do
+	round=0
+	while round_more $((round += 1)); do
 		# downs that start at some point of an up (0 to 90 ms in)
 		printf 'nsnet up r.yaml\nsleep 0.0%d; nsnet down race\nsleep 0.0%d; nsnet up r.yaml\nsleep 0.0%d; nsnet down r.yaml\n' \
 			$((RANDOM % 10)) $((RANDOM % 10)) $((RANDOM % 10)) | parallel
@@ -178,7 +185,8 @@ EOF
 	sandbox <<'EOF'
 	shopt -s lastpipe  # parallel sets $failed from the end of a pipe
 	nsnet ns add $(seq -f 'm%g' 16)
-	for round in $(seq 5); do
+	round=0
+	while round_more $((round += 1)); do
 		# each name added and deleted at once, twice: whatever wins, the
 		# record and the namespace agree
 		for i in $(seq 16); do

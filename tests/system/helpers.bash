@@ -68,6 +68,13 @@ wait_listen() {
 	done
 	fail "nothing listens on port $2 in $1"
 }
+# Hold TCP port $1 of the host (a socket listening on it, for 30 s), so
+# that publishing it fails; $holder is the holder's pid, to kill.
+hold_port() {
+	python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(); time.sleep(30)' "$1" &
+	holder=$!
+	wait_listen host "$1"
+}
 # Read one line from a TCP server (see serve_once): "<name> <client addr>".
 tcp_read() {
 	ip netns exec "$1" timeout 3 python3 -c '
@@ -75,8 +82,22 @@ import socket,sys
 s=socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
 print(s.recv(200).decode().strip())' "$2" "$3"
 }
+# Everything nsnet could leave behind in the host, in a form to compare:
+# links with their marks, namespaces, nft tables, nsnet's files and the
+# host sysctls it changes.
+world() {
+	{
+		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
+		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
+		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
+		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
+			-not -path /run/nsnet/lock -type f | sort
+		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
+			/proc/sys/net/ipv4/conf/all/route_localnet
+	} 2>&1
+}
 export -f nsnet fail assert_eq assert_contains assert_not_contains expect_status \
-	can_ping cannot_ping can_connect serve_once tcp_read wait_listen
+	can_ping cannot_ping can_connect serve_once tcp_read wait_listen world hold_port
 
 # Runs stdin as a bash script inside a fresh sandbox.
 sandbox() {

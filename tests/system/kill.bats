@@ -2,26 +2,19 @@
 # SIGKILL at any point: nsnet killed in the middle of up, down, publish or
 # nat add leaves nothing that the next command cannot take over: down then
 # up converge, and after the last down nothing of nsnet's is left (ip -j,
-# nft -j, /run/nsnet). The lock of a killed process goes with it.
+# nft -j, /run/nsnet, ps). The lock of a killed process goes with it.
 load helpers
 
-world() {
-	{
-		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
-		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
-		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
-		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
-			-not -path /run/nsnet/lock -type f | sort
-		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
-			/proc/sys/net/ipv4/conf/all/route_localnet
-	} 2>&1
-}
-# Run nsnet and SIGKILL it after $1 ms (1..300), if it still runs then.
+# Run nsnet and SIGKILL it after $1 ms, if it still runs then.
 killed_at() {
 	local ms=$1; shift
-	timeout -s KILL "$(printf '0.%03d' "$ms")" "$NSNET" "$@" > /dev/null 2>&1 || true
+	timeout -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" "$NSNET" "$@" \
+		> /dev/null 2>&1 || true
 }
-export -f world killed_at
+# The processes of the topology kproc below (its setup: and run: commands,
+# and what they started), one a line.
+kproc_procs() { pgrep -a -f 'sleep 73[0-9][0-9]' || true; }
+export -f killed_at kproc_procs
 
 @test "SIGKILL at random points of up, down, publish and nat add: down and up converge, nothing is left" {
 	sandbox <<'EOF'
@@ -69,5 +62,36 @@ Y
 	nsnet ns del mx
 	nsnet bridge del mbr
 	assert_eq "$(world)" "$before"
+EOF
+}
+
+@test "SIGKILL at random points of up and down of a topology with run: and setup: commands: after down no process of it is left" {
+	sandbox <<'EOF'
+	printf 'name: kproc\nnetworks:\n  lan: {bridge: kproc_br, subnet: 10.92.0.0/24}\nnodes:\n' > p.yaml
+	# each setup takes a moment (an up killed while it waits) and leaves a
+	# process in its group; two run: commands each
+	for i in 1 2 3; do
+		printf '  n%s:\n    networks: {lan: }\n    setup: ["sleep 0.1; sleep 730%s & true"]\n    run: ["sleep 731%s", "sleep 732%s"]\n' \
+			$i $i $i $i >> p.yaml
+	done
+	before=$(world)
+	for round in $(seq 12); do
+		ms=$((RANDOM % 900 + 1))
+		killed_at $ms up p.yaml
+		# now and then a second up, on what the first left, killed too
+		[ $((round % 3)) != 0 ] || killed_at $((RANDOM % 600 + 1)) up p.yaml
+		nsnet down kproc > /dev/null 2>&1 || true
+		assert_eq "$(kproc_procs)" "" "round $round ($ms ms): processes left after down"
+		assert_eq "$(world)" "$before" "round $round ($ms ms)"
+	done
+	# down killed while it ends them, then down again
+	for round in $(seq 4); do
+		nsnet up p.yaml > /dev/null
+		[ "$(kproc_procs | wc -l)" -ge 9 ] || fail "up started $(kproc_procs)"
+		killed_at $((RANDOM % 300 + 1)) down kproc
+		nsnet down kproc > /dev/null 2>&1 || true
+		assert_eq "$(kproc_procs)" "" "down round $round: processes left after down"
+		assert_eq "$(world)" "$before" "down round $round"
+	done
 EOF
 }

@@ -5,18 +5,6 @@
 # leaves nothing behind. What an independent observer (ip -j, nft -j) sees.
 load helpers
 
-# Everything nsnet could leave behind, in a form to compare.
-world() {
-	{
-		ip -j link | jq -c '[.[] | [.ifname, (.ifalias // "")]] | sort'
-		ip netns list | awk '{print $1}' | sort | tr '\n' ' '; echo
-		nft -j list ruleset | jq -c '[.nftables[] | select(.table) | .table.name]'
-		find /run/nsnet /etc/netns -mindepth 1 -not -path '/run/nsnet/scratch*' \
-			-not -path /run/nsnet/lock -type f | sort
-		cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding \
-			/proc/sys/net/ipv4/conf/all/route_localnet
-	} 2>&1
-}
 # Elements of nsnet's port sets and maps (what publish adds), and the
 # bridges with NAT, as nft itself lists them.
 nft_ports() {
@@ -30,7 +18,7 @@ nft_nat() {
 		select(. != null and .table == "nsnet" and .name == "natfwd") |
 		(.elem // [])[] | .[0] | if type == "object" then .elem.val else . end'
 }
-export -f world nft_ports nft_nat
+export -f nft_ports nft_nat
 
 @test "ns del: a namespace nsnet did not create needs --force; its own goes" {
 	sandbox <<'EOF'
@@ -301,9 +289,7 @@ Y
 	before=$(world)
 	# a host socket holds b's port: its publish fails, after the bridge,
 	# the namespaces, the NAT and a's port were made
-	python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8082)); s.listen(); time.sleep(30)' &
-	holder=$!
-	wait_listen host 8082
+	hold_port 8082
 	before=$(world)
 	expect_status 1 nsnet up t.yaml
 	assert_contains "$out" "host port 8082/tcp is in use"

@@ -252,6 +252,146 @@ static void test_neigh(void **state)
 	nl_batch_free(&b);
 }
 
+/* A VXLAN device as nsnet makes it: its VNI, the machine's address, port
+ * 4789 in network order, learning off, born in nsnet's group, enslaved and
+ * up at creation; and what the kernel sends back for it reads the same. */
+static void test_vxlan(void **state)
+{
+	const struct nlattr *li, *data, *a;
+	const struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	struct nl_vxlan vx;
+	struct nl_batch b;
+	struct ipaddr local, local6;
+	uint16_t port;
+
+	(void)state;
+	nl_batch_init(&b);
+	assert_int_equal(ip_parse("198.51.100.11", &local), 0);
+	assert_int_equal(ip_parse("2001:db8::11", &local6), 0);
+	vxlan_queue_add(&b, "host", "vx-app-123456", 4242, &local, 9, 1450, true);
+	vxlan_queue_add(&b, "host", "vx-v6-abcdef", 7, &local6, 0, 0, false);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.req[0].what,
+			    "create VXLAN vx-app-123456 (VNI 4242, local 198.51.100.11) in host");
+
+	nlh = msg(&b, 0);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL),
+			 NLM_F_CREATE | NLM_F_EXCL);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifi->ifi_flags & IFF_UP, IFF_UP);
+	assert_string_equal(mnl_attr_get_str(find(nlh, sizeof(*ifi), IFLA_IFNAME)),
+			    "vx-app-123456");
+	assert_int_equal(mnl_attr_get_u32(find(nlh, sizeof(*ifi), IFLA_GROUP)),
+			 NSNET_LINK_GROUP);
+	assert_int_equal(mnl_attr_get_u32(find(nlh, sizeof(*ifi), IFLA_MASTER)), 9);
+	assert_int_equal(mnl_attr_get_u32(find(nlh, sizeof(*ifi), IFLA_MTU)), 1450);
+	assert_null(find(nlh, sizeof(*ifi), IFLA_IFALIAS));  /* ignored at creation */
+	li = find(nlh, sizeof(*ifi), IFLA_LINKINFO);
+	assert_string_equal(mnl_attr_get_str(find_nested(li, IFLA_INFO_KIND)), "vxlan");
+	data = find_nested(li, IFLA_INFO_DATA);
+	assert_int_equal(mnl_attr_get_u32(find_nested(data, IFLA_VXLAN_ID)), 4242);
+	a = find_nested(data, IFLA_VXLAN_LOCAL);
+	assert_int_equal(mnl_attr_get_payload_len(a), 4);
+	assert_memory_equal(mnl_attr_get_payload(a), local.a.b, 4);
+	assert_null(find_nested(data, IFLA_VXLAN_LOCAL6));
+	a = find_nested(data, IFLA_VXLAN_PORT);
+	assert_int_equal(mnl_attr_get_payload_len(a), 2);
+	memcpy(&port, mnl_attr_get_payload(a), 2);
+	assert_int_equal(ntohs(port), 4789);
+	assert_int_equal(mnl_attr_get_u8(find_nested(data, IFLA_VXLAN_LEARNING)), 0);
+	/* no multicast group: remotes come from forwarding entries only */
+	assert_null(find_nested(data, IFLA_VXLAN_GROUP));
+	assert_int_equal(nl_vxlan_parse(nlh, &vx), 0);
+	assert_int_equal(vx.vni, 4242);
+	assert_true(ip_equal(&vx.local, &local));
+	assert_int_equal(vx.port, VXLAN_PORT);
+	assert_false(vx.learning);
+
+	nlh = msg(&b, 1);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifi->ifi_flags & IFF_UP, 0);
+	assert_null(find(nlh, sizeof(*ifi), IFLA_MASTER));
+	assert_null(find(nlh, sizeof(*ifi), IFLA_MTU));
+	data = find_nested(find(nlh, sizeof(*ifi), IFLA_LINKINFO), IFLA_INFO_DATA);
+	assert_null(find_nested(data, IFLA_VXLAN_LOCAL));
+	assert_int_equal(mnl_attr_get_payload_len(find_nested(data, IFLA_VXLAN_LOCAL6)), 16);
+	assert_int_equal(nl_vxlan_parse(nlh, &vx), 0);
+	assert_true(ip_equal(&vx.local, &local6));
+	nl_batch_free(&b);
+
+	/* a link that is not a VXLAN */
+	nl_batch_init(&b);
+	bridge_queue_add(&b, "br0", false);
+	assert_int_equal(nl_vxlan_parse(msg(&b, 0), &vx), -EINVAL);
+	nl_batch_free(&b);
+}
+
+/* The static entries of head-end replication: MAC 00:00:00:00:00:00 to a
+ * remote, appended (one per remote), permanent, in the device's own table
+ * (NTF_SELF, AF_BRIDGE); their deletion; the decoder reads them back. */
+static void test_fdb(void **state)
+{
+	static const unsigned char zero[6];
+	const struct ndmsg *nd;
+	struct nlmsghdr *nlh;
+	struct nl_batch b;
+	struct ipaddr dst, dst6;
+	struct nl_fdb f;
+
+	(void)state;
+	nl_batch_init(&b);
+	assert_int_equal(ip_parse("198.51.100.12", &dst), 0);
+	assert_int_equal(ip_parse("2001:db8::12", &dst6), 0);
+	fdb_queue_append(&b, "host", "vx-app", 5, &dst);
+	fdb_queue_append(&b, "host", "vx-app", 5, &dst6);
+	fdb_queue_del(&b, "host", "vx-app", 5, &dst);
+	assert_int_equal(b.n, 3);
+	assert_string_equal(b.req[0].what,
+			    "forwarding entry 00:00:00:00:00:00 dst 198.51.100.12 on vx-app in host");
+	assert_true(b.req[0].ignore_exist);
+	assert_true(b.req[2].ignore_missing);
+
+	nlh = msg(&b, 0);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWNEIGH);
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_APPEND | NLM_F_EXCL |
+					     NLM_F_REPLACE),
+			 NLM_F_CREATE | NLM_F_APPEND);
+	nd = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nd->ndm_family, AF_BRIDGE);
+	assert_int_equal(nd->ndm_ifindex, 5);
+	assert_int_equal(nd->ndm_state, NUD_PERMANENT);
+	assert_int_equal(nd->ndm_flags, NTF_SELF);
+	assert_memory_equal(mnl_attr_get_payload(find(nlh, sizeof(*nd), NDA_LLADDR)), zero, 6);
+	assert_int_equal(mnl_attr_get_payload_len(find(nlh, sizeof(*nd), NDA_DST)), 4);
+	assert_memory_equal(mnl_attr_get_payload(find(nlh, sizeof(*nd), NDA_DST)), dst.a.b, 4);
+	assert_int_equal(nl_fdb_parse(nlh, &f), 0);
+	assert_int_equal(f.index, 5);
+	assert_int_equal(f.flags, NTF_SELF);
+	assert_memory_equal(f.mac, zero, 6);
+	assert_true(f.has_dst);
+	assert_true(ip_equal(&f.dst, &dst));
+
+	nlh = msg(&b, 1);
+	assert_int_equal(nl_fdb_parse(nlh, &f), 0);
+	assert_true(ip_equal(&f.dst, &dst6));
+
+	nlh = msg(&b, 2);
+	assert_int_equal(nlh->nlmsg_type, RTM_DELNEIGH);
+	nd = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nd->ndm_family, AF_BRIDGE);
+	assert_int_equal(nd->ndm_flags, NTF_SELF);
+	assert_non_null(find(nlh, sizeof(*nd), NDA_DST));
+	nl_batch_free(&b);
+
+	/* an IP neighbour entry is not a forwarding entry */
+	nl_batch_init(&b);
+	neigh_queue_add(&b, "n1", 4, &dst, zero);
+	assert_int_equal(nl_fdb_parse(msg(&b, 0), &f), -EINVAL);
+	nl_batch_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +401,8 @@ int main(void)
 		cmocka_unit_test(test_overflow_refused),
 		cmocka_unit_test(test_many_messages_grow),
 		cmocka_unit_test(test_neigh),
+		cmocka_unit_test(test_vxlan),
+		cmocka_unit_test(test_fdb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
