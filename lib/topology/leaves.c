@@ -19,7 +19,9 @@
  * binding, would break NAT and every pair of nodes on two bridges. So the
  * firewall registers leaves in set "leaves", whose packets are not
  * tracked (firewall/isolation.c), and in "bridges" like the root, so that
- * isolation covers anything that reaches the host through a leaf.
+ * isolation covers anything that reaches the host through a leaf. Its
+ * nodes take the bridges' copies of a broadcast into their own queues and
+ * make no multicast of their own (apply.c says why).
  *
  * The layout is a function of the file (and of the share, 1,000 unless
  * the caller set another: nsnet_set_bridge_ports, for tests): the
