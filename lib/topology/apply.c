@@ -595,9 +595,9 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < p->n; i++)
 		if (act_is(&p->act[i], ACT_BRIDGE_UP)) {
 			const struct topo_net *net = &t->nets[p->act[i].obj];
-			char alias[128], name[IFNAMSIZ];
+			const char *name = leaf_bridge(net, p->act[i].idx);
+			char alias[128];
 
-			leaf_bridge_name(net, p->act[i].idx, name);
 			if (!listed(u->links, u->n_links, name) &&
 			    (rc = undo_note_link(nn, u, ACT_BRIDGE_UP, host, NSNET_HOST, name))) {
 				nl_batch_free(&b);
@@ -620,12 +620,13 @@ static int apply(struct nsnet *nn, const struct topo *t,
 
 		if (act_is(a, ACT_FIREWALL)) {
 			const struct topo_net *net = &t->nets[a->obj];
-			char name[IFNAMSIZ];
-
 			/* its bridge, or one of its leaves (leaves.c) */
-			leaf_bridge_name(net, a->idx, name);
-			/* a bridge that stays: what the firewall held of it before */
-			if (a->repair && !listed(u->links, u->n_links, name) &&
+			const char *name = leaf_bridge(net, a->idx);
+
+			/* a bridge that stays: what the firewall held of it before
+			 * (a leaf's registration, repaired, stays: the undo would
+			 * put it back as a plain bridge's) */
+			if (a->repair && !a->idx && !listed(u->links, u->n_links, name) &&
 			    (rc = undo_note_firewall(nn, u, name)))
 				return rc;
 			/* repair: what it holds is stale or half (a bridge

@@ -91,6 +91,11 @@ void leaf_trunk_names(const struct topo_net *net, size_t k,
 	leaf_name(net, 'u', k, leaf_end);
 }
 
+const char *leaf_bridge(const struct topo_net *net, size_t k)
+{
+	return k && net->leaf_names ? net->leaf_names[k] : net->bridge;
+}
+
 const char *leaf_att_bridge(const struct topo *t, const struct topo_attach *a,
 			    char buf[IFNAMSIZ])
 {
@@ -236,6 +241,14 @@ int topo_leaves(struct nsnet *nn, const char *file, struct topo *t)
 			char leaf[IFNAMSIZ], tr[IFNAMSIZ], tl[IFNAMSIZ];
 
 			leaf_bridge_name(&t->nets[i], k, leaf);
+			/* kept: what outlives this (the undo's notes) names it */
+			if (k == 1) {
+				free(t->nets[i].leaf_names);
+				t->nets[i].leaf_names = calloc(t->nets[i].n_leaves + 1, IFNAMSIZ);
+				if (!t->nets[i].leaf_names)
+					abort();
+			}
+			memcpy(t->nets[i].leaf_names[k], leaf, IFNAMSIZ);
 			leaf_trunk_names(&t->nets[i], k, tr, tl);
 			if (!(rc = leaf_name_free(nn, file, t, &set, leaf, i, &names[n_names++])) &&
 			    !(rc = leaf_name_free(nn, file, t, &set, tr, i, &names[n_names++])))

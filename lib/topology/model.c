@@ -50,16 +50,15 @@ int topo_name_check(struct nsnet *nn, const char *name)
 void topo_plan_add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
 		   size_t idx, int family, bool repair)
 {
-	/* doubling (capacity 16, 32, ...): a plan of 50,000 nodes has
-	 * 300,000 actions. The plan's final sort leaves an array of exactly
-	 * n: nothing is added after it. */
-	if (p->n >= 16 ? !(p->n & (p->n - 1)) : !p->act) {
-		struct topo_action *a = realloc(p->act, (p->n ? 2 * p->n : 16) *
-						sizeof(*p->act));
+	/* doubling: a plan of 50,000 nodes has 300,000 actions */
+	if (p->n >= p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct topo_action *a = realloc(p->act, cap * sizeof(*p->act));
 
 		if (!a)
 			abort();
 		p->act = a;
+		p->cap = cap;
 	}
 	p->act[p->n++] = (struct topo_action){ kind, obj, idx, family, repair };
 }
@@ -113,6 +112,7 @@ void topo_free(struct topo *t)
 		free(t->nets[i].name);
 		free(t->nets[i].gateway_host);
 		free(t->nets[i].span);
+		free(t->nets[i].leaf_names);
 	}
 	free(t->nets);
 	for (i = 0; i < t->n_nodes; i++)

@@ -579,6 +579,7 @@ node_out:
 					sorted[n++] = p->act[i];
 		free(p->act);
 		p->act = sorted;
+		p->cap = p->n + 1;
 	}
 out:
 	free(hosts);

@@ -67,6 +67,7 @@ struct topo_net {
 	 * share spans its bridge (the root) and n_leaves leaf bridges; its
 	 * bridges are the topology's slots slot .. slot + n_leaves. */
 	size_t n_att, n_leaves, slot;
+	char (*leaf_names)[IFNAMSIZ];  /* [k]: leaf k's name, 1..n_leaves */
 };
 
 struct topo_attach {
@@ -283,7 +284,7 @@ struct topo_action {
 
 struct topo_plan {
 	struct topo_action *act;
-	size_t n;
+	size_t n, cap;             /* cap: room in act (topo_plan_add) */
 	/* what exists already, for status */
 	size_t ok_objects;
 };
@@ -306,6 +307,8 @@ int topo_leaves(struct nsnet *nn, const char *file, struct topo *t);
 void leaf_bridge_name(const struct topo_net *net, size_t k, char buf[IFNAMSIZ]);
 void leaf_trunk_names(const struct topo_net *net, size_t k,
 		      char root_end[IFNAMSIZ], char leaf_end[IFNAMSIZ]);
+/* The same, a string that lives as long as the topology. */
+const char *leaf_bridge(const struct topo_net *net, size_t k);
 /* The bridge attachment a is a port of, and its slot. */
 const char *leaf_att_bridge(const struct topo *t, const struct topo_attach *a,
 			    char buf[IFNAMSIZ]);
