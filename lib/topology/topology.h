@@ -5,7 +5,7 @@
  *
  *   model.c     the plain structs and their helpers
  *   ipam.c      the addresses left empty, chosen deterministically
- *   leaves.c      networks over several bridges: layout, names, leaves' plan
+ *   leaves.c    networks over several bridges: layout, names, leaves' plan
  *   validate.c  the checks across a parsed model (subnets, addresses, ends)
  *   parse.c     YAML (libyaml) to the model, validated
  *   files.c     the record /run/nsnet/topo/<name> and the nodes' hosts files
