@@ -7,11 +7,13 @@
 # sandbox. See docs/performance.md (Scale).
 #
 #   sudo NSNET=build-release/nsnet bench/scale-bench.sh [-n 1000,2000,5000,10000]
-#        [-r RUNS] [-s SAMPLE] [-m MININET_SIZES] [-p PINGALL_SIZES] [-t SECONDS]
-#        [-f FLOOR_SIZES]
+#        [-w PER_NETWORK] [-r RUNS] [-s SAMPLE] [-m MININET_SIZES]
+#        [-p PINGALL_SIZES] [-t SECONDS] [-f FLOOR_SIZES]
 #
-#   -n  node counts (nodes in networks of 1,000: one Linux bridge takes
-#       1,024 ports at most)                     default 1000,2000,5000,10000
+#   -n  node counts                              default 1000,2000,5000,10000
+#   -w  nodes per network (each with NAT, a /16); 0: all of them on one
+#       network, which spans a bridge and leaf bridges past 1,000 nodes
+#                                                               default 1000
 #   -r  runs of each nsnet and floor measurement (medians)         default 1
 #   -s  check --sample SAMPLE (0: every pair, N*(N-1) probes)      default 20
 #   -m  sizes at which Mininet builds its topology (--test none)
@@ -25,8 +27,12 @@
 #
 # Rows:
 #   nsnet       up, second up (nothing to do), status --json, check --json
-#               (sampled), down: wall ms and peak RSS (/usr/bin/time -f %M)
-#   ip -batch   the kernel floor: one `ip -batch` for the host side
+#               (sampled), down: wall ms, peak RSS (/usr/bin/time -f %M) and
+#               the CPU time (user + system) of up, re-up, status and down;
+#               the last node then reaches its gateway and, through NAT, the
+#               upstream
+#   ip -batch   the kernel floor (networks of 1,000 whatever -w says: a
+#               bridge takes no more): one `ip -batch` for the host side
 #               (namespaces, bridges, veths) and one `ip -n NODE -batch` per
 #               node (loopback, address, link up, default route), then one
 #               `ip -batch` of netns del; the least a script can do
@@ -37,26 +43,29 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SIZES=1000,2000,5000,10000
+PER=1000
 RUNS=1
 SAMPLE=20
 MN_SIZES=100,1000,2000
 PING_SIZES=20,50
 MN_TIMEOUT=300
 FLOOR_SIZES=
-while getopts "n:r:s:m:p:t:f:h" opt; do
+while getopts "n:w:r:s:m:p:t:f:h" opt; do
 	case $opt in
 	n) SIZES=$OPTARG ;;
+	w) PER=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
 	s) SAMPLE=$OPTARG ;;
 	m) MN_SIZES=$OPTARG ;;
 	p) PING_SIZES=$OPTARG ;;
 	t) MN_TIMEOUT=$OPTARG ;;
 	f) FLOOR_SIZES=$OPTARG ;;
-	*) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 [[ $RUNS =~ ^[1-9]$ ]] || { echo "RUNS must be 1-9" >&2; exit 2; }
 [[ $SAMPLE =~ ^[0-9]+$ ]] || { echo "SAMPLE must be a number" >&2; exit 2; }
+[[ $PER =~ ^[0-9]+$ ]] || { echo "-w: nodes per network, 0 for one network" >&2; exit 2; }
 [[ $MN_TIMEOUT =~ ^[0-9]+$ ]] || { echo "-t: seconds" >&2; exit 2; }
 FLOOR_SIZES=${FLOOR_SIZES:-$SIZES}
 for list in "$SIZES" "$MN_SIZES" "$PING_SIZES" "$FLOOR_SIZES"; do
@@ -73,7 +82,7 @@ if ! command -v mn >/dev/null || ! command -v brctl >/dev/null; then
 	fi
 fi
 HAVE_MN=; command -v mn >/dev/null && command -v brctl >/dev/null && HAVE_MN=1
-export NSNET SAMPLE MN_TIMEOUT
+export NSNET SAMPLE MN_TIMEOUT PER
 
 bench_machine
 echo "sandbox: $(bench_sandbox_kind)"
@@ -84,45 +93,55 @@ in_list() {  # N LIST
 	[[ ",$2," == *",$1,"* ]]
 }
 
-# The topology of N nodes: networks of 1,000 nodes, each a /16 with its
-# gateway on its bridge.
+# The topology of N nodes: networks of PER nodes (0: one network), each a
+# /16 with its gateway on its bridge and NAT.
 gen_topology() {  # N NAME
-	local n=$1 i k
+	local n=$1 i k per=$PER
+	[ "$per" -gt 0 ] || per=$n
 	echo "name: $2"
 	echo "networks:"
-	for ((k = 0; k * 1000 < n; k++)); do
-		echo "  net$k: {bridge: sb$k, subnet: 10.$((100 + k)).0.0/16}"
+	for ((k = 0; k * per < n; k++)); do
+		echo "  net$k: {bridge: sb$k, subnet: 10.$((100 + k)).0.0/16, nat: true}"
 	done
 	echo "nodes:"
 	for ((i = 0; i < n; i++)); do
-		echo "  n$i: {networks: {net$((i / 1000)): }}"
+		echo "  n$i: {networks: {net$((i / per)): }}"
 	done
 }
 export -f gen_topology
 
 # One nsnet run: prints "up reup status check down" in µs, then the five
-# peak RSS in KiB, then "pairs reached not_probed".
+# peak RSS in KiB, then "pairs reached not_probed", then the CPU time (user
+# + system) of up, re-up, status and down in ms.
 one_nsnet() {  # N
 	N=$1 bench_sandbox <<'EOF'
 now() { printf -v "$1" '%s' "${EPOCHREALTIME/[.,]/}"; }
-rss() { tail -1 /run/nsnet/rss; }
+# the last line: "peak-RSS-KiB user-s system-s" (time notes a failed exit first)
+rss() { tail -1 /run/nsnet/rss | cut -d' ' -f1; }
+cpu() { tail -1 /run/nsnet/rss | awk '{ printf "%d", ($2 + $3) * 1000 }'; }
 gen_topology "$N" s$N > /run/nsnet/t.yaml
-T=(/usr/bin/time -f %M -o /run/nsnet/rss)
-now t0; "${T[@]}" "$NSNET" up /run/nsnet/t.yaml >/dev/null; now t1; m_up=$(rss)
+per=$PER; [ "$per" -gt 0 ] || per=$N
+T=(/usr/bin/time -f "%M %U %S" -o /run/nsnet/rss)
+now t0; "${T[@]}" "$NSNET" up /run/nsnet/t.yaml >/dev/null; now t1; m_up=$(rss); c_up=$(cpu)
 # (-w10: a node just put on a bridge of 1,000 ports, on a loaded machine)
-ip netns exec n$((N - 1)) ping -c1 -w10 10.$((100 + (N - 1) / 1000)).0.1 >/dev/null ||
+ip netns exec n$((N - 1)) ping -c1 -w10 10.$((100 + (N - 1) / per)).0.1 >/dev/null ||
 	echo "scale-bench: n$((N - 1)) does not reach its gateway" >&2
-now t2; "${T[@]}" "$NSNET" up /run/nsnet/t.yaml >/dev/null; now t3; m_reup=$(rss)
-now t4; "${T[@]}" "$NSNET" status s$N --json >/dev/null || true; now t5; m_status=$(rss)
+ip netns exec n$((N - 1)) ping -c1 -w10 198.51.100.1 >/dev/null ||
+	echo "scale-bench: n$((N - 1)) does not reach the upstream through NAT" >&2
+now t2; "${T[@]}" "$NSNET" up /run/nsnet/t.yaml >/dev/null; now t3; m_reup=$(rss); c_reup=$(cpu)
+now t4; "${T[@]}" "$NSNET" status s$N --json >/dev/null || true; now t5
+m_status=$(rss); c_status=$(cpu)
 args=(--json); [ "$SAMPLE" -gt 0 ] && args+=(--sample "$SAMPLE")
 now t6; "${T[@]}" "$NSNET" check s$N "${args[@]}" >/run/nsnet/check.json || true; now t7
 [ -s /run/nsnet/check.json ] || echo '{"summary":{}}' >/run/nsnet/check.json
 m_check=$(rss)
 read -r pairs reached np < <(jq -r '.summary | "\(.pairs) \(.reached) \(.not_probed)"' /run/nsnet/check.json)
-now t8; "${T[@]}" "$NSNET" down s$N; now t9; m_down=$(rss)
+now t8; "${T[@]}" "$NSNET" down s$N; now t9; m_down=$(rss); c_down=$(cpu)
 left=$(ip netns list | grep -vc '^upstream' || true)
 [ "$left" = 0 ] || echo "scale-bench: $left namespaces left after down" >&2
-echo "$((t1 - t0)) $((t3 - t2)) $((t5 - t4)) $((t7 - t6)) $((t9 - t8)) $m_up $m_reup $m_status $m_check $m_down $pairs $reached $np"
+left=$(ip -j link show | jq '[.[] | select(.ifname | test("^sb"))] | length')
+[ "$left" = 0 ] || echo "scale-bench: $left bridges left after down" >&2
+echo "$((t1 - t0)) $((t3 - t2)) $((t5 - t4)) $((t7 - t6)) $((t9 - t8)) $m_up $m_reup $m_status $m_check $m_down $pairs $reached $np $c_up $c_reup $c_status $c_down"
 EOF
 }
 
@@ -194,7 +213,7 @@ fmt_mib() {  # KiB
 }
 
 printf '\n%-6s %-10s %10s %10s %10s %10s %10s  %s\n' N way "up ms" "re-up ms" "status ms" \
-	"check ms" "down ms" "peak RSS up/re-up/status/check/down, check"
+	"check ms" "down ms" "peak RSS up/re-up/status/check/down, check; CPU (user+sys) up/re-up/status/down"
 IFS=, read -r -a sizes <<<"$SIZES"
 for n in "${sizes[@]}"; do
 	cols=() rows=()
@@ -202,18 +221,20 @@ for n in "${sizes[@]}"; do
 		sleep 2  # the last sandbox's namespaces are torn down in the background
 		rows+=("$(one_nsnet "$n")")
 	done
-	for c in 0 1 2 3 4 5 6 7 8 9; do
+	for c in 0 1 2 3 4 5 6 7 8 9 13 14 15 16; do
 		vals=()
 		for row in "${rows[@]}"; do read -r -a f <<<"$row"; vals+=("${f[c]}"); done
 		cols+=("$(bench_median "${vals[@]}")")
 	done
 	read -r -a last <<<"${rows[-1]}"
-	printf '%-6s %-10s %10s %10s %10s %10s %10s  %s / %s / %s / %s / %s; %s pairs%s, %s reached, %s not probed   (load %s)\n' \
-		"$n" nsnet "$(bench_ms "${cols[0]}")" "$(bench_ms "${cols[1]}")" \
+	printf '%-6s %-10s %10s %10s %10s %10s %10s  %s / %s / %s / %s / %s; %s pairs%s, %s reached, %s not probed; CPU %s / %s / %s / %s ms   (load %s)\n' \
+		"$n" "$([ "$PER" = 0 ] && echo "nsnet 1net" || echo nsnet)" \
+		"$(bench_ms "${cols[0]}")" "$(bench_ms "${cols[1]}")" \
 		"$(bench_ms "${cols[2]}")" "$(bench_ms "${cols[3]}")" "$(bench_ms "${cols[4]}")" \
 		"$(fmt_mib "${cols[5]}")" "$(fmt_mib "${cols[6]}")" "$(fmt_mib "${cols[7]}")" \
 		"$(fmt_mib "${cols[8]}")" "$(fmt_mib "${cols[9]}")" "${last[10]}" \
 		"$([ "$SAMPLE" -gt 0 ] && echo " (--sample $SAMPLE)")" "${last[11]}" "${last[12]}" \
+		"${cols[10]}" "${cols[11]}" "${cols[12]}" "${cols[13]}" \
 		"$(cut -d' ' -f1 /proc/loadavg)"
 	in_list "$n" "$FLOOR_SIZES" || continue
 	ups=() downs=() mems=() hosts=()

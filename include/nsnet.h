@@ -98,6 +98,14 @@ NSNET_EXPORT void nsnet_set_timing(struct nsnet *nn,
 						  double ms),
 				   void *data);
 
+/* Optional: how many attachments one bridge of a topology's network takes
+ * (4 to 1,000; 0: the default, 1,000). A network with more spans its
+ * bridge and leaf bridges joined to it (docs/topology.md). For tests,
+ * which build a network past one bridge's share at a small size: the CLI
+ * reads it from NSNET_BRIDGE_PORTS. Every command on a topology must use
+ * the same value, or status sees the nodes on the wrong bridges. */
+NSNET_EXPORT int nsnet_set_bridge_ports(struct nsnet *nn, unsigned int ports);
+
 /* ---- validation (no side effects) -------------------------------------- */
 
 NSNET_EXPORT int nsnet_check_ns_name(struct nsnet *nn, const char *name);

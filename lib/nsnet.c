@@ -53,6 +53,15 @@ NSNET_EXPORT void nsnet_set_timing(struct nsnet *nn,
 	nn->timing_data = data;
 }
 
+NSNET_EXPORT int nsnet_set_bridge_ports(struct nsnet *nn, unsigned int ports)
+{
+	if (ports && (ports < 4 || ports > 1000))
+		return err_usage(nn, "bridge ports %u: give 4 to 1000 (0: the default, 1000)",
+				 ports);
+	nn->bridge_ports = ports;
+	return 0;
+}
+
 NSNET_EXPORT int nsnet_set_owner(struct nsnet *nn, const char *owner)
 {
 	return ctx_set_owner(nn, owner);

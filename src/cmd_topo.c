@@ -108,6 +108,9 @@ static int print_plan(struct nsnet *nn, const char *file, bool json)
 		json_decref(plan);
 		return EXIT_OK;
 	}
+	/* networks that span leaf bridges: what will be built */
+	json_array_foreach(json_object_get(plan, "leaves"), i, a)
+		printf("# %s\n", json_string_value(json_object_get(a, "text")));
 	if (!json_array_size(json_object_get(plan, "actions")))
 		printf("# %s is up to date: nothing to do\n",
 		       json_string_value(json_object_get(plan, "name")));

@@ -220,6 +220,9 @@ static int gen_man(const char *version)
 	       "(otherwise FAIL and BROKEN are red, ok and met green on a terminal).\n"
 	       ".TP\n.B NSNET_TIMING\nWhen set, \\fBup\\fR, \\fBplan\\fR and \\fBdown\\fR print how long\n"
 	       "each step took on standard error.\n"
+	       ".TP\n.B NSNET_BRIDGE_PORTS\nFor tests: how many nodes one bridge of a topology's\n"
+	       "network takes before the network spans leaf bridges (4 to 1000; default\n"
+	       "1000). Every command on that topology must see the same value.\n"
 	       ".TP\n.B SHELL\nThe shell of \\fBnsnet shell\\fR.\n");
 	printf(".SH FILES\n"
 	       ".TP\n.I /run/netns/NAME\nThe namespaces (bind mounts), shared with \\fBip netns\\fR.\n"

@@ -307,6 +307,7 @@ static int unknown_command(const char *group, const struct cmd_spec *const *list
 static int run(const struct cmd_spec *c, int argc, char **argv)
 {
 	struct nsnet *nn = nsnet_new();
+	const char *ports;
 	int rc;
 
 	if (!nn) {
@@ -314,6 +315,17 @@ static int run(const struct cmd_spec *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	nsnet_set_warn(nn, print_warning, NULL);
+	/* For tests: a network past one bridge's share at a small size. */
+	if ((ports = getenv("NSNET_BRIDGE_PORTS")) && *ports) {
+		char *end;
+		unsigned long v = strtoul(ports, &end, 10);
+
+		if (*end || v > 1000 || nsnet_set_bridge_ports(nn, (unsigned int)v) < 0) {
+			fprintf(stderr, "nsnet: NSNET_BRIDGE_PORTS=%.20s: give 4 to 1000\n", ports);
+			nsnet_free(nn);
+			return EXIT_USAGE;
+		}
+	}
 	rc = c->fn(nn, argc, argv);
 	nsnet_free(nn);
 	return rc;

@@ -202,6 +202,7 @@ struct nsnet {
 	void (*timing)(void *data, const char *step, double ms);
 	void *timing_data;
 	char host[65];           /* nsnet_set_host(): which machine of hosts: */
+	unsigned int bridge_ports; /* topology/leaves.c: 0, the default share */
 };
 
 #endif /* NSNET_BASE_H */

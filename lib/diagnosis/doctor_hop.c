@@ -206,8 +206,82 @@ int dr_forward(struct doctor *dr, struct ns *ns, const struct nl_link *in,
 	return 0;
 }
 
+/* The link of ls with index, or NULL. */
+static const struct nl_link *dr_links_find(const struct dr_links *ls, int index)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		if (ls->l[i].index == index)
+			return &ls->l[i];
+	return NULL;
+}
+
+/* The bridges of bridge's Ethernet segment: it and the bridges joined to
+ * it by veths inside the namespace (a network over several bridges, its
+ * leaves trunked to its own: topology/leaves.c). */
+static size_t dr_segment(const struct dr_links *ls, int bridge, int *seg,
+			 size_t max)
+{
+	size_t n = 1, k, i, j;
+
+	seg[0] = bridge;
+	for (k = 0; k < n; k++)
+		for (i = 0; i < ls->n && n < max; i++) {
+			const struct nl_link *p = &ls->l[i], *q;
+
+			if (p->master != seg[k] || strcmp(p->kind, "veth") ||
+			    p->link_netnsid >= 0 || !(q = dr_links_find(ls, p->link)) ||
+			    q->master <= 0)
+				continue;
+			for (j = 0; j < n && seg[j] != q->master; j++)
+				;
+			if (j == n)
+				seg[n++] = q->master;
+		}
+	return n;
+}
+
+/* ip is local to bns but the bridge side is one of a network's leaves:
+ * the bridge of its segment that has ip (the one packets for it reach the
+ * host by) becomes the side. */
+static void dr_segment_owner(struct doctor *dr, struct ns *bns,
+			     struct dr_end *side, const struct ipaddr *ip)
+{
+	struct dr_links ls = { 0, NULL };
+	struct dr_addrs a;
+	int seg[64];
+	size_t n, i, j;
+
+	if (dr_addrs_get(dr, bns, ip->family, side->l.index, &a) ||
+	    dr_links_get(dr, bns, &ls)) {
+		free(ls.l);
+		err_clear(dr->nn);
+		return;
+	}
+	for (j = 0; j < a.n; j++)
+		if (ip_equal(&a.a[j], ip) || !memcmp(a.a[j].a.b, ip->a.b, ip_len(ip)))
+			break;
+	n = j < a.n ? 0 : dr_segment(&ls, side->l.index, seg, ARRAY_SIZE(seg));
+	for (i = 1; i < n; i++) {
+		const struct nl_link *b = dr_links_find(&ls, seg[i]);
+
+		if (!b || dr_addrs_get(dr, bns, ip->family, b->index, &a))
+			continue;
+		for (j = 0; j < a.n; j++)
+			if (!memcmp(a.a[j].a.b, ip->a.b, ip_len(ip))) {
+				side->l = *b;
+				i = n;
+				break;
+			}
+	}
+	err_clear(dr->nn);
+	free(ls.l);
+}
+
 /* Who, beyond out, owns ip: the far end of the cable, or the bridge the far
- * end is a port of, or a namespace on another port of that bridge. 0 and
+ * end is a port of, or a namespace on another port of that bridge (or of a
+ * bridge trunked to it: the segment). 0 and
  * *owner (with the interface the packet arrives on), -ENOENT, or 1 when a
  * cause was found on the way (a bridge that is down). */
 int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
@@ -216,9 +290,9 @@ int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 {
 	struct dr_end peer = { 0 }, c;
 	struct dr_links ls = { 0, NULL };
-	int bridge = 0, rc;
+	int bridge = 0, rc, seg[64];
+	size_t i, n_seg;
 	struct ns *bns;
-	size_t i;
 
 	side->ns = NULL;
 	dr->side_opaque = false;
@@ -254,16 +328,20 @@ int dr_owner(struct doctor *dr, struct ns *ns, const struct nl_link *out,
 			return 1;
 		}
 		if (dr_is_local(dr, bns, ip)) {
+			dr_segment_owner(dr, bns, side, ip);
 			*owner = *side;
 			return 0;
 		}
 	}
 	rc = dr_links_get(dr, bns, &ls);
+	n_seg = rc ? 0 : dr_segment(&ls, bridge, seg, ARRAY_SIZE(seg));
 	for (i = 0; !rc && i < ls.n; i++) {
 		bool cached;
+		size_t k;
 
-		if (ls.l[i].master != bridge || (out->kind[0] != 'b' &&
-						 ls.l[i].index == peer.l.index))
+		for (k = 0; k < n_seg && ls.l[i].master != seg[k]; k++)
+			;
+		if (k == n_seg || (out->kind[0] != 'b' && ls.l[i].index == peer.l.index))
 			continue;
 		/* Which namespace a port leads to is known only after
 		 * dr_peer(); all of them were closed unless open before. */

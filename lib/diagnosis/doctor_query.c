@@ -104,13 +104,23 @@ static int dr_links_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dr_links *ls = data;
 
-	if (nlh->nlmsg_type == RTM_NEWLINK && ls->n < DR_MAX_LINKS)
-		nl_link_parse(nlh, &ls->l[ls->n++]);
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	/* a host with a network of thousands of nodes has as many ports:
+	 * all of them (doubling) */
+	if (ls->n >= DR_MAX_LINKS && !(ls->n & (ls->n - 1))) {
+		struct nl_link *l = realloc(ls->l, 2 * ls->n * sizeof(*l));
+
+		if (!l)
+			abort();
+		ls->l = l;
+	}
+	nl_link_parse(nlh, &ls->l[ls->n++]);
 	return MNL_CB_OK;
 }
 
-/* Every link of ns (small: used for one namespace's ports of a bridge and
- * when it has no route at all). The caller frees ls->l. */
+/* Every link of ns (used for one namespace's ports of a bridge and when it
+ * has no route at all). The caller frees ls->l. */
 int dr_links_get(struct doctor *dr, struct ns *ns, struct dr_links *ls)
 {
 	char buf[128] __attribute__((aligned(4))) = { 0 };

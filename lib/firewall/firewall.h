@@ -152,6 +152,11 @@ int fw_nft_list(struct nsnet *nn, const char *cmd, char **out);
  * and elements go too). */
 int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 		       bool add);
+/* A leaf bridge of a network that spans several (topology/leaves.c): isolated
+ * as a bridge, and its packets not tracked (set "leaves"), so that conntrack
+ * and NAT see them at the network's own bridge only. fw_bridge_register()
+ * with add false removes it. */
+int fw_leaf_register(struct nsnet *nn, const char *leaf, bool internal);
 
 /* The operations behind nsnet_nat_add/del, nsnet_publish/unpublish and
  * nsnet_fw_show, for the layers above (topology/, diagnosis/). */
@@ -243,6 +248,9 @@ void fw_rules_loss(struct fw_script *s, const struct fw_loss *l);
 /* Every loss chain in ns (*out is the caller's; none: *n 0). */
 int fw_loss_list(struct nsnet *nn, struct ns *ns, struct fw_loss **out,
 		 size_t *n);
+/* Whether the namespace of the calling thread has nsnet's loss table (one
+ * request on a socket of its own: threads call it). */
+bool fw_loss_table_here(void);
 /* Set or remove (ppm 0) each of set[] in one transaction in ns; the table
  * goes with its last chain, chains left stale by re-created interfaces
  * with the first change. */

@@ -4,7 +4,10 @@
  * bridge reach those of another only once the pair is allowed (set
  * "allowed", each pair stored both ways and each bridge with itself), and
  * those of an internal bridge never leave the host (set "internal").
- * Registering also repairs the table's chains when they lost their rules
+ * The leaf bridges of a network that spans several are registered like
+ * bridges and in set "leaves" too, whose packets are not tracked
+ * (topology/leaves.c says why). Registering also repairs the table's chains
+ * when they lost their rules
  * (fw_run_add), so that `up` after `nft flush table inet nsnet` restores
  * the isolation it relies on.
  */
@@ -13,8 +16,8 @@
 
 #include "firewall/fw_private.h"
 
-int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
-		       bool add)
+static int bridge_register(struct nsnet *nn, const char *bridge, bool internal,
+			   bool add, bool leaf)
 {
 	char what[128];
 	struct fw_script s;
@@ -28,6 +31,9 @@ int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 	snprintf(what, sizeof(what), "isolation of bridge %s", bridge);
 	if (add) {
 		fw_script_init(&s);
+		if (leaf)
+			fw_script_add(&s, what, "add element inet nsnet leaves { \"%s\" }",
+				      bridge);
 		fw_script_add(&s, what, "add element inet nsnet bridges { \"%s\" }",
 			      bridge);
 		fw_script_add(&s, what,
@@ -52,6 +58,9 @@ int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 	if (fw_state_has(doc, "internal", bridge, NULL))
 		fw_script_add(&s, what, "delete element inet nsnet internal { \"%s\" }",
 			      bridge);
+	if (fw_state_has(doc, "leaves", bridge, NULL))
+		fw_script_add(&s, what, "delete element inet nsnet leaves { \"%s\" }",
+			      bridge);
 	st = fw_state_set(doc, "allowed");
 	json_array_foreach(json_object_get(st, "elem"), i, e) {
 		json_t *cc = json_object_get(fw_elem_unwrap(e, NULL), "concat");
@@ -71,6 +80,17 @@ int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
 	if (rc)
 		return rc;
 	return fw_cleanup(nn, false);
+}
+
+int fw_bridge_register(struct nsnet *nn, const char *bridge, bool internal,
+		       bool add)
+{
+	return bridge_register(nn, bridge, internal, add, false);
+}
+
+int fw_leaf_register(struct nsnet *nn, const char *leaf, bool internal)
+{
+	return bridge_register(nn, leaf, internal, true, true);
 }
 
 static int fw_allow(struct nsnet *nn, const char *br1, const char *br2,

@@ -147,6 +147,14 @@ out:
 	return 0;
 }
 
+bool fw_loss_table_here(void)
+{
+	struct table_probe p = { 0 };
+
+	table_probe_here(&p);
+	return p.rc == 0;
+}
+
 /* ---- reading the rules ------------------------------------------------------------- */
 
 struct loss_list {

@@ -27,7 +27,8 @@
  *    namespace owns the port. One claim in ports serves both families.
  *  - isolation: bridges, internal, allowed (iifname . oifname pairs; every
  *    bridge is paired with itself, as with br_netfilter bridged traffic
- *    passes the forward hook).
+ *    passes the forward hook); leaves, the leaf bridges of networks that
+ *    span several, whose packets are not tracked (chain raw).
  *  - NAT: per bridge one postrouting chain (masquerade) reached through
  *    natpost4/natpost6 (source subnet -> jump) and one forward chain
  *    reached through natfwd (iifname -> jump).
@@ -443,6 +444,7 @@ const struct fw_line *fw_script_find(const struct fw_script *s,
 static const char *const fw_sets[] = {
 	"set bridges { type ifname; }",
 	"set internal { type ifname; }",
+	"set leaves { type ifname; }",
 	"set allowed { type ifname . ifname; }",
 	"set ports { type inet_proto . inet_service; }",
 	/* nft 1.0.6 refuses elements of this concatenation with the mark
@@ -476,6 +478,16 @@ const struct fw_chain_def fw_chains[] = {
 		PUB6 "ip6 daddr . meta l4proto . th dport map @pub6",
 		PUB6 "meta l4proto . th dport map @pub6any",
 		PUB6 "ip6 daddr . meta l4proto . th dport map @rng6",
+	} },
+	/* Leaf bridges (topology/leaves.c): with br_netfilter, a packet they
+	 * bridge would pass conntrack and NAT there first, and a null
+	 * binding or a masquerade of that pass would stick to the
+	 * connection; untracked, it is tracked at the network's own
+	 * bridge. (Tracked at the leaf, a published port's DNAT would
+	 * route from the leaf, which reverse-path filtering refuses: a
+	 * leaf has no address.) */
+	{ "raw", "type filter hook prerouting priority raw; policy accept;", {
+		"iifname @leaves notrack",
 	} },
 	{ "prerouting", "type nat hook prerouting priority dstnat; policy accept;", {
 		"iifname @bridges meta mark set meta mark | 0x00100000",

@@ -183,12 +183,13 @@ static int show(struct nsnet *nn, bool working, struct json_t **out)
 		if (strcmp(a, b) < 0)
 			json_array_append_new(allowed, json_pack("[s,s]", a, b));
 	}
-	*out = json_pack("{s:o,s:o,s:{s:o,s:o,s:o}}",
+	*out = json_pack("{s:o,s:o,s:{s:o,s:o,s:o,s:o}}",
 			 "nat", doc ? show_nat(nn, doc, working) : json_array(),
 			 "published", doc ? show_published(nn, doc, working, ok) : json_array(),
 			 "isolation",
 			 "bridges", doc ? show_bridges(doc, working) : json_array(),
 			 "internal", doc ? show_names(doc, "internal") : json_array(),
+			 "leaves", doc ? show_names(doc, "leaves") : json_array(),
 			 "allowed", allowed);
 	json_decref(doc);
 	return 0;

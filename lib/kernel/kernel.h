@@ -151,6 +151,9 @@ int nl_link_get(struct nsnet *nn, struct ns *ns, const char *ifname,
 		struct nl_link *l);
 int nl_link_get_index(struct nsnet *nn, struct ns *ns, int index,
 		      struct nl_link *l);
+/* The descriptor of ns's rtnetlink socket (opened if need be), for the
+ * ioctls the kernel answers on any socket of a namespace; or an error. */
+int nl_fd(struct nsnet *nn, struct ns *ns);
 /* Run a dump request; cb is called for every message. -EINTR (and no
  * error set) when the kernel says the objects changed during the dump:
  * the caller resets what cb collected and asks again. */
@@ -270,6 +273,14 @@ void link_put_new(struct nl_batch *b, const char *name, bool up, unsigned int mt
 		  int master);
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index);
+/* An offload of ifname in ns on or off through the ethtool ioctl (cmd:
+ * ETHTOOL_SGRO, ETHTOOL_STSO, ...); the error names the link. */
+int link_offload_set(struct nsnet *nn, struct ns *ns, const char *ifname,
+		     unsigned int cmd, bool on);
+/* Queue "no IPv6 link-local address" (addrgenmode none) on ifname, before
+ * it comes up: no duplicate address detection, router solicitation or
+ * multicast report of its own. */
+void link_queue_no_ll(struct nl_batch *b, const char *ns_name, const char *ifname);
 /* Every link of ns through cb (a negative return stops the dump). When
  * links change during the dump, restart(data) resets what cb collected
  * and the dump runs again (bounded, about 2 s); restart NULL: no retry,
@@ -277,6 +288,14 @@ void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 int link_dump(struct nsnet *nn, struct ns *ns,
 	      int (*cb)(const struct nl_link *l, void *data), void *data,
 	      void (*restart)(void *data));
+
+/* Wait until none of the links names[] of ns exists any more, at most
+ * max_ms: host ends of veths whose peers' namespaces were deleted, which
+ * the kernel destroys in the background. Each is asked for by name until
+ * it is gone (a dump of a host's links costs, per veth, a walk over all of
+ * the host's namespace ids: quadratic with thousands). */
+void link_wait_gone(struct nsnet *nn, struct ns *ns, char *const *names,
+		    size_t n, unsigned int max_ms);
 
 /* ---- veth.c / bridge.c -------------------------------------------------------- */
 

@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 
 #include "kernel/kernel.h"
@@ -88,6 +91,39 @@ void link_queue_set(struct nl_batch *b, const char *ns_name, const char *ifname,
 		nl_put_str(b, IFLA_IFALIAS, alias);
 }
 
+int link_offload_set(struct nsnet *nn, struct ns *ns, const char *ifname,
+		     unsigned int cmd, bool on)
+{
+	struct ethtool_value v = { .cmd = cmd, .data = on };
+	struct ifreq ifr = { 0 };
+	int fd = nl_fd(nn, ns);
+
+	if (fd < 0)
+		return fd;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&v;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		return err_set(nn, errno, "%s in %s: offload %#x %s", ifname, ns->name,
+			       cmd, on ? "on" : "off");
+	return 0;
+}
+
+void link_queue_no_ll(struct nl_batch *b, const char *ns_name, const char *ifname)
+{
+	struct ifinfomsg *ifi;
+	struct nlattr *spec, *inet6;
+
+	nl_batch_add(b, RTM_SETLINK, 0, "set %s addrgenmode none in %s", ifname, ns_name);
+	ifi = nl_put_extra(b, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	nl_put_str(b, IFLA_IFNAME, ifname);
+	spec = nl_nest_start(b, IFLA_AF_SPEC);
+	inet6 = nl_nest_start(b, AF_INET6);
+	nl_put_u8(b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	nl_nest_end(b, inet6);
+	nl_nest_end(b, spec);
+}
+
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,
 		    int index)
 {
@@ -144,6 +180,30 @@ int link_dump(struct nsnet *nn, struct ns *ns,
 		return err_set(nn, EINTR, "namespace %s: the links keep changing",
 			       ns->name);
 	return rc;
+}
+
+void link_wait_gone(struct nsnet *nn, struct ns *ns, char *const *names,
+		    size_t n, unsigned int max_ms)
+{
+	double until = mono_ms() + max_ms;
+	struct nl_link l;
+	size_t i = 0;
+	int rc;
+
+	while (i < n) {
+		rc = nl_link_get(nn, ns, names[i], &l);
+		if (rc == -ENODEV) {
+			i++;
+			continue;
+		}
+		if (rc || mono_ms() > until) {
+			err_clear(nn);
+			return;
+		}
+		/* the kernel removes them in batches: when this one is gone,
+		 * most others are too */
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
 }
 
 /* One request on a link named by the user: validate, send, done. */

@@ -374,6 +374,13 @@ static int nl_dump_drain(struct ns *ns, char *buf, size_t size, ssize_t len)
 	}
 }
 
+int nl_fd(struct nsnet *nn, struct ns *ns)
+{
+	int rc = nl_sock(nn, ns);
+
+	return rc ? rc : mnl_socket_get_fd(ns->nl);
+}
+
 int nl_dump(struct nsnet *nn, struct ns *ns, struct nlmsghdr *req,
 	    int (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
 {

@@ -580,17 +580,30 @@ static int impair_ns_qdisc_cb(const struct nl_qdisc *q, void *data)
 	return 0;
 }
 
+bool impair_qdisc_default(const char *qdisc)
+{
+	return !strcmp(qdisc, "noqueue") || !strcmp(qdisc, "noop");
+}
+
 int impair_ns_read(struct nsnet *nn, struct ns *ns, struct impair_ns *st)
 {
-	int rc, tries = 0;
+	return impair_ns_read_some(nn, ns, true, st);
+}
+
+int impair_ns_read_some(struct nsnet *nn, struct ns *ns, bool qdiscs,
+			struct impair_ns *st)
+{
+	int rc = 0, tries = 0;
 
 	memset(st, 0, sizeof(*st));
-	do {
+	while (qdiscs) {
 		free(st->links);
 		st->links = NULL;
 		st->n = 0;
 		rc = qdisc_dump(nn, ns, impair_ns_qdisc_cb, st);
-	} while (rc == -EINTR && ++tries < 5);
+		if (rc != -EINTR || ++tries == 5)
+			break;
+	}
 	if (rc == -EINTR)
 		rc = err_set(nn, EINTR, "qdiscs of %s keep changing", ns->name);
 	if (!rc)

@@ -40,6 +40,14 @@ struct impair_ns {
 	size_t n_loss;
 };
 int impair_ns_read(struct nsnet *nn, struct ns *ns, struct impair_ns *st);
+/* The same without the qdisc dump (which waits for RTNL) when qdiscs is
+ * false: for a namespace whose links all have the kernel's default root
+ * qdisc, which their IFLA_QDISC says (no rate, no delay); the loss rules
+ * are read either way. */
+int impair_ns_read_some(struct nsnet *nn, struct ns *ns, bool qdiscs,
+			struct impair_ns *st);
+/* Whether a link's root qdisc (IFLA_QDISC) is the kernel's default. */
+bool impair_qdisc_default(const char *qdisc);
 void impair_ns_free(struct impair_ns *st);
 /* What the link (index, ifname) of st has, as nsnet_link_impair() sets it
  * on one end: the rate and delay of what it sends, the loss of what it

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
 #include <jansson.h>
 
 #include "topology/topology.h"
@@ -76,7 +77,8 @@ static bool listed(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-/* A link up made (span.c's VXLAN devices): undone with the others. */
+/* A link up made (span.c's VXLAN devices, leaves.c's leaves and trunks):
+ * undone with the others. */
 static void undo_link(void *data, const char *ifname)
 {
 	struct undo *u = data;
@@ -87,6 +89,42 @@ static void undo_link(void *data, const char *ifname)
 static bool act_is(const struct topo_action *a, enum topo_act_kind k)
 {
 	return a->kind == k;
+}
+
+/* A network's own bridge (not one of its leaves: leaves.c makes those). */
+static bool act_root(const struct topo_action *a, enum topo_act_kind k)
+{
+	return a->kind == k && !a->idx;
+}
+
+/* What step 4 does inside a node. */
+static bool act_in_node(const struct topo_action *a)
+{
+	return act_is(a, ACT_VETH) || act_is(a, ACT_INNER_UP) || act_is(a, ACT_LO_UP) ||
+	       act_is(a, ACT_ADDR) || act_is(a, ACT_ROUTE_DEFAULT) || act_is(a, ACT_ROUTE);
+}
+
+/*
+ * The host end of an attachment is a bridge port: it needs no IPv6, and
+ * turned off before its peer comes up it never starts. With it, each port
+ * configures a link-local address when its peer comes up, and for each the
+ * kernel walks the host's whole IPv6 routing table (rt6_sync_up: 12 % of
+ * up's time at 10,000 nodes, quadratic); and every port's neighbour and
+ * router solicitations and multicast reports are flooded to every other
+ * port of its bridge, seconds of the kernel's time after up returns.
+ */
+static int port_quiet(struct nsnet *nn, struct ns *host, const char *ifname)
+{
+	char path[96];
+	int rc;
+
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/disable_ipv6", ifname);
+	rc = sysctl_write(nn, host, path, "1");
+	if (rc == -ENOENT) {  /* a kernel without IPv6 */
+		err_clear(nn);
+		rc = 0;
+	}
+	return rc;
 }
 
 /* The impairments an action sets, or NULL when it sets none. */
@@ -113,9 +151,11 @@ static int bridge_index(struct nsnet *nn, struct ns *host, const char *name)
 static int apply(struct nsnet *nn, const struct topo *t,
 		 const struct topo_plan *p, struct up_report *pr, struct undo *u)
 {
+	struct topo_hosts_ref hosts_ref = { 0 };
 	char mark[96], dir[512], *hosts;
 	int *br_index;
 	size_t *req_of;  /* step 4: per action, its request + 1 (0: none) */
+	size_t *node_acts, *node_first;  /* step 4: each node's actions */
 	struct nl_batch b;
 	struct ns *host, *ns;
 	size_t i, k, n_ns = 0, n_br = 0;
@@ -147,13 +187,13 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	 * says were created just now. */
 	nl_batch_init(&b);
 	for (i = 0; i < p->n; i++)
-		if (act_is(&p->act[i], ACT_BRIDGE)) {
+		if (act_root(&p->act[i], ACT_BRIDGE)) {
 			bridge_queue_add(&b, t->nets[p->act[i].obj].bridge, false);
 			n_br++;
 		}
 	nl_batch_barrier(&b);
 	for (i = 0; i < p->n; i++)
-		if (act_is(&p->act[i], ACT_BRIDGE)) {
+		if (act_root(&p->act[i], ACT_BRIDGE)) {
 			const struct topo_net *net = &t->nets[p->act[i].obj];
 			char alias[128];
 
@@ -163,7 +203,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		}
 	rc = nl_batch_send(nn, host, &b);
 	for (i = k = 0; i < p->n && k < n_br; i++)
-		if (act_is(&p->act[i], ACT_BRIDGE)) {
+		if (act_root(&p->act[i], ACT_BRIDGE)) {
 			if (b.req[k].done && !b.req[k].error)  /* k: its create */
 				push(&u->links, &u->n_links, t->nets[p->act[i].obj].bridge);
 			k++;
@@ -197,9 +237,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			k++;
 		}
 	nl_batch_free(&b);
-	/* Networks over several machines: VXLAN ports, forwarding entries. */
+	/* Networks over several machines: VXLAN ports, forwarding entries;
+	 * networks too large for one bridge: their leaves and trunks. */
 	if (!rc)
 		rc = topo_apply_span(nn, t, p, host, undo_link, u);
+	if (!rc)
+		rc = leaf_apply(nn, t, p, host, undo_link, u);
 	if (rc)
 		return rc;
 
@@ -235,25 +278,28 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	 * barrier, so that it is never written on a link we did not make.
 	 * A chunk holds each peer namespace open (IFLA_NET_NS_FD); 256 keeps
 	 * far below RLIMIT_NOFILE whatever the size of the topology. */
-	br_index = calloc(t->n_nets + 1, sizeof(*br_index));
+	br_index = calloc(t->n_slots + 1, sizeof(*br_index));
 	if (!br_index)
 		abort();
 	for (i = 0; i < p->n;) {
 		size_t first = i, n_veth = 0;
 		const char *veth_if[256];
+		bool veth_new[256], veth_leafy[256];
 
 		nl_batch_init(&b);
 		for (; i < p->n && n_veth < 256; i++) {
 			const struct topo_node *nd = &t->nodes[p->act[i].obj];
 			const struct topo_attach *a;
+			char brname[IFNAMSIZ];
 			int idx;
 
 			if (!act_is(&p->act[i], ACT_VETH) && !act_is(&p->act[i], ACT_HOST_UP))
 				continue;
 			a = &nd->att[p->act[i].idx];
-			if (!br_index[a->net])  /* once per bridge, not per port */
-				br_index[a->net] = bridge_index(nn, host, t->nets[a->net].bridge);
-			idx = br_index[a->net];
+			if (!br_index[leaf_slot(t, a)])  /* once per bridge, not per port */
+				br_index[leaf_slot(t, a)] =
+					bridge_index(nn, host, leaf_att_bridge(t, a, brname));
+			idx = br_index[leaf_slot(t, a)];
 			if (idx < 0) {
 				nl_batch_free(&b);
 				free(br_index);
@@ -275,6 +321,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			}
 			veth_queue_add(&b, NSNET_HOST, a->host_if, ns, a->ifname, idx,
 				       topo_net_mtu(t, &t->nets[a->net]), true);
+			veth_new[n_veth] = u->node_new[p->act[i].obj];
+			veth_leafy[n_veth] = t->nets[a->net].n_leaves > 0;
 			veth_if[n_veth++] = a->host_if;
 		}
 		nl_batch_barrier(&b);
@@ -288,18 +336,29 @@ static int apply(struct nsnet *nn, const struct topo *t,
 				link_queue_set(&b, NSNET_HOST, a->host_if, 0, -1, 0, -1, mark);
 			else  /* up, adopted, enslaved to its bridge (maybe new) */
 				link_queue_set(&b, NSNET_HOST, a->host_if, 0, 1, 0,
-					       br_index[a->net], mark);
+					       br_index[leaf_slot(t, a)], mark);
 		}
 		rc = nl_batch_send(nn, host, &b);
 		/* Only what the kernel says it created is ours to undo: a
 		 * name that was taken belongs to somebody else. */
 		for (k = 0; k < n_veth; k++)
-			if (b.req[k].done && !b.req[k].error)
+			if (b.req[k].done && !b.req[k].error) {
 				push(&u->links, &u->n_links, veth_if[k]);
+				if (veth_new[k])  /* goes with its namespace */
+					push(&u->ends, &u->n_ends, veth_if[k]);
+			}
 		nl_batch_free(&b);
 		for (k = first; k < i; k++)
 			if (act_is(&p->act[k], ACT_VETH))
 				ns_release(nn, t->nodes[p->act[k].obj].name);
+		for (k = 0; !rc && k < n_veth; k++) {
+			rc = port_quiet(nn, host, veth_if[k]);
+			/* see step 4: the bridge's copies to this port go
+			 * through the node's own queue only if this end does
+			 * not segment (veth's condition for it) */
+			if (!rc && veth_leafy[k])
+				rc = link_offload_set(nn, host, veth_if[k], ETHTOOL_STSO, false);
+		}
 		if (rc) {
 			free(br_index);
 			return rc;
@@ -332,35 +391,38 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		else if (!undo_ns_new(u, c->a) && !undo_ns_new(u, c->b))  /* between nodes that stay */
 			undo_note(u, ACT_CABLE, c->a, c->a_if);
 	}
-	/* 4. inside each node: one lookup per new interface, then one batch */
+	/* 4. inside each node: one lookup per new interface, then one batch.
+	 * Each node's actions found through an index (a counting sort by
+	 * node, the plan's order kept): scanning the whole plan for each
+	 * node was quadratic (10,000 nodes, 60,000 actions). */
 	req_of = calloc(p->n + 1, sizeof(*req_of));
-	if (!req_of)
+	node_acts = calloc(p->n + 1, sizeof(*node_acts));
+	node_first = calloc(t->n_nodes + 2, sizeof(*node_first));
+	if (!req_of || !node_acts || !node_first)
 		abort();
+	for (k = 0; k < p->n; k++)
+		if (act_in_node(&p->act[k]))
+			node_first[p->act[k].obj + 2]++;
+	for (i = 2; i < t->n_nodes + 2; i++)
+		node_first[i] += node_first[i - 1];
+	for (k = 0; k < p->n; k++)
+		if (act_in_node(&p->act[k]))
+			node_acts[node_first[p->act[k].obj + 1]++] = k;
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
-		bool any = false, stays = !u->node_new[i];
+		bool stays = !u->node_new[i];
+		size_t j;
 
-		for (k = 0; k < p->n; k++)
-			if (p->act[k].obj == i &&
-			    (act_is(&p->act[k], ACT_VETH) || act_is(&p->act[k], ACT_INNER_UP) ||
-			     act_is(&p->act[k], ACT_LO_UP) ||
-			     act_is(&p->act[k], ACT_ADDR) || act_is(&p->act[k], ACT_ROUTE_DEFAULT) ||
-			     act_is(&p->act[k], ACT_ROUTE)))
-				any = true;
-		if (!any)
+		if (node_first[i] == node_first[i + 1])
 			continue;
-		if ((rc = ns_get(nn, nd->name, &ns))) {
-			free(req_of);
-			return rc;
-		}
+		if ((rc = ns_get(nn, nd->name, &ns)))
+			break;
 		nl_batch_init(&b);
-		for (k = 0; k < p->n && !rc; k++) {
-			const struct topo_action *a = &p->act[k];
+		for (j = node_first[i]; j < node_first[i + 1] && !rc; j++) {
+			const struct topo_action *a = &p->act[k = node_acts[j]];
 			const struct topo_attach *at;
 			struct nl_link l;
 
-			if (a->obj != i)
-				continue;
 			at = a->idx < nd->n_att ? &nd->att[a->idx] : NULL;
 			switch (a->kind) {
 			case ACT_LO_UP:
@@ -374,6 +436,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 					break;
 				/* fall through */
 			case ACT_VETH:
+				/* On a network over several bridges (leaves.c)
+				 * every multicast reaches thousands of ports: its
+				 * nodes make none of their own (no link-local
+				 * address, hence no solicitations and reports). */
+				if (act_is(a, ACT_VETH) && t->nets[at->net].n_leaves)
+					link_queue_no_ll(&b, nd->name, at->ifname);
 				link_queue_set(&b, nd->name, at->ifname, 0, 1, 0, -1, mark);
 				break;
 			case ACT_ADDR:
@@ -427,13 +495,12 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			rc = nl_batch_send(nn, ns, &b);
 		/* in a node that stays: the addresses and routes the kernel
 		 * says it added (a new veth's go with it) */
-		for (k = 0; k < p->n && stays; k++) {
-			const struct topo_action *a = &p->act[k];
+		for (j = node_first[i]; j < node_first[i + 1] && stays; j++) {
+			const struct topo_action *a = &p->act[k = node_acts[j]];
 			const struct nl_req *r = req_of[k] ? &b.req[req_of[k] - 1] : NULL;
 			struct undo_item *it;
 
-			if (a->obj != i || !r || !r->done || r->error ||
-			    (act_is(a, ACT_ADDR) && !a->repair))
+			if (!r || !r->done || r->error || (act_is(a, ACT_ADDR) && !a->repair))
 				continue;
 			it = undo_note(u, a->kind, nd->name, NULL);
 			if (act_is(a, ACT_ADDR)) {
@@ -449,14 +516,30 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			}
 		}
 		nl_batch_free(&b);
-		ns_release(nn, nd->name);
-		if (rc) {
-			free(req_of);
-			return rc;
+		/* A broadcast on a network over several bridges is copied to
+		 * thousands of ports at once; veth queues each copy on the
+		 * sending CPU's backlog (net.core.netdev_max_backlog: 1,000,
+		 * for the whole machine), which drops the rest: ARP replies
+		 * were lost for every node past the first thousand. With GRO
+		 * on the node's end, veth takes the copies into the node's own
+		 * queue (NAPI) instead. */
+		for (j = node_first[i]; !rc && j < node_first[i + 1]; j++) {
+			const struct topo_action *a = &p->act[node_acts[j]];
+
+			if (act_is(a, ACT_VETH) && t->nets[nd->att[a->idx].net].n_leaves)
+				rc = link_offload_set(nn, ns, nd->att[a->idx].ifname, ETHTOOL_SGRO,
+						      true);
 		}
+		ns_release(nn, nd->name);
+		if (rc)
+			break;
 		tick(nn, pr, "nodes", i + 1, t->n_nodes);
 	}
 	free(req_of);
+	free(node_acts);
+	free(node_first);
+	if (rc)
+		return rc;
 
 	topo_step(nn, &pr->steps, "nodes");
 	/* 5. sysctls */
@@ -512,17 +595,18 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	for (i = 0; i < p->n; i++)
 		if (act_is(&p->act[i], ACT_BRIDGE_UP)) {
 			const struct topo_net *net = &t->nets[p->act[i].obj];
+			const char *name = leaf_bridge(net, p->act[i].idx);
 			char alias[128];
 
-			if (!listed(u->links, u->n_links, net->bridge) &&
-			    (rc = undo_note_link(nn, u, ACT_BRIDGE_UP, host, NSNET_HOST, net->bridge))) {
+			if (!listed(u->links, u->n_links, name) &&
+			    (rc = undo_note_link(nn, u, ACT_BRIDGE_UP, host, NSNET_HOST, name))) {
 				nl_batch_free(&b);
 				return rc;
 			}
 
 			snprintf(alias, sizeof(alias), "%s%s", mark,
 				 net->internal ? " internal" : "");
-			link_queue_set(&b, NSNET_HOST, net->bridge, 0, 1, 0, -1, alias);
+			link_queue_set(&b, NSNET_HOST, name, 0, 1, 0, -1, alias);
 		}
 	rc = nl_batch_send(nn, host, &b);
 	nl_batch_free(&b);
@@ -536,21 +620,26 @@ static int apply(struct nsnet *nn, const struct topo *t,
 
 		if (act_is(a, ACT_FIREWALL)) {
 			const struct topo_net *net = &t->nets[a->obj];
+			/* its bridge, or one of its leaves (leaves.c) */
+			const char *name = leaf_bridge(net, a->idx);
 
-			/* a bridge that stays: what the firewall held of it before */
-			if (a->repair && !listed(u->links, u->n_links, net->bridge) &&
-			    (rc = undo_note_firewall(nn, u, net->bridge)))
+			/* a bridge that stays: what the firewall held of it before
+			 * (a leaf's registration, repaired, stays: the undo would
+			 * put it back as a plain bridge's) */
+			if (a->repair && !a->idx && !listed(u->links, u->n_links, name) &&
+			    (rc = undo_note_firewall(nn, u, name)))
 				return rc;
 			/* repair: what it holds is stale or half (a bridge
 			 * deleted behind nsnet's back, a changed internal):
 			 * cleared first, NAT too (the plan adds it again) */
 			if (a->repair &&
-			    (rc = fw_bridge_register(nn, net->bridge, false, false)))
+			    (rc = fw_bridge_register(nn, name, false, false)))
 				return rc;
-			if ((rc = fw_bridge_register(nn, net->bridge, net->internal, true)))
+			if ((rc = a->idx ? fw_leaf_register(nn, name, net->internal) :
+					   fw_bridge_register(nn, name, net->internal, true)))
 				return rc;
-			if (listed(u->links, u->n_links, net->bridge))
-				push(&u->bridges_fw, &u->n_bridges_fw, net->bridge);
+			if (listed(u->links, u->n_links, name))
+				push(&u->bridges_fw, &u->n_bridges_fw, name);
 		} else if (act_is(a, ACT_NAT)) {
 			const char *bridge = t->nets[a->obj].bridge;
 			struct fw_bridge_state was = { 0 };
@@ -596,7 +685,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 	}
 
 	topo_step(nn, &pr->steps, "firewall");
-	/* 8. names, processes */
+	/* 8. names (past TOPO_HOSTS_SHARED nodes, one hosts file linked into
+	 * every node), processes */
 	hosts = topo_hosts_file(t);
 	for (i = 0; i < p->n && !rc; i++) {
 		const struct topo_action *a = &p->act[i];
@@ -605,7 +695,8 @@ static int apply(struct nsnet *nn, const struct topo *t,
 		if (act_is(a, ACT_HOSTS)) {
 			if (!u->node_new[a->obj])  /* its files before */
 				undo_note_hosts(u, nd->name);
-			rc = topo_hosts_write(nn, nd->name, hosts);
+			rc = topo_hosts_write(nn, nd->name, hosts,
+					      t->n_nodes > TOPO_HOSTS_SHARED ? &hosts_ref : NULL);
 		} else if (act_is(a, ACT_SETUP)) {
 			/* noted first: a setup that fails may leave processes */
 			undo_note(u, ACT_SETUP, nd->name, NULL)->idx = a->idx;
@@ -627,6 +718,8 @@ static void say_plan(struct up_report *pr, const struct topo *t,
 	json_t *doc = topo_plan_json(t, p), *a, *c;
 	size_t i, j;
 
+	json_array_foreach(json_object_get(doc, "leaves"), i, a)
+		say(pr, "# %s", json_string_value(json_object_get(a, "text")));
 	if (!p->n)
 		say(pr, "# %s is up to date: nothing to do", t->name);
 	json_array_foreach(json_object_get(doc, "actions"), i, a)
@@ -695,6 +788,14 @@ static int topo_up(struct nsnet *nn, const struct topo *t, unsigned int flags,
 		    t->n_cables, plural(t->n_cables, "cable", "cables"),
 		    plan.n, plural(plan.n, "change", "changes"),
 		    repairs, plural(repairs, "repair", "repairs"));
+		/* the leaves it made (leaves.c): said once, when they are made */
+		for (i = 0; i < plan.n; i++)
+			if (act_is(&plan.act[i], ACT_BRIDGE) && plan.act[i].idx == 1) {
+				char text[256];
+
+				leaf_describe(t, plan.act[i].obj, text, sizeof(text));
+				say(pr, "%s", text);
+			}
 	}
 	undo_free(&u);
 out:

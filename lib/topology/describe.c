@@ -40,6 +40,7 @@ const char *topo_action_kind(enum topo_act_kind kind)
 		[ACT_VXLAN] = "vxlan",
 		[ACT_VXLAN_UP] = "vxlan_up",
 		[ACT_FDB] = "forwarding_entry",
+		[ACT_TRUNK] = "trunk",
 	};
 
 	return (size_t)kind < ARRAY_SIZE(names) && names[kind] ? names[kind] : "?";
@@ -84,24 +85,36 @@ void topo_action_str(const struct topo *t, const struct topo_action *a,
 	bool span = a->kind == ACT_VXLAN || a->kind == ACT_VXLAN_UP || a->kind == ACT_FDB;
 	const struct topo_node *nd = a->kind == ACT_BRIDGE || a->kind == ACT_BRIDGE_ADDR ||
 		a->kind == ACT_BRIDGE_UP || a->kind == ACT_FIREWALL || a->kind == ACT_NAT ||
-		cable || span ? NULL : &t->nodes[a->obj];
+		a->kind == ACT_TRUNK || cable || span ? NULL : &t->nodes[a->obj];
 	const struct topo_net *net = nd || cable ? NULL : &t->nets[a->obj];
-	char x[64], w[128];
+	char x[64], w[128], br[IFNAMSIZ], e0[IFNAMSIZ], e1[IFNAMSIZ];
 
+	if (net)  /* its bridge, or one of its leaves (leaves.c) */
+		leaf_bridge_name(net, a->idx, br);
 	switch (a->kind) {
-	case ACT_BRIDGE: snprintf(buf, len, "bridge %s", net->bridge); break;
+	case ACT_BRIDGE:
+		if (a->idx)
+			snprintf(buf, len, "leaf bridge %s of network %s", br, net->name);
+		else
+			snprintf(buf, len, "bridge %s", net->bridge);
+		break;
+	case ACT_TRUNK:
+		leaf_trunk_names(net, a->idx, e0, e1);
+		snprintf(buf, len, "trunk %s - %s from bridge %s to leaf %s", e0, e1,
+			 net->bridge, br);
+		break;
 	case ACT_BRIDGE_ADDR:
 		snprintf(buf, len, "address %s on bridge %s",
 			 ipstr(&net->gateway[a->family], x, sizeof(x), true), net->bridge);
 		break;
-	case ACT_BRIDGE_UP: snprintf(buf, len, "bridge %s up", net->bridge); break;
-	case ACT_FIREWALL: snprintf(buf, len, "isolation of bridge %s", net->bridge); break;
+	case ACT_BRIDGE_UP: snprintf(buf, len, "bridge %s up", br); break;
+	case ACT_FIREWALL: snprintf(buf, len, "isolation of bridge %s", br); break;
 	case ACT_NAT: snprintf(buf, len, "NAT for bridge %s", net->bridge); break;
 	case ACT_NS: snprintf(buf, len, "namespace %s", nd->name); break;
 	case ACT_LO_UP: snprintf(buf, len, "%s lo up", nd->name); break;
 	case ACT_VETH:
 		snprintf(buf, len, "%s %s on %s", nd->name, nd->att[a->idx].ifname,
-			 t->nets[nd->att[a->idx].net].bridge);
+			 leaf_att_bridge(t, &nd->att[a->idx], br));
 		break;
 	case ACT_HOST_UP: snprintf(buf, len, "%s up", nd->att[a->idx].host_if); break;
 	case ACT_INNER_UP:
@@ -348,12 +361,26 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 	const struct topo_net *net = a->obj < t->n_nets ? &t->nets[a->obj] : NULL;
 	const struct topo_attach *at = nd && a->idx < nd->n_att ? &nd->att[a->idx] : NULL;
 	struct words ws = { 0 };
-	char x[64], y[64], w[160];
+	char x[64], y[64], w[160], br[IFNAMSIZ], e0[IFNAMSIZ], e1[IFNAMSIZ];
 
+	if (net)  /* the bridge of a network's action: its own or a leaf */
+		leaf_bridge_name(net, a->idx, br);
 	switch (a->kind) {
 	case ACT_BRIDGE:
-		out(cmds, "ip link add %s type bridge", q(&ws, net->bridge));
-		out(cmds, "ip link set %s alias %s", q(&ws, net->bridge),
+		out(cmds, "ip link add %s type bridge", q(&ws, br));
+		if (a->idx)  /* a leaf takes no part in IP (leaves.c) */
+			out(cmds, "sysctl -w %s %s",
+			    qf(&ws, "net.ipv4.conf.%s.arp_ignore=8", br),
+			    qf(&ws, "net.ipv6.conf.%s.disable_ipv6=1", br));
+		out(cmds, "ip link set %s alias %s", q(&ws, br),
+		    qf(&ws, "nsnet:%s%s", t->name, a->idx && net->internal ? " internal" : ""));
+		break;
+	case ACT_TRUNK:
+		leaf_trunk_names(net, a->idx, e0, e1);
+		out(cmds, "ip link add %s master %s type veth peer name %s", q(&ws, e0),
+		    q(&ws, net->bridge), q(&ws, e1));
+		out(cmds, "ip link set %s alias %s up", q(&ws, e0), qf(&ws, "nsnet:%s", t->name));
+		out(cmds, "ip link set %s master %s alias %s up", q(&ws, e1), q(&ws, br),
 		    qf(&ws, "nsnet:%s", t->name));
 		break;
 	case ACT_BRIDGE_ADDR:
@@ -362,13 +389,16 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		    q(&ws, net->bridge));
 		break;
 	case ACT_BRIDGE_UP:
-		out(cmds, "ip link set %s alias %s up", q(&ws, net->bridge),
+		out(cmds, "ip link set %s alias %s up", q(&ws, br),
 		    qf(&ws, "nsnet:%s%s", t->name, net->internal ? " internal" : ""));
 		break;
 	case ACT_FIREWALL:
 		out(cmds, "nft %s%s",
-		    qf(&ws, "add element inet nsnet bridges { \"%s\" }", net->bridge),
+		    qf(&ws, "add element inet nsnet bridges { \"%s\" }", br),
 		    net->internal ? "   # internal: no way out" : "");
+		if (a->idx)
+			out(cmds, "nft %s",
+			    qf(&ws, "add element inet nsnet leaves { \"%s\" }", br));
 		break;
 	case ACT_NAT: {
 		struct fw_script sc;
@@ -406,10 +436,10 @@ void topo_action_commands(const struct topo *t, const struct topo_action *a,
 		break;
 	case ACT_VETH:
 		out(cmds, "ip link add %s master %s type veth peer name %s netns %s",
-		    q(&ws, at->host_if), q(&ws, t->nets[at->net].bridge),
+		    q(&ws, at->host_if), q(&ws, leaf_att_bridge(t, at, br)),
 		    q(&ws, at->ifname), q(&ws, nd->name));
 		out(cmds, "ip link set %s master %s alias %s up", q(&ws, at->host_if),
-		    q(&ws, t->nets[at->net].bridge), qf(&ws, "nsnet:%s", t->name));
+		    q(&ws, br), qf(&ws, "nsnet:%s", t->name));
 		out(cmds, "ip -n %s link set %s alias %s up", q(&ws, nd->name),
 		    q(&ws, at->ifname), qf(&ws, "nsnet:%s", t->name));
 		break;

@@ -55,6 +55,7 @@ static int topo_name_of(struct nsnet *nn, const char *file_or_name, char *name,
 struct link_list {
 	char **names;
 	bool *bridge;
+	bool *peer_out;         /* a veth whose peer is in another namespace */
 	size_t n;
 	const char *mark_topo;
 	const struct topo *t;  /* NULL: no file, marks only */
@@ -95,11 +96,13 @@ static int owned_link_cb(const struct nl_link *l, void *data)
 		return 0;
 	ARRAY_GROW(ll->names, ll->n);
 	ll->bridge = realloc(ll->bridge, (ll->n + 1) * sizeof(*ll->bridge));
-	if (!ll->bridge)
+	ll->peer_out = realloc(ll->peer_out, (ll->n + 1) * sizeof(*ll->peer_out));
+	if (!ll->bridge || !ll->peer_out)
 		abort();
 	ll->names[ll->n] = strdup(l->name);
 	if (!ll->names[ll->n])
 		abort();
+	ll->peer_out[ll->n] = !strcmp(l->kind, "veth") && l->link_netnsid >= 0;
 	ll->bridge[ll->n++] = !strcmp(l->kind, "bridge");
 	return 0;
 }
@@ -162,14 +165,72 @@ static int end_nats_remove(struct nsnet *nn, struct ns *host,
 	return rc;
 }
 
+/* The host ends of the veths that go with the namespaces nodes[] (their
+ * peers are in them): from the file when there is one, else every marked
+ * veth of ll whose peer is in another namespace. */
+static size_t ends_of(const struct topo *t, char *const *nodes, size_t n_nodes,
+		      const struct link_list *ll, char ***out)
+{
+	struct topo_set mine = { 0 };
+	char **v = NULL;
+	size_t i, j, n = 0;
+
+	if (!t) {
+		for (i = 0; i < ll->n; i++)
+			if (ll->peer_out[i]) {
+				ARRAY_GROW(v, n);
+				v[n++] = ll->names[i];
+			}
+		*out = v;
+		return n;
+	}
+	for (i = 0; i < n_nodes; i++)
+		topo_set_put(&mine, nodes[i], strlen(nodes[i]), i, NULL);
+	for (i = 0; i < t->n_nodes; i++) {
+		if (!topo_set_get(&mine, t->nodes[i].name, strlen(t->nodes[i].name), NULL))
+			continue;
+		for (j = 0; j < t->nodes[i].n_att; j++) {
+			ARRAY_GROW(v, n);
+			v[n++] = (char *)t->nodes[i].att[j].host_if;
+		}
+	}
+	for (i = 0; i < t->n_cables; i++) {
+		const struct topo_cable *c = &t->cables[i];
+
+		if (ns_is_host(c->a) && topo_set_get(&mine, c->b, strlen(c->b), NULL)) {
+			ARRAY_GROW(v, n);
+			v[n++] = (char *)c->a_if;
+		} else if (ns_is_host(c->b) && topo_set_get(&mine, c->a, strlen(c->a), NULL)) {
+			ARRAY_GROW(v, n);
+			v[n++] = (char *)c->b_if;
+		}
+	}
+	topo_set_free(&mine);
+	*out = v;
+	return n;
+}
+
+/*
+ * The order is for the kernel. Namespaces go first: their veths are then
+ * unregistered by the kernel in one batch, while deleting a bridge that
+ * still has 1,000 ports takes 24 s here (a synchronisation per port). down
+ * then waits for those veths to be gone (an up right after must find none
+ * of them), asking for each by name, and only then reads the host's links
+ * for the rest of the topology's (bridges, leaves, trunks): a dump of the
+ * host's links while thousands of veths are still there costs, for each,
+ * a walk over all of the host's namespace ids (quadratic: seconds at
+ * 10,000 nodes). Without the file, the names of those veths are known only
+ * from that dump, which then comes first.
+ */
 static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 {
 	char dir[512];
 	struct topo_steps steps = { 0 };
 	struct link_list ll = { .mark_topo = name, .t = t };
-	char **nodes = NULL;
-	size_t n_nodes, n_ids = 0, i;
-	int *ids = NULL;
+	struct topo_hosts_ref hosts_ref = { 0 };
+	char **nodes = NULL, **ends = NULL;
+	bool early;
+	size_t n_nodes, n_ends, i;
 	struct ns *host;
 	struct nl_batch b;
 	int rc, first_rc = 0;
@@ -179,47 +240,48 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 	topo_step(nn, &steps, NULL);
 	topo_record_dir(dir, sizeof(dir), name);
 	n_nodes = ns_records_of(name, &nodes);
+	early = !t || !n_nodes;
 	/* Right after an interrupted up, hundreds of new links are still
 	 * changing state and interrupt dumps: link_dump retries. */
-	if ((rc = link_dump(nn, host, owned_link_cb, &ll, owned_link_restart))) {
+	if (early && (rc = link_dump(nn, host, owned_link_cb, &ll, owned_link_restart))) {
 		err_prefix(nn, "down %s", name);
 		goto out;
 	}
-	if (!n_nodes && !ll.n && access(dir, F_OK)) {
+	if (early && !n_nodes && !ll.n && access(dir, F_OK)) {
 		/* -ESRCH for this alone: the CLI's down of what is not up is done. */
 		err_set(nn, 0, "there is no topology %s (nothing carries its mark)", name);
 		rc = -ESRCH;
 		goto out;
 	}
-	ids = calloc(n_nodes + 1, sizeof(*ids));
-	if (!ids)
-		abort();
-	for (i = 0; i < n_nodes; i++)
-		if ((ids[n_ids] = ns_host_nsid(nn, nodes[i])) >= 0)
-			n_ids++;
+	n_ends = n_nodes ? ends_of(t, nodes, n_nodes, &ll, &ends) : 0;
 	topo_step(nn, &steps, "find");
 	topo_runs_stop(name);
 
-	/* Published ports of its nodes, then its bridges' NAT and isolation. */
+	/* Published ports of its nodes. */
 	if ((rc = net_unpublish_all(nn, nodes, n_nodes, NULL, 0)) && !first_rc)
 		first_rc = rc;
+	topo_step(nn, &steps, "firewall");
+	if ((rc = ns_del_many(nn, nodes, n_nodes)) && !first_rc)
+		first_rc = rc;
+	for (i = 0; i < n_nodes; i++)
+		topo_hosts_remove(nodes[i], &hosts_ref);
+	topo_step(nn, &steps, "namespaces");
+	/* So that an up right after finds none of the old veths. */
+	link_wait_gone(nn, host, ends, n_ends, 10000);
+	topo_step(nn, &steps, "teardown");
+	if (!early && (rc = link_dump(nn, host, owned_link_cb, &ll, owned_link_restart))) {
+		err_prefix(nn, "down %s", name);
+		goto out;
+	}
+	/* Its bridges' NAT and isolation, the NAT of its host links, then
+	 * what is left of its links in the host: bridges, leaves and trunks,
+	 * host ends whose peer was not in one of its namespaces. */
 	for (i = 0; i < ll.n; i++)
 		if (ll.bridge[i] && (rc = fw_bridge_register(nn, ll.names[i], false, false)) &&
 		    !first_rc)
 			first_rc = rc;
 	if ((rc = end_nats_remove(nn, host, &ll)) && !first_rc)
 		first_rc = rc;
-	topo_step(nn, &steps, "firewall");
-	if ((rc = ns_del_many(nn, nodes, n_nodes)) && !first_rc)
-		first_rc = rc;
-	for (i = 0; i < n_nodes; i++)
-		topo_hosts_remove(nodes[i]);
-	topo_step(nn, &steps, "namespaces");
-	/* Then what is left of ours in the host: bridges, host ends of
-	 * cables. Namespaces go first: their veths are then unregistered by
-	 * the kernel in one batch, while deleting a bridge that still has
-	 * 1,000 ports takes 24 s here (a synchronization per port). This
-	 * request waits for that teardown, most of down's time. */
 	nl_batch_init(&b);
 	for (i = 0; i < ll.n; i++) {
 		link_queue_del(&b, NSNET_HOST, ll.names[i], 0);
@@ -229,13 +291,10 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 		first_rc = rc;
 	nl_batch_free(&b);
 	topo_step(nn, &steps, "links");
-	/* So that an up right after finds none of the old veths. */
-	ns_peers_wait(nn, ids, n_ids, 10000);
 	/* The kernel keeps the loss chains of the host ends that are gone
 	 * (net/impair.c): they go now, the table with its last chain. */
 	if ((rc = fw_loss_set(nn, host, NULL, 0)) && !first_rc)
 		first_rc = rc;
-	topo_step(nn, &steps, "teardown");
 	topo_record_remove(name);
 	rc = first_rc;
 	if (rc)
@@ -245,7 +304,8 @@ out:
 		free(ll.names[i]);
 	free(ll.names);
 	free(ll.bridge);
-	free(ids);
+	free(ll.peer_out);
+	free(ends);
 	for (i = 0; i < n_nodes; i++)
 		free(nodes[i]);
 	free(nodes);

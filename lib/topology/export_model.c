@@ -16,10 +16,41 @@
 
 /* ---- the model: networks, nodes, cables ------------------------------------------ */
 
+static bool fw_list_has(json_t *fw, const char *list, const char *name);
+
+/* A leaf bridge of a network over several bridges (topology/leaves.c) is
+ * that network: the bridge its trunk leads to. */
+static size_t root_of_bridge(struct xport *X, size_t link)
+{
+	struct xns *host = &X->ns[0];
+	size_t i, j;
+
+	if (!fw_list_has(X->fw, "leaves", host->links[link].l.name))
+		return link;
+	for (i = 0; i < host->n_links; i++) {
+		const struct nl_link *p = &host->links[i].l;
+
+		if (p->master != host->links[link].l.index || strcmp(p->kind, "veth") ||
+		    p->link_netnsid >= 0)
+			continue;
+		for (j = 0; j < host->n_links; j++)
+			if (host->links[j].l.index == p->link && host->links[j].l.master > 0)
+				break;
+		if (j == host->n_links)
+			continue;
+		for (i = 0; i < host->n_links; i++)
+			if (host->links[i].l.index == host->links[j].l.master)
+				return i;
+		break;
+	}
+	return link;
+}
+
 static size_t net_of_bridge(struct xport *X, size_t link)
 {
 	size_t i;
 
+	link = root_of_bridge(X, link);
 	for (i = 0; i < X->n_nets; i++)
 		if (X->nets[i].link == link)
 			return i;

@@ -271,13 +271,41 @@ static int etc_dir_open(struct nsnet *nn, const char *node, bool create, int *ou
 	return err_set(nn, e, "open " NETNS_ETC_DIR "/%s", node);
 }
 
+/* A hosts file known to be nsnet's, found in ref (index), or -1. */
+static int ref_find(const struct topo_hosts_ref *ref, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; ref && i < ref->n; i++)
+		if (ref->file[i].dev == st->st_dev && ref->file[i].ino == st->st_ino)
+			return (int)i;
+	return -1;
+}
+
+static void ref_add(struct topo_hosts_ref *ref, const struct stat *st,
+		    bool current, const char *node)
+{
+	size_t i = ref->n < ARRAY_SIZE(ref->file) ? ref->n++ : 0;
+
+	ref->file[i].dev = st->st_dev;
+	ref->file[i].ino = st->st_ino;
+	ref->file[i].current = current;
+	snprintf(ref->file[i].node, sizeof(ref->file[i].node), "%s", node);
+}
+
 /*
  * Whose file name in dirfd is: absent, ours (*text is what it holds, the
  * caller's), or foreign: a symbolic link, not a regular file, too large,
- * or not what nsnet writes (why says which).
+ * or not what nsnet writes (why says which). A hosts file that is one of
+ * ref's (the same inode: a hard link) is ours without being read, *text
+ * NULL and *known its index; one read and found ours joins ref (current:
+ * holding hosts).
  */
-static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
-				     const char **why)
+static enum etc_state etc_file_state_ref(int dirfd, const char *node,
+					 const char *name, char **text,
+					 const char **why,
+					 struct topo_hosts_ref *ref,
+					 const char *hosts, int *known)
 {
 	struct stat st;
 	char *buf;
@@ -297,6 +325,9 @@ static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
 		*why = S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file";
 		return ETC_FOREIGN;
 	}
+	*known = -1;
+	if (ref && !strcmp(name, "hosts") && (*known = ref_find(ref, &st)) >= 0)
+		return ETC_OURS;
 	switch (file_read_at(dirfd, name, NETNS_ETC_FILE_MAX, &buf, &got)) {
 	case 0:
 		break;
@@ -309,12 +340,22 @@ static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
 	}
 	if (!strcmp(name, "hosts") ? hosts_is_ours(buf, got) :
 	    got == strlen(resolv_text) && !strcmp(buf, resolv_text)) {
+		if (ref && !strcmp(name, "hosts"))
+			ref_add(ref, &st, hosts && !strcmp(buf, hosts), node);
 		*text = buf;
 		return ETC_OURS;
 	}
 	free(buf);
 	*why = "not written by nsnet, or changed since";
 	return ETC_FOREIGN;
+}
+
+static enum etc_state etc_file_state(int dirfd, const char *name, char **text,
+				     const char **why)
+{
+	int known;
+
+	return etc_file_state_ref(dirfd, "", name, text, why, NULL, NULL, &known);
 }
 
 static int etc_foreign(struct nsnet *nn, const char *node, const char *name,
@@ -325,11 +366,12 @@ static int etc_foreign(struct nsnet *nn, const char *node, const char *name,
 		node, name, why);
 }
 
-int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
+int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref)
 {
 	static const char *const names[] = { "hosts", "resolv.conf" };
 	const char *why;
-	int dirfd, rc, current = 1;
+	int dirfd, rc, current = 1, known;
 	size_t i;
 
 	if ((rc = etc_dir_open(nn, node, false, &dirfd)))
@@ -337,7 +379,8 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
 	for (i = 0; i < ARRAY_SIZE(names) && !rc; i++) {
 		char *text;
 
-		switch (etc_file_state(dirfd, names[i], &text, &why)) {
+		switch (etc_file_state_ref(dirfd, node, names[i], &text, &why, ref, hosts,
+					   &known)) {
 		case ETC_ABSENT:
 			current = 0;
 			break;
@@ -345,7 +388,8 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
 			rc = etc_foreign(nn, node, names[i], why);
 			break;
 		case ETC_OURS:
-			if (i == 0 && strcmp(text, hosts))
+			if (i == 0 && (text ? strcmp(text, hosts) != 0 :
+					      !ref->file[known].current))
 				current = 0;
 			break;
 		}
@@ -357,18 +401,54 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts)
 
 static const char *const etc_names[] = { "hosts", "resolv.conf" };
 
+/* A hard link of the current hosts file of ref into dirfd as hosts
+ * (atomically: a link under a temporary name renamed over it). false when
+ * there is none or the link fails (another file system, too many links):
+ * the caller writes the file. */
+static bool hosts_link(struct topo_hosts_ref *ref, int dirfd)
+{
+	char tmp[64];
+	size_t i;
+	int etc, from;
+
+	for (i = 0; i < ref->n && !ref->file[i].current; i++)
+		;
+	if (i == ref->n || (etc = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return false;
+	from = openat(etc, ref->file[i].node, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	close(etc);
+	if (from < 0)
+		return false;
+	snprintf(tmp, sizeof(tmp), "hosts.nsnet-%d", (int)getpid());
+	unlinkat(dirfd, tmp, 0);
+	if (linkat(from, "hosts", dirfd, tmp, 0)) {
+		close(from);
+		return false;
+	}
+	close(from);
+	if (renameat(dirfd, tmp, dirfd, "hosts")) {
+		unlinkat(dirfd, tmp, 0);
+		return false;
+	}
+	return true;
+}
+
 /*
  * Make node's files what text says, each of etc_names: written (text[i]),
  * or removed if it is nsnet's (NULL); never a file that is not nsnet's,
  * nor through a symbolic link. The directory goes when that leaves it
  * empty (what anyone else put there stays). nn NULL: no error is said.
+ * With ref, a hosts file written is a link to ref's current one when
+ * there is one, and becomes it when not; ref's files are known to be
+ * nsnet's without being read.
  */
 static int etc_files_set(struct nsnet *nn, const char *node,
-			 const char *const text[2])
+			 const char *const text[2], struct topo_hosts_ref *ref)
 {
 	char dir[300];
 	const char *why;
-	int dirfd, rc = 0, etc;
+	struct stat st;
+	int dirfd, rc = 0, etc, known;
 	size_t i;
 
 	if (text[0] || text[1]) {
@@ -388,15 +468,23 @@ static int etc_files_set(struct nsnet *nn, const char *node,
 		char *old;
 
 		/* checked by the plan; again here, just before the change */
-		state = etc_file_state(dirfd, etc_names[i], &old, &why);
+		state = etc_file_state_ref(dirfd, node, etc_names[i], &old, &why, ref,
+					   text[i], &known);
 		free(old);
 		if (!text[i]) {
 			if (state == ETC_OURS)
 				unlinkat(dirfd, etc_names[i], 0);
 		} else if (state == ETC_FOREIGN) {
 			rc = nn ? etc_foreign(nn, node, etc_names[i], why) : -EEXIST;
+		} else if (i == 0 && ref && hosts_link(ref, dirfd)) {
+			rc = 0;
 		} else {
 			rc = write_file_atomic_at(nn, dirfd, dir, etc_names[i], text[i]);
+			/* the file the next nodes link to */
+			if (!rc && i == 0 && ref &&
+			    !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW) &&
+			    ref_find(ref, &st) < 0)
+				ref_add(ref, &st, true, node);
 		}
 	}
 	close(dirfd);
@@ -410,20 +498,21 @@ static int etc_files_set(struct nsnet *nn, const char *node,
 	return rc;
 }
 
-int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts)
+int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref)
 {
 	/* No nameserver: names of the topology are in hosts, and a node
 	 * must not send lookups to the real world. */
 	const char *const text[2] = { hosts, resolv_text };
 
-	return etc_files_set(nn, node, text);
+	return etc_files_set(nn, node, text, ref);
 }
 
-void topo_hosts_remove(const char *node)
+void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref)
 {
 	const char *const text[2] = { NULL, NULL };
 
-	etc_files_set(NULL, node, text);
+	etc_files_set(NULL, node, text, ref);
 }
 
 void topo_hosts_keep(const char *node, struct topo_hosts_copy *c)
@@ -453,5 +542,5 @@ void topo_hosts_put_back(struct nsnet *nn, const char *node,
 {
 	const char *const text[2] = { c->hosts, c->resolv ? resolv_text : NULL };
 
-	etc_files_set(nn, node, text);
+	etc_files_set(nn, node, text, NULL);
 }

@@ -106,6 +106,7 @@ static void graph_init(struct graph *g, const struct topo *t,
 		switch (a->kind) {
 		case ACT_BRIDGE: case ACT_BRIDGE_ADDR: case ACT_BRIDGE_UP:
 		case ACT_FIREWALL: case ACT_VXLAN: case ACT_VXLAN_UP: case ACT_FDB:
+		case ACT_TRUNK:  /* a leaf's: its network's */
 			o = &g->nets[a->obj];
 			break;
 		case ACT_NAT:

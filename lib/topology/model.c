@@ -47,6 +47,22 @@ int topo_name_check(struct nsnet *nn, const char *name)
 	return name_check(nn, "topology", name, TOPO_NAME_MAX);
 }
 
+void topo_plan_add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
+		   size_t idx, int family, bool repair)
+{
+	/* doubling: a plan of 50,000 nodes has 300,000 actions */
+	if (p->n >= p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct topo_action *a = realloc(p->act, cap * sizeof(*p->act));
+
+		if (!a)
+			abort();
+		p->act = a;
+		p->cap = cap;
+	}
+	p->act[p->n++] = (struct topo_action){ kind, obj, idx, family, repair };
+}
+
 struct topo_node *topo_node_find(const struct topo *t, const char *name)
 {
 	size_t i;
@@ -96,6 +112,7 @@ void topo_free(struct topo *t)
 		free(t->nets[i].name);
 		free(t->nets[i].gateway_host);
 		free(t->nets[i].span);
+		free(t->nets[i].leaf_names);
 	}
 	free(t->nets);
 	for (i = 0; i < t->n_nodes; i++)

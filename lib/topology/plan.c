@@ -28,126 +28,12 @@
 #include "firewall/firewall.h"
 #include "kernel/kernel.h"
 
-/* ---- what a namespace has: addresses and routes ------------------------ */
-
-struct ns_state {
-	struct { int ifindex; struct ipaddr ip; } *addr;
-	size_t n_addr;
-	struct { struct ipaddr dst, via; } *route;
-	size_t n_route;
-};
-
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct ns_state *st = data;
-	struct nl_addr a;
-
-	if (nl_addr_parse(nlh, &a))
-		return 0;
-	ARRAY_GROW(st->addr, st->n_addr);
-	st->addr[st->n_addr].ifindex = a.index;
-	st->addr[st->n_addr++].ip = a.ip;
-	return 0;
-}
-
-static int route_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct ns_state *st = data;
-	struct nl_route r;
-
-	if (nl_route_parse(nlh, &r) || r.table != RT_TABLE_MAIN)
-		return 0;
-	ARRAY_GROW(st->route, st->n_route);
-	st->route[st->n_route].dst = r.dst;
-	if (r.has_gateway)
-		st->route[st->n_route].via = r.gateway;
-	st->n_route++;
-	return 0;
-}
-
-static int ns_state_read_once(struct nsnet *nn, struct ns *ns, struct ns_state *st)
-{
-	char buf[64] __attribute__((aligned(4)));
-	struct nlmsghdr *nlh;
-	unsigned char *hdr;
-	int rc;
-
-	memset(st, 0, sizeof(*st));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifaddrmsg));
-	hdr[0] = AF_UNSPEC;
-	rc = nl_dump(nn, ns, nlh, addr_cb, st);
-	if (rc)
-		return rc;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	hdr = mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg));
-	hdr[0] = AF_UNSPEC;
-	return nl_dump(nn, ns, nlh, route_cb, st);
-}
-
-static void ns_state_free(struct ns_state *st)
-{
-	free(st->addr);
-	free(st->route);
-	memset(st, 0, sizeof(*st));
-}
-
-static int ns_state_read(struct nsnet *nn, struct ns *ns, struct ns_state *st)
-{
-	int rc, tries;
-
-	for (tries = 0; tries < 100; tries++) {
-		rc = ns_state_read_once(nn, ns, st);
-		if (rc != -EINTR)
-			return rc;
-		ns_state_free(st);  /* changed during the dump: again */
-		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
-	}
-	return err_set(nn, EINTR, "namespace %s keeps changing", ns->name);
-}
-
-static bool has_addr(const struct ns_state *st, int ifindex,
-		     const struct ipaddr *ip)
-{
-	size_t i;
-
-	for (i = 0; i < st->n_addr; i++)
-		if (st->addr[i].ifindex == ifindex && ip_equal(&st->addr[i].ip, ip))
-			return true;
-	return false;
-}
-
-static bool has_route(const struct ns_state *st, const struct ipaddr *dst,
-		      const struct ipaddr *via)
-{
-	size_t i;
-
-	for (i = 0; i < st->n_route; i++) {
-		if (st->route[i].dst.family != dst->family ||
-		    st->route[i].dst.prefix != dst->prefix ||
-		    memcmp(st->route[i].dst.a.b, dst->a.b, ip_len(dst)))
-			continue;
-		if (via && via->family && !ip_equal(&st->route[i].via, via))
-			continue;
-		return true;
-	}
-	return false;
-}
-
 /* ---- the plan ----------------------------------------------------------------- */
 
 static void add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
 		size_t idx, int family, bool repair)
 {
-	struct topo_action *a;
-
-	a = realloc(p->act, (p->n + 1) * sizeof(*p->act));
-	if (!a)
-		abort();
-	p->act = a;
-	p->act[p->n++] = (struct topo_action){ kind, obj, idx, family, repair };
+	topo_plan_add(p, kind, obj, idx, family, repair);
 }
 
 static bool fw_has_bridge(json_t *fw, const char *bridge, const char *list)
@@ -254,13 +140,14 @@ static int cable_impair(struct nsnet *nn, const struct topo_cable *c,
 			struct ns *host, struct impair_ns *himp, bool *himp_read,
 			struct topo_plan *p, size_t i);
 
-/* The host's impairments, read the first time a link needs them. */
-static int host_impair(struct nsnet *nn, struct ns *host, struct impair_ns *st,
-		       bool *read)
+/* The host's impairments, read the first time a link needs them (its
+ * qdiscs only when qdiscs: a link of it has a root qdisc of its own). */
+static int host_impair(struct nsnet *nn, struct ns *host, bool qdiscs,
+		       struct impair_ns *st, bool *read)
 {
 	int rc = 0;
 
-	if (!*read && !(rc = impair_ns_read(nn, host, st)))
+	if (!*read && !(rc = impair_ns_read_some(nn, host, qdiscs, st)))
 		*read = true;
 	return rc;
 }
@@ -284,7 +171,7 @@ static int cable_impair(struct nsnet *nn, const struct topo_cable *c,
 	if (rc)
 		return rc == -ENODEV ? 0 : rc;  /* a broken cable: not this check's */
 	if ((ns_is_host(c->a) || ns_is_host(c->b)) &&
-	    (rc = host_impair(nn, host, himp, himp_read)))
+	    (rc = host_impair(nn, host, true, himp, himp_read)))
 		return rc;
 	if (!ns_is_host(c->a) && (rc = impair_ns_read(nn, a_ns, &st[0])))
 		return rc;
@@ -298,6 +185,60 @@ static int cable_impair(struct nsnet *nn, const struct topo_cable *c,
 		add(p, ACT_CABLE_IMPAIR, i, 0, 0, true);
 	impair_ns_free(&st[0]);
 	impair_ns_free(&st[1]);
+	return 0;
+}
+
+/* Whether every link of a node has the kernel's default root qdisc: no
+ * rate or delay anywhere in it. */
+static bool node_qdiscs_default(const struct topo_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_link; i++)
+		if (!impair_qdisc_default(st->link[i].qdisc))
+			return false;
+	return true;
+}
+
+/* The state of existing nodes, read PLAN_CHUNK at a time in parallel
+ * (state.c): what the plan of a node compares with. */
+#define PLAN_CHUNK 256
+
+struct chunk {
+	bool exists[PLAN_CHUNK];
+	size_t slot[PLAN_CHUNK];        /* of an existing node: its st */
+	struct topo_state st[PLAN_CHUNK];
+	bool loss_table[PLAN_CHUNK];
+	size_t n;                       /* states held */
+};
+
+static void chunk_free(struct chunk *ck)
+{
+	size_t k;
+
+	for (k = 0; k < ck->n; k++)
+		topo_state_free(&ck->st[k]);
+	ck->n = 0;
+}
+
+static int chunk_read(struct nsnet *nn, const struct topo *t, size_t first,
+		      struct chunk *ck)
+{
+	const struct topo_node *nodes[PLAN_CHUNK];
+	size_t k, n = 0;
+	int rc;
+
+	chunk_free(ck);
+	for (k = 0; k < PLAN_CHUNK && first + k < t->n_nodes; k++) {
+		ck->exists[k] = ns_exists(t->nodes[first + k].name);
+		if (ck->exists[k]) {
+			ck->slot[k] = n;
+			nodes[n++] = &t->nodes[first + k];
+		}
+	}
+	if ((rc = topo_state_read_nodes(nn, nodes, n, ck->st, ck->loss_table)))
+		return rc;
+	ck->n = n;
 	return 0;
 }
 
@@ -336,21 +277,25 @@ static void bridge_alias(const struct topo *t, const struct topo_net *net,
 int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 {
 	struct ns *host, *ns;
-	struct ns_state hst = { 0 };
+	struct topo_state hst = { 0 };
 	struct impair_ns himp = { 0 };
-	bool himp_read = false;
+	bool himp_read = false, host_qdiscs;
 	json_t *fw = NULL;
 	char *hosts = NULL;
-	int *br_index = NULL;  /* per network; 0: to be created */
+	int *br_index = NULL;  /* per bridge slot (leaves.c); 0: to be created */
+	struct topo_hosts_ref hosts_ref = { 0 };
+	struct chunk ck = { 0 };
 	size_t i, j;
 	int rc, f;
 
 	memset(p, 0, sizeof(*p));
-	br_index = calloc(t->n_nets + 1, sizeof(*br_index));
+	br_index = calloc(t->n_slots + 1, sizeof(*br_index));
 	if (!br_index)
 		abort();
-	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = ns_state_read(nn, host, &hst)))
+	/* the host's links (a port per node), addresses and routes */
+	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = topo_state_read(nn, host, &hst)))
 		return rc;
+	host_qdiscs = !node_qdiscs_default(&hst);
 	hosts = topo_hosts_file(t);  /* the same for every node: made once */
 	/* What really works, not what the table lists: a flushed chain or
 	 * map, a NAT whose bridge was made again, a port whose namespace
@@ -360,13 +305,17 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 
 	for (i = 0; i < t->n_nets; i++) {
 		const struct topo_net *net = &t->nets[i];
+		const struct nl_link *found = topo_state_link(&hst, net->bridge);
 		struct nl_link l;
 		char what[64], alias[96];
 		bool fw_redo;
 
-		rc = nl_link_get(nn, host, net->bridge, &l);
-		if (rc == -ENODEV) {
-			rc = 0;
+		if (found)
+			l = *found;
+		if (!found) {
+			/* its leaves, if it spans some (leaves.c) */
+			if ((rc = leaf_plan(nn, t, i, host, fw, br_index, p)))
+				goto out;
 			add(p, ACT_BRIDGE, i, 0, 0, false);
 			for (f = 0; f < 2; f++)
 				if (net->subnet[f].family && topo_net_gateway_here(t, net))
@@ -383,19 +332,19 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				add(p, ACT_NAT, i, 0, 0, false);
 			continue;
 		}
-		if (rc)
-			goto out;
 		if (!link_ours(&l, t->name)) {
 			snprintf(what, sizeof(what), "network %s", net->name);
 			rc = link_taken(nn, what, &l, t->name);
 			goto out;
 		}
-		br_index[i] = l.index;
+		br_index[net->slot] = l.index;
 		p->ok_objects++;
+		if ((rc = leaf_plan(nn, t, i, host, fw, br_index, p)))
+			goto out;
 		/* Over several machines, only the gateway's carries it. */
 		for (f = 0; f < 2; f++)
 			if (net->subnet[f].family && topo_net_gateway_here(t, net) &&
-			    !has_addr(&hst, l.index, &net->gateway[f]))
+			    !topo_state_has_addr(&hst, l.index, &net->gateway[f]))
 				add(p, ACT_BRIDGE_ADDR, i, 0, f, true);
 		/* Bringing it up also writes its mark (an orphan's, or an
 		 * "internal" that the file changed). */
@@ -417,13 +366,19 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
-		bool fresh = !ns_exists(nd->name), gw_done[2] = { false, false };
-		struct ns_state st = { 0 };
+		bool fresh, gw_done[2] = { false, false };
+		struct topo_state *stp, st_none = { 0 };
 		struct impair_ns nimp = { 0 };
 		bool nimp_read = false;
-		struct nl_link lo;
+		const struct nl_link *lo;
 		char owner[256], what[96];
 
+		/* the state of the next nodes that exist, read in bulk */
+		if (i % PLAN_CHUNK == 0 && (rc = chunk_read(nn, t, i, &ck)))
+			goto out;
+		fresh = !ck.exists[i % PLAN_CHUNK];
+		stp = fresh ? &st_none : &ck.st[ck.slot[i % PLAN_CHUNK]];
+		ns = NULL;
 		if (fresh) {
 			add(p, ACT_NS, i, 0, 0, false);
 		} else {
@@ -435,25 +390,22 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				goto out;
 			}
 			p->ok_objects++;
-			if ((rc = ns_get(nn, nd->name, &ns)) || (rc = ns_state_read(nn, ns, &st)))
-				goto out;
 			/* Nothing works without it; lo is always index 1. */
-			if ((rc = nl_link_get_index(nn, ns, 1, &lo)))
-				goto node_out;
-			if (!(lo.flags & IFF_UP))
+			lo = topo_state_link_index(stp, 1);
+			if (!lo || !(lo->flags & IFF_UP))
 				add(p, ACT_LO_UP, i, 0, 0, true);
 		}
 		for (j = 0; j < nd->n_att; j++) {
 			const struct topo_attach *a = &nd->att[j];
 			const struct topo_net *net = &t->nets[a->net];
+			const struct nl_link *found = topo_state_link(&hst, a->host_if);
 			struct nl_link hl = { 0 }, il = { 0 };
 			bool new_veth = fresh;
 
+			if (found)
+				hl = *found;
 			if (!fresh) {
-				rc = nl_link_get(nn, host, a->host_if, &hl);
-				if (rc && rc != -ENODEV)
-					goto node_out;
-				new_veth = rc == -ENODEV;
+				new_veth = !found;
 				if (!new_veth && !link_ours(&hl, t->name)) {
 					snprintf(what, sizeof(what), "node %s on %s", nd->name,
 						 net->name);
@@ -466,15 +418,12 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				/* The name the bridge port will have must be free:
 				 * found now, nothing is changed; found by the
 				 * kernel later, the whole up is undone. */
-				rc = nl_link_get(nn, host, a->host_if, &hl);
-				if (rc == 0) {
+				if (found) {
 					snprintf(what, sizeof(what), "node %s on %s", nd->name,
 						 net->name);
 					rc = link_taken(nn, what, &hl, t->name);
-				}
-				if (rc != -ENODEV)
 					goto node_out;
-				rc = 0;
+				}
 			}
 			if (new_veth) {
 				add(p, ACT_VETH, i, j, 0, false);
@@ -483,21 +432,37 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 				/* up, marked (an orphan is adopted), and a port of
 				 * its bridge (which may have been made anew) */
 				if (!(hl.flags & IFF_UP) || !link_mark_is(hl.alias, t->name) ||
-				    !br_index[a->net] || hl.master != br_index[a->net])
+				    !br_index[leaf_slot(t, a)] ||
+				    hl.master != br_index[leaf_slot(t, a)])
 					add(p, ACT_HOST_UP, i, j, 0, true);
-				rc = nl_link_get(nn, ns, a->ifname, &il);
-				if (rc) {
-					if (rc == -ENODEV)
-						rc = err_set(nn, 0, "node %s: %s lost its peer %s",
-							     nd->name, a->host_if, a->ifname);
+				if (!(found = topo_state_link(stp, a->ifname))) {
+					rc = err_set(nn, 0, "node %s: %s lost its peer %s",
+						     nd->name, a->host_if, a->ifname);
 					goto node_out;
 				}
-				if (!(il.flags & IFF_UP) || !link_mark_is(il.alias, t->name))
+				il = *found;
+				/* Its mark comes in the request that brings it up
+				 * (apply's step 4): up, it has it. */
+				if (!(il.flags & IFF_UP) ||
+				    (!stp->links_partial && !link_mark_is(il.alias, t->name)))
 					add(p, ACT_INNER_UP, i, j, 0, true);
-				if ((rc = host_impair(nn, host, &himp, &himp_read)) ||
-				    (!nimp_read && (rc = impair_ns_read(nn, ns, &nimp))))
+				/* The node's impairments (a qdisc dump, which
+				 * waits for RTNL, and its loss rules) only when
+				 * the file gives the link some, its host end has
+				 * a qdisc of its own, or the node has nsnet's
+				 * loss table: most have none of these. (A rate
+				 * or delay set by hand on the node's end alone,
+				 * nsnet sets them on both, is not seen.) */
+				if ((rc = host_impair(nn, host, host_qdiscs, &himp, &himp_read)))
 					goto node_out;
-				nimp_read = true;
+				if (!nimp_read && (!impair_none(&a->impair) ||
+						   !impair_qdisc_default(hl.qdisc) ||
+						   ck.loss_table[ck.slot[i % PLAN_CHUNK]])) {
+					if ((rc = ns_get(nn, nd->name, &ns)) ||
+					    (rc = impair_ns_read(nn, ns, &nimp)))
+						goto node_out;
+					nimp_read = true;
+				}
 				if (impair_drifted(&a->impair, &nimp, &il, &himp, &hl))
 					add(p, ACT_IMPAIR, i, j, 0, true);
 			}
@@ -506,19 +471,20 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			for (f = 0; f < 2; f++) {
 				if (!a->addr[f].family)
 					continue;
-				if (new_veth || !has_addr(&st, il.index, &a->addr[f]))
+				if (new_veth || !topo_state_has_addr(stp, il.index, &a->addr[f]))
 					add(p, ACT_ADDR, i, j, f, !new_veth);
 				if (!gw_done[f]) {
 					struct ipaddr def = { .family = a->addr[f].family, .prefix = 0 };
 
 					gw_done[f] = true;
-					if (fresh || !has_route(&st, &def, &net->gateway[f]))
+					if (fresh || !topo_state_has_route(stp, &def, &net->gateway[f]))
 						add(p, ACT_ROUTE_DEFAULT, i, j, f, !fresh);
 				}
 			}
 		}
 		for (j = 0; j < nd->n_routes; j++)
-			if (fresh || !has_route(&st, &nd->routes[j].dst, &nd->routes[j].via))
+			if (fresh || !topo_state_has_route(stp, &nd->routes[j].dst,
+							   &nd->routes[j].via))
 				add(p, ACT_ROUTE, i, j, 0, !fresh);
 		for (j = 0; j < nd->n_sysctls; j++) {
 			char key[256], val[64] = "";
@@ -528,7 +494,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			for (k = 0; key[k]; k++)
 				if (key[k] == '.')
 					key[k] = '/';
-			if (fresh || sysctl_read(nn, ns, key, val, sizeof(val)) ||
+			if (fresh || (!ns && ns_get(nn, nd->name, &ns)) ||
+			    sysctl_read(nn, ns, key, val, sizeof(val)) ||
 			    strcmp(val, nd->sysctls[j].value))
 				add(p, ACT_SYSCTL, i, j, 0, !fresh);
 		}
@@ -536,7 +503,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			if (!fw_has_publish(fw, nd->name, nd->publish[j]))
 				add(p, ACT_PUBLISH, i, j, 0, !fresh);
 		/* a file there that is not nsnet's: refused, before any change */
-		if ((rc = topo_hosts_state(nn, nd->name, hosts)) < 0)
+		if ((rc = topo_hosts_state(nn, nd->name, hosts, &hosts_ref)) < 0)
 			goto node_out;
 		if (fresh || !rc)
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);
@@ -549,7 +516,6 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			if (!topo_run_alive(t->name, nd->name, j))
 				add(p, ACT_RUN, i, j, 0, !fresh);
 node_out:
-		ns_state_free(&st);
 		impair_ns_free(&nimp);
 		if (!fresh)
 			ns_release(nn, nd->name);
@@ -588,11 +554,14 @@ node_out:
 				goto out;
 		}
 	}
+	/* what the kernel cannot take, found now rather than halfway */
+	if ((rc = leaf_limits(nn, t, p)))
+		goto out;
 	/* Bridges come up after their ports; the firewall, NAT and published
 	 * ports after the links they name; processes last. */
 	{
 		static const enum topo_act_kind order[] = {
-			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_VXLAN, ACT_VXLAN_UP, ACT_FDB,
+			ACT_BRIDGE, ACT_BRIDGE_ADDR, ACT_TRUNK, ACT_VXLAN, ACT_VXLAN_UP, ACT_FDB,
 			ACT_NS, ACT_LO_UP, ACT_VETH, ACT_HOST_UP,
 			ACT_INNER_UP, ACT_ADDR, ACT_ROUTE_DEFAULT, ACT_ROUTE, ACT_CABLE,
 			ACT_SYSCTL, ACT_IMPAIR, ACT_CABLE_IMPAIR, ACT_BRIDGE_UP,
@@ -610,11 +579,13 @@ node_out:
 					sorted[n++] = p->act[i];
 		free(p->act);
 		p->act = sorted;
+		p->cap = p->n + 1;
 	}
 out:
 	free(hosts);
 	free(br_index);
-	ns_state_free(&hst);
+	chunk_free(&ck);
+	topo_state_free(&hst);
 	impair_ns_free(&himp);
 	json_decref(fw);
 	if (rc)
@@ -645,8 +616,8 @@ json_t *topo_plan_json(const struct topo *t, const struct topo_plan *p)
 			"kind", topo_action_kind(p->act[i].kind), "object", what,
 			"repair", p->act[i].repair, "commands", cmds));
 	}
-	return json_pack("{s:s,s:s?,s:o}", "name", t->name, "file", t->file,
-			 "actions", actions);
+	return json_pack("{s:s,s:s?,s:o,s:o}", "name", t->name, "file", t->file,
+			 "leaves", leaf_json(t), "actions", actions);
 }
 
 NSNET_EXPORT int nsnet_topo_plan(struct nsnet *nn, const char *file,

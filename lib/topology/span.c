@@ -21,12 +21,7 @@
 static void add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
 		size_t idx, bool repair)
 {
-	struct topo_action *a = realloc(p->act, (p->n + 1) * sizeof(*p->act));
-
-	if (!a)
-		abort();
-	p->act = a;
-	p->act[p->n++] = (struct topo_action){ kind, obj, idx, 0, repair };
+	topo_plan_add(p, kind, obj, idx, 0, repair);
 }
 
 struct fdb_seen {

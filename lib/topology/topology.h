@@ -5,12 +5,14 @@
  *
  *   model.c     the plain structs and their helpers
  *   ipam.c      the addresses left empty, chosen deterministically
+ *   leaves.c    networks over several bridges: layout, names, leaves' plan
  *   validate.c  the checks across a parsed model (subnets, addresses, ends)
  *   parse.c     YAML (libyaml) to the model, validated
  *   files.c     the record /run/nsnet/topo/<name> and the nodes' hosts files
  *   load.c      the topology a command names (FILE, NAME, or the one up)
  *   run.c       the processes of run: commands, their pids and logs
  *   progress.c  step times and progress, through the context's callbacks
+ *   state.c     what a namespace has (links, addresses, routes), in bulk
  *   describe.c  an action in words and as ip/nft commands
  *   plan.c      compare the model with the kernel: the actions up must do
  *   undo.c      what a failed up takes back (topology/undo.h, for apply.c)
@@ -29,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
+#include <sys/types.h>
 
 #include "net/net.h"
 #include "run/run.h"
@@ -60,6 +63,11 @@ struct topo_net {
 	size_t *span;              /* the hosts it is on (hosts: order) */
 	size_t n_span;
 	struct topo_pos vni_pos, gw_pos, mtu_pos;
+	/* leaves.c: a network with more attachments (n_att) than one bridge's
+	 * share spans its bridge (the root) and n_leaves leaf bridges; its
+	 * bridges are the topology's slots slot .. slot + n_leaves. */
+	size_t n_att, n_leaves, slot;
+	char (*leaf_names)[IFNAMSIZ];  /* [k]: leaf k's name, 1..n_leaves */
 };
 
 struct topo_attach {
@@ -72,6 +80,7 @@ struct topo_attach {
 	 * impair.set 0: none written (the link is to have none) */
 	struct nsnet_link_impair impair;
 	struct topo_pos pos;
+	size_t leaf;               /* leaves.c: 0 the network's bridge, k its leaf k */
 };
 
 struct topo_route {
@@ -162,6 +171,7 @@ struct topo {
 	struct topo_node *remote;
 	size_t n_remote;
 	char *hosts_text;          /* every node's /etc/netns hosts file */
+	size_t n_slots;            /* leaves.c: bridges of all networks, leaves included */
 };
 
 /* model.c */
@@ -259,22 +269,99 @@ enum topo_act_kind {
 			    * made again, its settings or remotes changed) */
 	ACT_VXLAN_UP,      /* the device is down, not the bridge's port, unmarked */
 	ACT_FDB,           /* the forwarding entry to host idx's underlay address */
+	ACT_TRUNK,         /* the veth joining leaf idx of network obj to its root */
 };
 
 struct topo_action {
 	enum topo_act_kind kind;
 	size_t obj;        /* net, node or cable index */
-	size_t idx;        /* attachment, route, publish, sysctl, run index */
+	size_t idx;        /* attachment, route, publish, sysctl, run index;
+			    * of a network's bridge actions: 0 its bridge, k
+			    * its leaf k (leaves.c) */
 	int family;        /* ACT_ADDR / ACT_ROUTE_DEFAULT / ACT_BRIDGE_ADDR: 0 v4, 1 v6 */
 	bool repair;       /* the object existed but drifted */
 };
 
 struct topo_plan {
 	struct topo_action *act;
-	size_t n;
+	size_t n, cap;             /* cap: room in act (topo_plan_add) */
 	/* what exists already, for status */
 	size_t ok_objects;
 };
+
+/* model.c: append an action to p. */
+void topo_plan_add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
+		   size_t idx, int family, bool repair);
+
+/* ---- leaves.c: a network over several bridges ------------------------------ */
+
+/* Attachments one bridge takes (nsnet_set_bridge_ports; 1,000). */
+size_t leaf_share(const struct nsnet *nn);
+/* The layout of every network over its bridges (topo_net n_att,
+ * n_leaves, slot; topo_attach leaf; topo n_slots), with the limits it
+ * meets ("FILE:LINE:COL: network N has ...", exit status 2): called by
+ * topo_validate, before anything is made. */
+int topo_leaves(struct nsnet *nn, const char *file, struct topo *t);
+/* Bridge k of net (0: its own, net->bridge), its trunk's two ends (on the
+ * root, on the leaf). */
+void leaf_bridge_name(const struct topo_net *net, size_t k, char buf[IFNAMSIZ]);
+void leaf_trunk_names(const struct topo_net *net, size_t k,
+		      char root_end[IFNAMSIZ], char leaf_end[IFNAMSIZ]);
+/* The same, a string that lives as long as the topology. */
+const char *leaf_bridge(const struct topo_net *net, size_t k);
+/* The bridge attachment a is a port of, and its slot. */
+const char *leaf_att_bridge(const struct topo *t, const struct topo_attach *a,
+			    char buf[IFNAMSIZ]);
+size_t leaf_slot(const struct topo *t, const struct topo_attach *a);
+/* "network big: 2,000 nodes over 3 bridges (br0 + 2 leaves)" */
+void leaf_describe(const struct topo *t, size_t net, char *buf, size_t len);
+/* [{"network","nodes","bridges":[root, leaves...],"text"}] for each
+ * network that spans leaves. */
+struct json_t *leaf_json(const struct topo *t);
+/* The plan of network i's leaves and trunks; br_index (by slot) holds its
+ * root's ifindex (0: to be made) and gets each leaf's. */
+int leaf_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
+	      struct json_t *fw, int *br_index, struct topo_plan *p);
+/* The kernel's limits that the plan p meets (namespaces, mounts, memory),
+ * named, before anything is made. */
+int leaf_limits(struct nsnet *nn, const struct topo *t, const struct topo_plan *p);
+/* up: the plan's leaves (created down, kept out of IP) and trunks;
+ * created(data, ifname) hears of each link made, for the undo. */
+int leaf_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,
+	       struct ns *host, void (*created)(void *data, const char *ifname),
+	       void *data);
+
+/* ---- state.c: what a namespace has, in bulk ------------------------------- */
+
+struct topo_state {
+	struct { int ifindex; struct ipaddr ip; } *addr;
+	size_t n_addr, addr_keep;
+	struct { struct ipaddr dst, via; } *route;  /* main table */
+	size_t n_route;
+	struct nl_link *link;
+	size_t n_link;
+	bool links_partial;        /* index, name and flags only (read_nodes) */
+	struct topo_set by_name;   /* link name -> index into link */
+};
+/* ns's links, addresses (both families) and main routes: dumps that the
+ * kernel answers without its global lock (state.c says why). */
+int topo_state_read(struct nsnet *nn, struct ns *ns, struct topo_state *st);
+void topo_state_free(struct topo_state *st);
+/* The same for the namespaces of nodes[0..n-1] (which exist), read in
+ * parallel threads into out[], except that their links are lo and the
+ * nodes' attachments only, with their index and flags (links_partial: no
+ * alias, no qdisc); loss_table[i]: whether the node has nsnet's loss table
+ * (impairments). An error names the first namespace that could not be
+ * read, and out[] is then freed. */
+int topo_state_read_nodes(struct nsnet *nn, const struct topo_node *const *nodes,
+			  size_t n, struct topo_state *out, bool *loss_table);
+const struct nl_link *topo_state_link(const struct topo_state *st, const char *name);
+const struct nl_link *topo_state_link_index(const struct topo_state *st, int index);
+bool topo_state_has_addr(const struct topo_state *st, int ifindex,
+			 const struct ipaddr *ip);
+/* A route to dst (via, unless via is NULL or of family 0). */
+bool topo_state_has_route(const struct topo_state *st, const struct ipaddr *dst,
+			  const struct ipaddr *via);
 
 /* Fails (and names the object) when something the file needs is held by
  * something nsnet did not create, or by another topology. */
@@ -313,18 +400,37 @@ void topo_record_put_back(struct nsnet *nn, const char *name,
 /* The hosts file every node gets; its first line marks it as nsnet's,
  * with a hash of the rest. */
 char *topo_hosts_file(const struct topo *t);
+/* Every node has the same hosts file, so the nodes of a topology of more
+ * than TOPO_HOSTS_SHARED nodes share one (hard links): N files of N lines
+ * each would be quadratic in time and memory (2 GB for 10,000 nodes).
+ * Smaller ones keep a file each, which a user may edit for one node. A ref
+ * remembers the files found or made nsnet's in this run, so that a link to
+ * one is known without reading it; a {0} ref to start, NULL for none (to
+ * topo_hosts_write: write a file of the node's own). */
+#define TOPO_HOSTS_SHARED 256
+struct topo_hosts_ref {
+	struct {
+		dev_t dev;
+		ino_t ino;
+		bool current;      /* holds the text of this run */
+		char node[256];    /* the node whose hosts it is */
+	} file[2];
+	size_t n;
+};
 /* Node's /etc/netns/<node>: 1 when its hosts is hosts and its resolv.conf
  * nsnet's, 0 when up must write them (missing, or nsnet's and out of
  * date), a negative errno with the error set when a file there is not
  * nsnet's (written by someone else, changed since, a symbolic link): up
  * leaves those alone and refuses. */
-int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts);
+int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref);
 /* Write node's hosts and resolv.conf (no nameserver), atomically, never
  * through a symbolic link, never over a file that is not nsnet's. */
-int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts);
+int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
+		     struct topo_hosts_ref *ref);
 /* Remove the files of node's /etc/netns/<node> that are still as nsnet
  * wrote them, and the directory if that leaves it empty. */
-void topo_hosts_remove(const char *node);
+void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref);
 /* Node's files as nsnet wrote them (NULL, false: none, or not nsnet's;
  * hosts is the caller's), kept before up rewrites them, and put back when
  * it fails. */

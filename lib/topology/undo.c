@@ -250,11 +250,12 @@ static bool item_is_late(const struct undo_item *it)
 void undo_run(struct nsnet *nn, struct undo *u)
 {
 	char saved[NSNET_ERR_MAX];
-	int code = nn->err_code, *ids;
+	struct topo_hosts_ref hosts_ref = { 0 };
+	int code = nn->err_code;
 	bool usage = nn->err_is_usage;
-	size_t i, n_ids = 0;
 	struct nl_batch b;
 	struct ns *host;
+	size_t i;
 
 	memcpy(saved, nn->err, sizeof(saved));
 	/* Its processes: all of them when the topology was not up before;
@@ -274,30 +275,32 @@ void undo_run(struct nsnet *nn, struct undo *u)
 	for (i = u->n_items; i-- > 0;)
 		if (!item_is_late(&u->items[i]))
 			undo_item_run(nn, u, &u->items[i]);
-	ids = calloc(u->n_ns + 1, sizeof(*ids));
-	if (!ids)
-		abort();
-	for (i = 0; i < u->n_ns; i++)
-		if ((ids[n_ids] = ns_host_nsid(nn, u->ns[i])) >= 0)
-			n_ids++;
+	/* As down does (down.c says why): namespaces first, their veths go
+	 * with them and are waited for, by name, so that a retry right after
+	 * finds none of them; then the rest of the links. */
 	ns_del_many(nn, u->ns, u->n_ns);
 	for (i = 0; i < u->n_ns; i++) {
-		topo_hosts_remove(u->ns[i]);
+		topo_hosts_remove(u->ns[i], &hosts_ref);
 		if (!u->record_new)
 			topo_run_forget(u->name, u->ns[i]);
 	}
 	if (!ns_get(nn, NSNET_HOST, &host)) {
+		struct topo_set gone = { 0 };
+
+		link_wait_gone(nn, host, u->ends, u->n_ends, 10000);
+		for (i = 0; i < u->n_ends; i++)
+			topo_set_put(&gone, u->ends[i], strlen(u->ends[i]), i, NULL);
 		nl_batch_init(&b);
 		for (i = u->n_links; i-- > 0;) {
+			if (topo_set_get(&gone, u->links[i], strlen(u->links[i]), NULL))
+				continue;
 			link_queue_del(&b, NSNET_HOST, u->links[i], 0);
 			nl_batch_last(&b)->ignore_missing = true;
 		}
 		nl_batch_send(nn, host, &b);
 		nl_batch_free(&b);
+		topo_set_free(&gone);
 	}
-	/* A retry right after must not find the old veths. */
-	ns_peers_wait(nn, ids, n_ids, 10000);
-	free(ids);
 	if (u->record_new)
 		topo_record_remove(u->name);
 	else
@@ -315,6 +318,9 @@ void undo_free(struct undo *u)
 		free(u->ns[i]);
 	for (i = 0; i < u->n_links; i++)
 		free(u->links[i]);
+	for (i = 0; i < u->n_ends; i++)
+		free(u->ends[i]);
+	free(u->ends);
 	for (i = 0; i < u->n_bridges_fw; i++)
 		free(u->bridges_fw[i]);
 	for (i = 0; i < u->n_nat; i++)

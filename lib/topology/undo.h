@@ -40,6 +40,8 @@ struct undo {
 	size_t n_ns;
 	char **links;      /* host links */
 	size_t n_links;
+	char **ends;       /* those of them whose peer is in a node made now */
+	size_t n_ends;
 	char **bridges_fw;
 	size_t n_bridges_fw;
 	char **nat;        /* bridges */

@@ -4,7 +4,8 @@
  * of the file can make: a name, duplicate bridges, overlapping subnets,
  * addresses outside their subnet, on its gateway or used twice, cable
  * ends and expectations that name no node, NAT on a cable end that is
- * not the host's. Each error is at the position of what is wrong
+ * not the host's; then the layout of networks too large for one bridge
+ * (leaves.c). Each error is at the position of what is wrong
  * ("FILE:LINE:COL: what", exit status 2).
  *
  * A file comes from anyone: every check here is linear or n log n in its
@@ -209,5 +210,6 @@ int topo_validate(struct nsnet *nn, const char *file, struct topo *t)
 		topo_set_put(&c.nodes, t->nodes[i].name, strlen(t->nodes[i].name), i, NULL);
 	rc = check_all(&c);
 	topo_set_free(&c.nodes);
-	return rc;
+	/* networks past one bridge's share: their layout and its limits */
+	return rc ? rc : topo_leaves(nn, file, t);
 }

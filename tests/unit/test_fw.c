@@ -334,8 +334,8 @@ static void test_skeleton_and_errors(void **state)
 		rules += fw_chain_rules(&fw_chains[i]);
 	}
 	assert_int_equal(fw_chain_rules(&fw_chains[0]), 6);
-	/* table, 14 sets and maps, chains added, flushed, rules */
-	assert_int_equal(n, 1 + 14 + 2 * fw_n_chains + rules);
+	/* table, 15 sets and maps, chains added, flushed, rules */
+	assert_int_equal(n, 1 + 15 + 2 * fw_n_chains + rules);
 	assert_non_null(strstr(s.text, "policy accept;"));
 	assert_null(strstr(s.text, "policy drop"));
 	/* IPv6 is never published on ::1 or link-local addresses */
