@@ -177,6 +177,10 @@ int write_file_atomic_at(struct nsnet *nn, int dirfd, const char *dir,
 			 const char *name, const char *text);
 /* CLOCK_MONOTONIC in milliseconds. */
 double mono_ms(void);
+
+/* work.c: fn(arg) on min(items, max) threads (max 0: as many as CPUs, at
+ * most 8), returning when all have; fn takes its items itself. */
+void workers_run(void *(*fn)(void *), void *arg, size_t items, size_t max);
 /* The address /etc/netns/NS/hosts gives name (what programs inside ns see
  * through `ip netns exec`); -ENOENT when it names none. No error set. */
 struct ipaddr;

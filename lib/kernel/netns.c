@@ -387,9 +387,8 @@ int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created)
 {
 	struct ns_bulk b = { .names = names, .n = n, .created = created,
 			     .owner = nn->owner };
-	pthread_t th[8];
-	size_t i, nth;
 	struct ns *host;
+	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++)
@@ -403,18 +402,7 @@ int ns_add_many(struct nsnet *nn, char *const *names, size_t n, bool *created)
 	b.host_fd = host->fd;
 	pthread_mutex_init(&b.lock, NULL);
 	atomic_init(&b.next, 0);
-	nth = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-	nth = nth < 1 ? 1 : nth > ARRAY_SIZE(th) ? ARRAY_SIZE(th) : nth;
-	if (nth > n)
-		nth = n;
-	for (i = 0; i < nth; i++)
-		if (pthread_create(&th[i], NULL, ns_bulk_worker, &b))
-			break;
-	nth = i;
-	if (!nth)
-		ns_bulk_worker(&b);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
+	workers_run(ns_bulk_worker, &b, n, 0);
 	pthread_mutex_destroy(&b.lock);
 	if (b.err == EEXIST)
 		return err_set(nn, 0, "namespace %s already exists", b.err_what);
@@ -461,8 +449,7 @@ static void *ns_del_worker(void *arg)
 int ns_del_many(struct nsnet *nn, char *const *names, size_t n)
 {
 	struct ns_del_bulk b = { .names = names, .n = n };
-	pthread_t th[64];
-	size_t i, nth = n < ARRAY_SIZE(th) ? n : ARRAY_SIZE(th);
+	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -472,14 +459,8 @@ int ns_del_many(struct nsnet *nn, char *const *names, size_t n)
 	}
 	atomic_init(&b.next, 0);
 	atomic_init(&b.err, 0);
-	for (i = 0; i < nth; i++)
-		if (pthread_create(&th[i], NULL, ns_del_worker, &b))
-			break;
-	nth = i;
-	if (!nth)
-		ns_del_worker(&b);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
+	/* each item mostly waits for umount: many at once, not per CPU */
+	workers_run(ns_del_worker, &b, n, 64);
 	if (atomic_load(&b.err))
 		return err_set(nn, atomic_load(&b.err), "delete namespaces");
 	return 0;

@@ -17,7 +17,6 @@
  */
 #include <fcntl.h>
 #include <net/if.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -373,9 +372,8 @@ int topo_state_read_nodes(struct nsnet *nn, const struct topo_node *const *nodes
 {
 	struct state_bulk b = { .nodes = nodes, .out = out, .n = n,
 				.loss_table = loss_table };
-	pthread_t th[8];
 	struct ns *host;
-	size_t i, nth;
+	size_t i;
 	int rc;
 
 	if (!n)
@@ -388,19 +386,7 @@ int topo_state_read_nodes(struct nsnet *nn, const struct topo_node *const *nodes
 	memset(out, 0, n * sizeof(*out));
 	b.host_fd = host->fd;
 	atomic_init(&b.next, 0);
-	/* as many as CPUs: more only wait for each other */
-	nth = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-	nth = nth < 1 ? 1 : nth > ARRAY_SIZE(th) ? ARRAY_SIZE(th) : nth;
-	if (nth > n)
-		nth = n;
-	for (i = 0; i < nth; i++)
-		if (pthread_create(&th[i], NULL, bulk_worker, &b))
-			break;
-	nth = i;
-	if (!nth)
-		bulk_worker(&b);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
+	workers_run(bulk_worker, &b, n, 0);
 	rc = 0;
 	for (i = 0; i < n; i++) {
 		size_t k;
