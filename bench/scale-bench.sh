@@ -8,7 +8,7 @@
 #
 #   sudo NSNET=build-release/nsnet bench/scale-bench.sh [-n 1000,2000,5000,10000]
 #        [-w PER_NETWORK] [-r RUNS] [-s SAMPLE] [-m MININET_SIZES]
-#        [-p PINGALL_SIZES] [-t SECONDS] [-f FLOOR_SIZES]
+#        [-p PINGALL_SIZES] [-t SECONDS] [-f FLOOR_SIZES] [-S SECONDS]
 #
 #   -n  node counts                              default 1000,2000,5000,10000
 #   -w  nodes per network (each with NAT, a /16); 0: all of them on one
@@ -22,6 +22,11 @@
 #                                                    default 20,50
 #   -t  the longest one Mininet run may take (timeout), seconds    default 300
 #   -f  sizes at which the ip -batch floor runs              default: all of -n
+#   -S  seconds to wait after up before the settled re-up and status
+#       (five of each, medians): the kernel's own IPv6 start-up of N new
+#       interfaces (DAD, router solicitations, MLD reports, flooded by the
+#       bridge to every port) keeps the CPUs busy for ~15 s at 1,000 nodes;
+#       0 leaves them out                                           default 20
 #
 # A quick run: bench/scale-bench.sh -n 1000,2000 -m 100 -p 20
 #
@@ -29,6 +34,7 @@
 #   nsnet       up, second up (nothing to do), status --json, check --json
 #               (sampled), down: wall ms, peak RSS (/usr/bin/time -f %M) and
 #               the CPU time (user + system) of up, re-up, status and down;
+#               the re-up and status right after up, and settled (-S);
 #               the last node then reaches its gateway and, through NAT, the
 #               upstream
 #   ip -batch   the kernel floor (networks of 1,000 whatever -w says: a
@@ -49,8 +55,9 @@ SAMPLE=20
 MN_SIZES=100,1000,2000
 PING_SIZES=20,50
 MN_TIMEOUT=300
+SETTLE=20
 FLOOR_SIZES=
-while getopts "n:w:r:s:m:p:t:f:h" opt; do
+while getopts "n:w:r:s:m:p:t:f:S:h" opt; do
 	case $opt in
 	n) SIZES=$OPTARG ;;
 	w) PER=$OPTARG ;;
@@ -59,6 +66,7 @@ while getopts "n:w:r:s:m:p:t:f:h" opt; do
 	m) MN_SIZES=$OPTARG ;;
 	p) PING_SIZES=$OPTARG ;;
 	t) MN_TIMEOUT=$OPTARG ;;
+	S) SETTLE=$OPTARG ;;
 	f) FLOOR_SIZES=$OPTARG ;;
 	*) sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
@@ -67,6 +75,7 @@ done
 [[ $SAMPLE =~ ^[0-9]+$ ]] || { echo "SAMPLE must be a number" >&2; exit 2; }
 [[ $PER =~ ^[0-9]+$ ]] || { echo "-w: nodes per network, 0 for one network" >&2; exit 2; }
 [[ $MN_TIMEOUT =~ ^[0-9]+$ ]] || { echo "-t: seconds" >&2; exit 2; }
+[[ $SETTLE =~ ^[0-9]+$ ]] || { echo "-S: seconds" >&2; exit 2; }
 FLOOR_SIZES=${FLOOR_SIZES:-$SIZES}
 for list in "$SIZES" "$MN_SIZES" "$PING_SIZES" "$FLOOR_SIZES"; do
 	[[ -z $list || $list =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "sizes: N,N,..." >&2; exit 2; }
@@ -82,7 +91,7 @@ if ! command -v mn >/dev/null || ! command -v brctl >/dev/null; then
 	fi
 fi
 HAVE_MN=; command -v mn >/dev/null && command -v brctl >/dev/null && HAVE_MN=1
-export NSNET SAMPLE MN_TIMEOUT PER
+export NSNET SAMPLE MN_TIMEOUT PER SETTLE
 
 bench_machine
 echo "sandbox: $(bench_sandbox_kind)"
@@ -112,7 +121,8 @@ export -f gen_topology
 
 # One nsnet run: prints "up reup status check down" in µs, then the five
 # peak RSS in KiB, then "pairs reached not_probed", then the CPU time (user
-# + system) of up, re-up, status and down in ms.
+# + system) of up, re-up, status and down in ms, then the medians of five
+# settled re-ups and statuses in µs (0 0 with -S 0).
 one_nsnet() {  # N
 	N=$1 bench_sandbox <<'EOF'
 now() { printf -v "$1" '%s' "${EPOCHREALTIME/[.,]/}"; }
@@ -131,6 +141,17 @@ ip netns exec n$((N - 1)) ping -c1 -w10 198.51.100.1 >/dev/null ||
 now t2; "${T[@]}" "$NSNET" up /run/nsnet/t.yaml >/dev/null; now t3; m_reup=$(rss); c_reup=$(cpu)
 now t4; "${T[@]}" "$NSNET" status s$N --json >/dev/null || true; now t5
 m_status=$(rss); c_status=$(cpu)
+settled_reup=0 settled_status=0
+if [ "$SETTLE" -gt 0 ]; then
+	sleep "$SETTLE"
+	ru=() st=()
+	for k in 1 2 3 4 5; do
+		now a; "$NSNET" up /run/nsnet/t.yaml >/dev/null; now b; ru+=($((b - a)))
+		now a; "$NSNET" status s$N --json >/dev/null || true; now b; st+=($((b - a)))
+	done
+	settled_reup=$(printf '%s\n' "${ru[@]}" | sort -n | sed -n 3p)
+	settled_status=$(printf '%s\n' "${st[@]}" | sort -n | sed -n 3p)
+fi
 args=(--json); [ "$SAMPLE" -gt 0 ] && args+=(--sample "$SAMPLE")
 now t6; "${T[@]}" "$NSNET" check s$N "${args[@]}" >/run/nsnet/check.json || true; now t7
 [ -s /run/nsnet/check.json ] || echo '{"summary":{}}' >/run/nsnet/check.json
@@ -141,7 +162,7 @@ left=$(ip netns list | grep -vc '^upstream' || true)
 [ "$left" = 0 ] || echo "scale-bench: $left namespaces left after down" >&2
 left=$(ip -j link show | jq '[.[] | select(.ifname | test("^sb"))] | length')
 [ "$left" = 0 ] || echo "scale-bench: $left bridges left after down" >&2
-echo "$((t1 - t0)) $((t3 - t2)) $((t5 - t4)) $((t7 - t6)) $((t9 - t8)) $m_up $m_reup $m_status $m_check $m_down $pairs $reached $np $c_up $c_reup $c_status $c_down"
+echo "$((t1 - t0)) $((t3 - t2)) $((t5 - t4)) $((t7 - t6)) $((t9 - t8)) $m_up $m_reup $m_status $m_check $m_down $pairs $reached $np $c_up $c_reup $c_status $c_down $settled_reup $settled_status"
 EOF
 }
 
@@ -208,6 +229,9 @@ EOF
 fmt_ms() {  # µs or 0
 	if [ "$1" = 0 ]; then echo "timeout"; else bench_ms "$1"; fi
 }
+fmt_settled() {  # µs or 0 (-S 0)
+	if [ "$1" = 0 ]; then echo "-"; else bench_ms "$1"; fi
+}
 fmt_mib() {  # KiB
 	awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'
 }
@@ -221,13 +245,13 @@ for n in "${sizes[@]}"; do
 		sleep 2  # the last sandbox's namespaces are torn down in the background
 		rows+=("$(one_nsnet "$n")")
 	done
-	for c in 0 1 2 3 4 5 6 7 8 9 13 14 15 16; do
+	for c in 0 1 2 3 4 5 6 7 8 9 13 14 15 16 17 18; do
 		vals=()
 		for row in "${rows[@]}"; do read -r -a f <<<"$row"; vals+=("${f[c]}"); done
 		cols+=("$(bench_median "${vals[@]}")")
 	done
 	read -r -a last <<<"${rows[-1]}"
-	printf '%-6s %-10s %10s %10s %10s %10s %10s  %s / %s / %s / %s / %s; %s pairs%s, %s reached, %s not probed; CPU %s / %s / %s / %s ms   (load %s)\n' \
+	printf '%-6s %-10s %10s %10s %10s %10s %10s  %s / %s / %s / %s / %s; %s pairs%s, %s reached, %s not probed; CPU %s / %s / %s / %s ms; settled re-up/status %s / %s ms   (load %s)\n' \
 		"$n" "$([ "$PER" = 0 ] && echo "nsnet 1net" || echo nsnet)" \
 		"$(bench_ms "${cols[0]}")" "$(bench_ms "${cols[1]}")" \
 		"$(bench_ms "${cols[2]}")" "$(bench_ms "${cols[3]}")" "$(bench_ms "${cols[4]}")" \
@@ -235,6 +259,7 @@ for n in "${sizes[@]}"; do
 		"$(fmt_mib "${cols[8]}")" "$(fmt_mib "${cols[9]}")" "${last[10]}" \
 		"$([ "$SAMPLE" -gt 0 ] && echo " (--sample $SAMPLE)")" "${last[11]}" "${last[12]}" \
 		"${cols[10]}" "${cols[11]}" "${cols[12]}" "${cols[13]}" \
+		"$(fmt_settled "${cols[14]}")" "$(fmt_settled "${cols[15]}")" \
 		"$(cut -d' ' -f1 /proc/loadavg)"
 	in_list "$n" "$FLOOR_SIZES" || continue
 	ups=() downs=() mems=() hosts=()

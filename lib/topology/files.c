@@ -399,6 +399,52 @@ int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
 	return rc ? rc : current;
 }
 
+/*
+ * The plan asks this of every node, and at 1,000 nodes the ten system
+ * calls each made the plan's one thread the slowest part of a no-op up:
+ * the look runs in state.c's workers, beside the node's dumps, and the
+ * plan's thread only compares. What the look cannot settle goes to
+ * topo_hosts_state, which says it as it always has.
+ */
+void topo_hosts_look(const char *node, struct topo_hosts_look *look)
+{
+	const char *why;
+	char path[600], *text;
+	int dirfd, known;
+
+	memset(look, 0, sizeof(*look));
+	look->seen = true;
+	snprintf(path, sizeof(path), NETNS_ETC_DIR "/%s", node);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0) {
+		look->dir = -errno;
+		return;
+	}
+	look->hosts_rc = fstatat(dirfd, "hosts", &look->hosts, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+	look->resolv = (int)etc_file_state_ref(dirfd, node, "resolv.conf", &text, &why, NULL,
+					       NULL, &known);
+	free(text);
+	close(dirfd);
+}
+
+int topo_hosts_state_seen(struct nsnet *nn, const char *node, const char *hosts,
+			  struct topo_hosts_ref *ref, const struct topo_hosts_look *look)
+{
+	int known;
+
+	if (!look->seen || (look->dir && look->dir != -ENOENT) ||
+	    look->resolv == ETC_FOREIGN)
+		return topo_hosts_state(nn, node, hosts, ref);
+	if (look->dir == -ENOENT)
+		return 0;
+	if (look->hosts_rc == -ENOENT)
+		return 0;
+	if (look->hosts_rc || !S_ISREG(look->hosts.st_mode) ||
+	    (known = ref_find(ref, &look->hosts)) < 0)
+		return topo_hosts_state(nn, node, hosts, ref);
+	return look->resolv == ETC_OURS && ref->file[known].current;
+}
+
 static const char *const etc_names[] = { "hosts", "resolv.conf" };
 
 /* A hard link of the current hosts file of ref into dirfd as hosts

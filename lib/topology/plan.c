@@ -200,13 +200,11 @@ static bool node_qdiscs_default(const struct topo_state *st)
 	return true;
 }
 
-/* The state of existing nodes, read PLAN_CHUNK at a time in parallel
- * (state.c): what the plan of a node compares with. */
+/* The state of the nodes, read PLAN_CHUNK at a time in parallel
+ * (state.c): whether each exists, what the plan of a node compares with. */
 #define PLAN_CHUNK 256
 
 struct chunk {
-	bool exists[PLAN_CHUNK];
-	size_t slot[PLAN_CHUNK];        /* of an existing node: its st */
 	struct topo_state st[PLAN_CHUNK];
 	bool loss_table[PLAN_CHUNK];
 	size_t n;                       /* states held */
@@ -225,17 +223,12 @@ static int chunk_read(struct nsnet *nn, const struct topo *t, size_t first,
 		      struct chunk *ck)
 {
 	const struct topo_node *nodes[PLAN_CHUNK];
-	size_t k, n = 0;
+	size_t n;
 	int rc;
 
 	chunk_free(ck);
-	for (k = 0; k < PLAN_CHUNK && first + k < t->n_nodes; k++) {
-		ck->exists[k] = ns_exists(t->nodes[first + k].name);
-		if (ck->exists[k]) {
-			ck->slot[k] = n;
-			nodes[n++] = &t->nodes[first + k];
-		}
-	}
+	for (n = 0; n < PLAN_CHUNK && first + n < t->n_nodes; n++)
+		nodes[n] = &t->nodes[first + n];
 	if ((rc = topo_state_read_nodes(nn, nodes, n, ck->st, ck->loss_table)))
 		return rc;
 	ck->n = n;
@@ -367,23 +360,22 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct topo_node *nd = &t->nodes[i];
 		bool fresh, gw_done[2] = { false, false };
-		struct topo_state *stp, st_none = { 0 };
+		struct topo_state *stp;
 		struct impair_ns nimp = { 0 };
 		bool nimp_read = false;
 		const struct nl_link *lo;
-		char owner[256], what[96];
+		char what[96];
 
 		/* the state of the next nodes that exist, read in bulk */
 		if (i % PLAN_CHUNK == 0 && (rc = chunk_read(nn, t, i, &ck)))
 			goto out;
-		fresh = !ck.exists[i % PLAN_CHUNK];
-		stp = fresh ? &st_none : &ck.st[ck.slot[i % PLAN_CHUNK]];
+		stp = &ck.st[i % PLAN_CHUNK];
+		fresh = !stp->exists;
 		ns = NULL;
 		if (fresh) {
 			add(p, ACT_NS, i, 0, 0, false);
 		} else {
-			if (ns_record_owner(nd->name, owner, sizeof(owner)) ||
-			    strcmp(owner, t->name)) {
+			if (strcmp(stp->owner, t->name)) {
 				rc = err_set(nn, 0,
 					"node %s: a namespace %s exists and is not part of topology %s",
 					nd->name, nd->name, t->name);
@@ -457,7 +449,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 					goto node_out;
 				if (!nimp_read && (!impair_none(&a->impair) ||
 						   !impair_qdisc_default(hl.qdisc) ||
-						   ck.loss_table[ck.slot[i % PLAN_CHUNK]])) {
+						   ck.loss_table[i % PLAN_CHUNK])) {
 					if ((rc = ns_get(nn, nd->name, &ns)) ||
 					    (rc = impair_ns_read(nn, ns, &nimp)))
 						goto node_out;
@@ -503,7 +495,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			if (!fw_has_publish(fw, nd->name, nd->publish[j]))
 				add(p, ACT_PUBLISH, i, j, 0, !fresh);
 		/* a file there that is not nsnet's: refused, before any change */
-		if ((rc = topo_hosts_state(nn, nd->name, hosts, &hosts_ref)) < 0)
+		if ((rc = topo_hosts_state_seen(nn, nd->name, hosts, &hosts_ref,
+						 &stp->files)) < 0)
 			goto node_out;
 		if (fresh || !rc)
 			add(p, ACT_HOSTS, i, 0, 0, !fresh);

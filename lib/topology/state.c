@@ -219,12 +219,13 @@ static int bulk_addr_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* One dump of type for family; -EINTR when the objects changed during it
- * (the caller resets and asks again). */
+ * (the caller resets and asks again). The socket is not bound: the kernel
+ * binds it on the first send (two system calls fewer a node), and the
+ * answers are told apart by their sequence number. */
 static int bulk_dump(struct mnl_socket *nl, uint32_t *seq, uint16_t type,
 		     int family, mnl_cb_t cb, void *data)
 {
 	char buf[16384] __attribute__((aligned(4)));
-	uint32_t portid = mnl_socket_get_portid(nl);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	ssize_t len;
 	int ret;
@@ -252,7 +253,7 @@ static int bulk_dump(struct mnl_socket *nl, uint32_t *seq, uint16_t type,
 		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (len < 0)
 			return -errno;
-		ret = mnl_cb_run(buf, (size_t)len, *seq, portid, cb, data);
+		ret = mnl_cb_run(buf, (size_t)len, *seq, 0, cb, data);
 	} while (ret > 0);
 	/* after an error the rest of the dump may still be coming: the
 	 * caller closes the socket */
@@ -260,16 +261,17 @@ static int bulk_dump(struct mnl_socket *nl, uint32_t *seq, uint16_t type,
 }
 
 /* The flags and index of ifname in the socket's namespace, as a link of
- * st: ioctls the kernel answers under RCU. -ENODEV: no such link. */
+ * st: ioctls the kernel answers under RCU. -ENODEV: no such link. lo is
+ * index 1 in every namespace: only its flags are asked. */
 static int bulk_link_here(int fd, const char *ifname, struct topo_state *st)
 {
 	struct nl_link l = { 0 };
 	struct ifreq ifr = { 0 };
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFINDEX, &ifr))
+	if (strcmp(ifname, "lo") && ioctl(fd, SIOCGIFINDEX, &ifr))
 		return -errno;
-	l.index = ifr.ifr_ifindex;
+	l.index = strcmp(ifname, "lo") ? ifr.ifr_ifindex : 1;
 	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
 		return -errno;
 	l.flags = (unsigned short)ifr.ifr_flags;
@@ -314,11 +316,6 @@ static int bulk_read_here(const struct topo_node *nd, struct topo_state *st,
 		nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 		if (!nl)
 			return -errno;
-		if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-			rc = -errno;
-			mnl_socket_close(nl);
-			return rc;
-		}
 		st->n_link = st->n_addr = st->n_route = 0;
 		st->links_partial = true;
 		for (f = 0; !rc && f <= nd->n_att; f++) {
@@ -342,28 +339,44 @@ static int bulk_read_here(const struct topo_node *nd, struct topo_state *st,
 	return rc;
 }
 
+/* Node i: its files and record (which need no namespace), then, when its
+ * namespace is there, what the kernel has in it. */
+static void bulk_node(struct state_bulk *b, size_t i)
+{
+	const struct topo_node *nd = b->nodes[i];
+	struct topo_state *st = &b->out[i];
+	char path[512];
+	int fd;
+
+	topo_hosts_look(nd->name, &st->files);
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", nd->name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			b->rc[i] = -errno;
+		return;
+	}
+	st->exists = true;
+	if (ns_record_owner(nd->name, st->owner, sizeof(st->owner)))
+		st->owner[0] = '\0';
+	if (setns(fd, CLONE_NEWNET)) {
+		b->rc[i] = -errno;
+		close(fd);
+		return;
+	}
+	close(fd);
+	b->rc[i] = bulk_read_here(nd, st, &b->loss_table[i]);
+	if (setns(b->host_fd, CLONE_NEWNET))
+		abort();  /* cannot happen; going on in a node is worse */
+}
+
 static void *bulk_worker(void *arg)
 {
 	struct state_bulk *b = arg;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&b->next, 1)) < b->n) {
-		char path[512];
-		int fd;
-
-		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", b->nodes[i]->name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-			b->rc[i] = -errno;
-			if (fd >= 0)
-				close(fd);
-			continue;
-		}
-		close(fd);
-		b->rc[i] = bulk_read_here(b->nodes[i], &b->out[i], &b->loss_table[i]);
-		if (setns(b->host_fd, CLONE_NEWNET))
-			abort();  /* cannot happen; going on in a node is worse */
-	}
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->n)
+		bulk_node(b, i);
 	return NULL;
 }
 

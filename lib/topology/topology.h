@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <net/if.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "net/net.h"
@@ -333,6 +334,16 @@ int leaf_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p
 
 /* ---- state.c: what a namespace has, in bulk ------------------------------- */
 
+/* What a worker thread (state.c) saw of node's /etc/netns/<node>, for
+ * topo_hosts_state_seen() on the plan's thread (files.c). */
+struct topo_hosts_look {
+	bool seen;
+	int dir;                   /* 0, -ENOENT: none, or another -errno */
+	int hosts_rc;              /* 0: hosts is below; -errno: fstatat's */
+	struct stat hosts;
+	int resolv;                /* files.c's etc_state of resolv.conf */
+};
+
 struct topo_state {
 	struct { int ifindex; struct ipaddr ip; } *addr;
 	size_t n_addr, addr_keep;
@@ -342,17 +353,23 @@ struct topo_state {
 	size_t n_link;
 	bool links_partial;        /* index, name and flags only (read_nodes) */
 	struct topo_set by_name;   /* link name -> index into link */
+	/* read_nodes only: whether the namespace is there, whose record
+	 * says it is (owner "" without one), and its files */
+	bool exists;
+	char owner[256];
+	struct topo_hosts_look files;
 };
 /* ns's links, addresses (both families) and main routes: dumps that the
  * kernel answers without its global lock (state.c says why). */
 int topo_state_read(struct nsnet *nn, struct ns *ns, struct topo_state *st);
 void topo_state_free(struct topo_state *st);
-/* The same for the namespaces of nodes[0..n-1] (which exist), read in
- * parallel threads into out[], except that their links are lo and the
- * nodes' attachments only, with their index and flags (links_partial: no
- * alias, no qdisc); loss_table[i]: whether the node has nsnet's loss table
- * (impairments). An error names the first namespace that could not be
- * read, and out[] is then freed. */
+/* The same for the namespaces of nodes[0..n-1], read in parallel threads
+ * into out[], except that their links are lo and the nodes' attachments
+ * only, with their index and flags (links_partial: no alias, no qdisc);
+ * with, per node, whether its namespace exists, its record's owner and a
+ * look at its files (topo_hosts_look); loss_table[i]: whether the node has
+ * nsnet's loss table (impairments). An error names the first namespace
+ * that could not be read, and out[] is then freed. */
 int topo_state_read_nodes(struct nsnet *nn, const struct topo_node *const *nodes,
 			  size_t n, struct topo_state *out, bool *loss_table);
 const struct nl_link *topo_state_link(const struct topo_state *st, const char *name);
@@ -424,6 +441,13 @@ struct topo_hosts_ref {
  * leaves those alone and refuses. */
 int topo_hosts_state(struct nsnet *nn, const char *node, const char *hosts,
 		     struct topo_hosts_ref *ref);
+/* The part of topo_hosts_state that needs neither the context nor ref, for
+ * a worker thread; and topo_hosts_state from what it saw: the same answer,
+ * with the files read again only when the look cannot tell (a hosts file
+ * not known to ref, a file that is not nsnet's: its error). */
+void topo_hosts_look(const char *node, struct topo_hosts_look *look);
+int topo_hosts_state_seen(struct nsnet *nn, const char *node, const char *hosts,
+			  struct topo_hosts_ref *ref, const struct topo_hosts_look *look);
 /* Write node's hosts and resolv.conf (no nameserver), atomically, never
  * through a symbolic link, never over a file that is not nsnet's. */
 int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
