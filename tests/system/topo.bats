@@ -63,6 +63,29 @@ EOF
 EOF
 }
 
+@test "a node on an IPv4-only network has no IPv6 link-local address; one on a dual-stack network has" {
+	sandbox <<'EOF'
+	cat > /tmp/ll.yaml <<'YAML'
+name: ll
+networks:
+  v4: {subnet: 10.61.0.0/24}
+  ds: {subnet: [10.62.0.0/24, "fd00:62::/64"]}
+nodes:
+  a: {networks: {v4: }}
+  b: {networks: {v4: , ds: }}
+YAML
+	nsnet up /tmp/ll.yaml
+	ll() { ip -n "$1" -j addr show dev "$2" | jq -r '[.[0].addr_info[] | select(.scope == "link" and .family == "inet6")] | length'; }
+	assert_eq "$(ll a eth0)" 0 "a's eth0 (v4 only)"
+	assert_eq "$(ll b eth0)" 0 "b's eth0 (v4 only)"
+	assert_eq "$(ll b eth1)" 1 "b's eth1 (dual stack)"
+	can_ping a 10.61.0.1
+	ip netns exec b ping -6 -c1 -W2 fd00:62::1 >/dev/null
+	assert_contains "$(nsnet up /tmp/ll.yaml)" "nothing to do"
+	nsnet down ll
+EOF
+}
+
 @test "drift is repaired: address removed, link down, route deleted, process killed" {
 	sandbox <<'EOF'
 	cat > t.yaml <<'Y'
