@@ -114,6 +114,8 @@ runtime_world() {
 	# Podman), keep their state in /run/containerd and /run/runc whatever
 	# the configuration says: this sandbox's own, or tests running at the
 	# same time (and the host's runtimes) see each other's containers
+	# (on a host without them, tests/run removes the empty directories
+	# mkdir leaves when every sandbox is gone)
 	local d
 	for d in /run/containerd /run/runc; do
 		mkdir -p "$d"
