@@ -12,7 +12,8 @@
  *   load.c      the topology a command names (FILE, NAME, or the one up)
  *   run.c       the processes of run: commands, their pids and logs
  *   progress.c  step times and progress, through the context's callbacks
- *   state.c     what a namespace has (links, addresses, routes), in bulk
+ *   state.c     what a namespace has (links, addresses, routes), in bulk,
+ *               with each node's record and a look at its files
  *   describe.c  an action in words and as ip/nft commands
  *   plan.c      compare the model with the kernel: the actions up must do
  *   undo.c      what a failed up takes back (topology/undo.h, for apply.c)
