@@ -113,7 +113,7 @@ static bool act_in_node(const struct topo_action *a)
  * router solicitations and multicast reports are flooded to every other
  * port of its bridge, seconds of the kernel's time after up returns.
  */
-static int port_quiet(struct nsnet *nn, struct ns *host, const char *ifname)
+int topo_link_no_ipv6(struct nsnet *nn, struct ns *host, const char *ifname)
 {
 	char path[96];
 	int rc;
@@ -352,7 +352,7 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			if (act_is(&p->act[k], ACT_VETH))
 				ns_release(nn, t->nodes[p->act[k].obj].name);
 		for (k = 0; !rc && k < n_veth; k++) {
-			rc = port_quiet(nn, host, veth_if[k]);
+			rc = topo_link_no_ipv6(nn, host, veth_if[k]);
 			/* see step 4: the bridge's copies to this port go
 			 * through the node's own queue only if this end does
 			 * not segment (veth's condition for it) */

@@ -471,13 +471,7 @@ static int leaf_quiet(struct nsnet *nn, struct ns *host, const char *leaf)
 	snprintf(path, sizeof(path), "net/ipv4/conf/%s/arp_ignore", leaf);
 	if ((rc = sysctl_write(nn, host, path, "8")))
 		return rc;
-	snprintf(path, sizeof(path), "net/ipv6/conf/%s/disable_ipv6", leaf);
-	rc = sysctl_write(nn, host, path, "1");
-	if (rc == -ENOENT) {  /* a kernel without IPv6 */
-		err_clear(nn);
-		rc = 0;
-	}
-	return rc;
+	return topo_link_no_ipv6(nn, host, leaf);
 }
 
 int leaf_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p,

@@ -333,6 +333,10 @@ int leaf_apply(struct nsnet *nn, const struct topo *t, const struct topo_plan *p
 	       struct ns *host, void (*created)(void *data, const char *ifname),
 	       void *data);
 
+/* apply.c: IPv6 off on host link ifname (a bridge port, a leaf), none
+ * being fine on a kernel without IPv6. */
+int topo_link_no_ipv6(struct nsnet *nn, struct ns *host, const char *ifname);
+
 /* ---- state.c: what a namespace has, in bulk ------------------------------- */
 
 /* What a worker thread (state.c) saw of node's /etc/netns/<node>, for
