@@ -561,9 +561,15 @@ void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref)
 	etc_files_set(NULL, node, text, ref);
 }
 
-void topo_hosts_keep(const char *node, struct topo_hosts_copy *c)
+/* Adding a node to 5,000 read the one shared hosts file (5,000 lines)
+ * once for each of its 5,000 links: 0.9 s of the up. The same file (its
+ * inode, as ref_find knows it) holds the same text, and is just as much
+ * nsnet's. */
+void topo_hosts_keep(const char *node, struct topo_hosts_copy *c,
+		     const struct topo_hosts_copy *prev)
 {
 	const char *why;
+	struct stat st;
 	int etc, dirfd;
 	char *text;
 
@@ -574,10 +580,19 @@ void topo_hosts_keep(const char *node, struct topo_hosts_copy *c)
 	close(etc);
 	if (dirfd < 0)
 		return;
-	if (etc_file_state(dirfd, "hosts", &text, &why) == ETC_OURS)
+	if (prev && prev->hosts && !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW) &&
+	    S_ISREG(st.st_mode) && st.st_dev == prev->dev && st.st_ino == prev->ino) {
+		c->hosts = prev->hosts;
+		c->borrowed = true;
+	} else if (etc_file_state(dirfd, "hosts", &text, &why) == ETC_OURS) {
 		c->hosts = text;
-	else
+	} else {
 		free(text);
+	}
+	if (c->hosts && !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW)) {
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+	}
 	c->resolv = etc_file_state(dirfd, "resolv.conf", &text, &why) == ETC_OURS;
 	free(text);
 	close(dirfd);

@@ -462,12 +462,18 @@ int topo_hosts_write(struct nsnet *nn, const char *node, const char *hosts,
 void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref);
 /* Node's files as nsnet wrote them (NULL, false: none, or not nsnet's;
  * hosts is the caller's), kept before up rewrites them, and put back when
- * it fails. */
+ * it fails. prev, when not NULL, is the copy kept of another node: a hosts
+ * file that is the same file as prev's (a hard link: TOPO_HOSTS_SHARED)
+ * is not read again, and c->hosts is then prev's text (c->borrowed). */
 struct topo_hosts_copy {
 	char *hosts;
 	bool resolv;
+	bool borrowed;          /* hosts is prev's */
+	dev_t dev;              /* the hosts file kept, when hosts */
+	ino_t ino;
 };
-void topo_hosts_keep(const char *node, struct topo_hosts_copy *c);
+void topo_hosts_keep(const char *node, struct topo_hosts_copy *c,
+		     const struct topo_hosts_copy *prev);
 void topo_hosts_put_back(struct nsnet *nn, const char *node,
 			 const struct topo_hosts_copy *c);
 

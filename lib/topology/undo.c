@@ -10,6 +10,7 @@
  * files, the record. A NAT or published port that was there but did not
  * work stays repaired: it was the topology's before.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
@@ -101,21 +102,27 @@ int undo_note_sysctl(struct nsnet *nn, struct undo *u, struct ns *ns,
 
 void undo_note_hosts(struct undo *u, const char *node)
 {
-	struct undo_item *it = undo_note(u, ACT_HOSTS, node, NULL);
-	size_t i;
+	const struct topo_hosts_copy *prev = NULL;
+	struct undo_item *it;
+	size_t i, last = SIZE_MAX;
 
-	topo_hosts_keep(node, &it->hosts);
-	it->hosts_own = true;
-	for (i = u->n_items - 1; it->hosts.hosts && i-- > 0;)
+	/* the last text kept: shared while nodes have the same (one file,
+	 * hard-linked, is not even read again) */
+	for (i = u->n_items; i-- > 0;)
 		if (u->items[i].kind == ACT_HOSTS && u->items[i].hosts.hosts) {
-			/* the last text kept: shared while nodes have the same */
-			if (!strcmp(u->items[i].hosts.hosts, it->hosts.hosts)) {
-				free(it->hosts.hosts);
-				it->hosts.hosts = u->items[i].hosts.hosts;
-				it->hosts_own = false;
-			}
+			last = i;
 			break;
 		}
+	it = undo_note(u, ACT_HOSTS, node, NULL);  /* moves the items */
+	if (last != SIZE_MAX)
+		prev = &u->items[last].hosts;
+	topo_hosts_keep(node, &it->hosts, prev);
+	it->hosts_own = it->hosts.hosts && !it->hosts.borrowed;
+	if (it->hosts_own && prev && !strcmp(prev->hosts, it->hosts.hosts)) {
+		free(it->hosts.hosts);
+		it->hosts.hosts = prev->hosts;
+		it->hosts_own = false;
+	}
 }
 
 int undo_note_firewall(struct nsnet *nn, struct undo *u, const char *bridge)

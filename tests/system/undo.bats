@@ -229,3 +229,27 @@ EOF
 	nsnet down col
 EOF
 }
+
+@test "a failed re-up of 300 nodes (one hosts file, hard-linked into every node) puts every node's hosts back" {
+	sandbox <<'EOF'
+	gen() {  # N [EXTRA-NODE-LINE]
+		echo "name: big"
+		echo "networks: {n: {subnet: 10.70.0.0/16}}"
+		echo "nodes:"
+		for ((i = 0; i < $1; i++)); do echo "  h$i: {networks: {n: }}"; done
+		[ -z "${2:-}" ] || echo "$2"
+	}
+	gen 300 > /tmp/a.yaml
+	gen 300 '  late: {networks: {n: }, setup: ["exit 3"]}' > /tmp/b.yaml
+	nsnet up /tmp/a.yaml >/dev/null
+	# one file: the nodes share it (docs/performance.md, Scale)
+	assert_eq "$(stat -c %h /etc/netns/h0/hosts)" 300
+	before=$(find /etc/netns -type f | sort | xargs md5sum)
+	expect_status 1 nsnet up /tmp/b.yaml
+	assert_contains "$out" "late"
+	assert_eq "$(find /etc/netns -type f | sort | xargs md5sum)" "$before"
+	assert_not_contains "$(cat /etc/netns/h299/hosts)" "late"
+	[ ! -e /run/netns/late ]
+	nsnet down big
+EOF
+}
