@@ -580,8 +580,9 @@ void topo_hosts_keep(const char *node, struct topo_hosts_copy *c,
 	close(etc);
 	if (dirfd < 0)
 		return;
-	if (prev && prev->hosts && !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW) &&
-	    S_ISREG(st.st_mode) && st.st_dev == prev->dev && st.st_ino == prev->ino) {
+	if (fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode)) {
+		;  /* none, or not nsnet's */
+	} else if (prev && prev->hosts && st.st_dev == prev->dev && st.st_ino == prev->ino) {
 		c->hosts = prev->hosts;
 		c->borrowed = true;
 	} else if (etc_file_state(dirfd, "hosts", &text, &why) == ETC_OURS) {
@@ -589,7 +590,7 @@ void topo_hosts_keep(const char *node, struct topo_hosts_copy *c,
 	} else {
 		free(text);
 	}
-	if (c->hosts && !fstatat(dirfd, "hosts", &st, AT_SYMLINK_NOFOLLOW)) {
+	if (c->hosts) {
 		c->dev = st.st_dev;
 		c->ino = st.st_ino;
 	}

@@ -366,7 +366,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		const struct nl_link *lo;
 		char what[96];
 
-		/* the state of the next nodes that exist, read in bulk */
+		/* the state of the next nodes, read in bulk */
 		if (i % PLAN_CHUNK == 0 && (rc = chunk_read(nn, t, i, &ck)))
 			goto out;
 		stp = &ck.st[i % PLAN_CHUNK];
