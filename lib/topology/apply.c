@@ -438,14 +438,14 @@ static int apply(struct nsnet *nn, const struct topo *t,
 			case ACT_VETH:
 				/* No IPv6 link-local address (hence no
 				 * solicitations and multicast reports of its
-				 * own) on an IPv4-only network, as Docker
-				 * does since 26.0: nothing but IPv4 was asked
-				 * for, and each node's start-up traffic was
-				 * flooded to every port of its bridge, a
-				 * thousand nodes keeping both CPUs busy for 15 s
-				 * after up. Nor on a network over several
-				 * bridges (leaves.c), where every multicast
-				 * reaches thousands of ports. */
+				 * own) on an IPv4-only network, as Docker does
+				 * on --ipv6=false networks: nothing but IPv4
+				 * was asked for, and each node's start-up
+				 * traffic was flooded to every port of its
+				 * bridge, a thousand nodes keeping both CPUs
+				 * busy for 15 s after up. Nor on a network
+				 * over several bridges (leaves.c), where every
+				 * multicast reaches thousands of ports. */
 				if (act_is(a, ACT_VETH) && (t->nets[at->net].n_leaves ||
 							    (t->nets[at->net].subnet[0].family &&
 							     !t->nets[at->net].subnet[1].family)))
