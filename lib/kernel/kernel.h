@@ -84,6 +84,8 @@ struct nl_req {
 	bool done;              /* its ACK came: error says how it went */
 	bool ignore_exist;      /* EEXIST is fine (idempotent creation) */
 	bool ignore_missing;    /* ENOENT/ENODEV/ESRCH are fine (deletion) */
+	bool ignore_no_ipv6;    /* EAFNOSUPPORT is fine: the link or the kernel
+				 * has no IPv6, so an IPv6 setting is moot */
 	bool barrier;           /* sent only after all before it succeeded */
 };
 

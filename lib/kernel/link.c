@@ -122,6 +122,10 @@ void link_queue_no_ll(struct nl_batch *b, const char *ns_name, const char *ifnam
 	nl_put_u8(b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
 	nl_nest_end(b, inet6);
 	nl_nest_end(b, spec);
+	/* A link below IPv6's 1,280-byte MTU has no IPv6 state, and a kernel
+	 * booted with ipv6.disable=1 none at all: the kernel refuses the
+	 * setting, and there is no link-local address to prevent. */
+	nl_batch_last(b)->ignore_no_ipv6 = true;
 }
 
 void link_queue_del(struct nl_batch *b, const char *ns_name, const char *ifname,

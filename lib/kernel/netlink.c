@@ -262,6 +262,7 @@ static int nl_collect_acks(struct nsnet *nn, struct ns *ns, struct nl_batch *b,
 				int code = -error;
 
 				if ((b->req[i].ignore_exist && code == EEXIST) ||
+				    (b->req[i].ignore_no_ipv6 && code == EAFNOSUPPORT) ||
 				    (b->req[i].ignore_missing &&
 				     (code == ENOENT || code == ENODEV ||
 				      code == ESRCH || code == EADDRNOTAVAIL))) {

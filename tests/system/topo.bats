@@ -63,23 +63,27 @@ EOF
 EOF
 }
 
-@test "a node on an IPv4-only network has no IPv6 link-local address; one on a dual-stack network has" {
+@test "a node on an IPv4-only network has no IPv6 link-local address (also below 1,280 bytes of MTU); one on a dual-stack network has" {
 	sandbox <<'EOF'
 	cat > /tmp/ll.yaml <<'YAML'
 name: ll
 networks:
   v4: {subnet: 10.61.0.0/24}
   ds: {subnet: [10.62.0.0/24, "fd00:62::/64"]}
+  small: {subnet: 10.63.0.0/24, mtu: 1000}
 nodes:
   a: {networks: {v4: }}
   b: {networks: {v4: , ds: }}
+  c: {networks: {small: }}
 YAML
+	# (below IPv6's 1,280-byte MTU a link has no IPv6 to turn off: fine)
 	nsnet up /tmp/ll.yaml
 	ll() { ip -n "$1" -j addr show dev "$2" | jq -r '[.[0].addr_info[] | select(.scope == "link" and .family == "inet6")] | length'; }
 	assert_eq "$(ll a eth0)" 0 "a's eth0 (v4 only)"
 	assert_eq "$(ll b eth0)" 0 "b's eth0 (v4 only)"
 	assert_eq "$(ll b eth1)" 1 "b's eth1 (dual stack)"
 	can_ping a 10.61.0.1
+	can_ping c 10.63.0.1
 	ip netns exec b ping -6 -c1 -W2 fd00:62::1 >/dev/null
 	assert_contains "$(nsnet up /tmp/ll.yaml)" "nothing to do"
 	nsnet down ll
