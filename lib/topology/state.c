@@ -192,7 +192,8 @@ bool topo_state_has_route(const struct topo_state *st, const struct ipaddr *dst,
 /* ---- many namespaces at once, in threads -------------------------------------- */
 
 /*
- * The plan reads every node that exists: one after the other, 1,000 nodes
+ * The plan reads every node (whether it exists, its files, and when it
+ * does its record and kernel state): one after the other, 1,000 nodes
  * cost 1,000 times entering a namespace, opening a socket and five dumps,
  * mostly waiting for the kernel. Threads (each enters its namespace on its
  * own: setns() moves only the calling thread) overlap the waits and use
@@ -313,6 +314,7 @@ static int bulk_read_here(const struct topo_node *nd, struct topo_state *st,
 	int rc = 0, tries;
 
 	for (tries = 0; tries < 50; tries++) {
+		rc = 0;  /* each pass reads everything again */
 		nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 		if (!nl)
 			return -errno;
@@ -339,8 +341,8 @@ static int bulk_read_here(const struct topo_node *nd, struct topo_state *st,
 	return rc;
 }
 
-/* Node i: its files and record (which need no namespace), then, when its
- * namespace is there, what the kernel has in it. */
+/* Node i: its files (which need no namespace), then, when its namespace
+ * is there, its record and what the kernel has in it. */
 static void bulk_node(struct state_bulk *b, size_t i)
 {
 	const struct topo_node *nd = b->nodes[i];
