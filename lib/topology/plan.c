@@ -277,17 +277,19 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 	char *hosts = NULL;
 	int *br_index = NULL;  /* per bridge slot (leaves.c); 0: to be created */
 	struct topo_hosts_ref hosts_ref = { 0 };
-	struct chunk ck = { 0 };
+	/* on the heap: 256 node states are ~130 KiB, a library's caller may
+	 * run on a small thread stack */
+	struct chunk *ck = calloc(1, sizeof(*ck));
 	size_t i, j;
 	int rc, f;
 
 	memset(p, 0, sizeof(*p));
 	br_index = calloc(t->n_slots + 1, sizeof(*br_index));
-	if (!br_index)
+	if (!br_index || !ck)
 		abort();
 	/* the host's links (a port per node), addresses and routes */
 	if ((rc = ns_get(nn, NSNET_HOST, &host)) || (rc = topo_state_read(nn, host, &hst)))
-		return rc;
+		goto out;
 	host_qdiscs = !node_qdiscs_default(&hst);
 	hosts = topo_hosts_file(t);  /* the same for every node: made once */
 	/* What really works, not what the table lists: a flushed chain or
@@ -367,9 +369,9 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		char what[96];
 
 		/* the state of the next nodes, read in bulk */
-		if (i % PLAN_CHUNK == 0 && (rc = chunk_read(nn, t, i, &ck)))
+		if (i % PLAN_CHUNK == 0 && (rc = chunk_read(nn, t, i, ck)))
 			goto out;
-		stp = &ck.st[i % PLAN_CHUNK];
+		stp = &ck->st[i % PLAN_CHUNK];
 		fresh = !stp->exists;
 		ns = NULL;
 		if (fresh) {
@@ -449,7 +451,7 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 					goto node_out;
 				if (!nimp_read && (!impair_none(&a->impair) ||
 						   !impair_qdisc_default(hl.qdisc) ||
-						   ck.loss_table[i % PLAN_CHUNK])) {
+						   ck->loss_table[i % PLAN_CHUNK])) {
 					if ((rc = ns_get(nn, nd->name, &ns)) ||
 					    (rc = impair_ns_read(nn, ns, &nimp)))
 						goto node_out;
@@ -577,7 +579,8 @@ node_out:
 out:
 	free(hosts);
 	free(br_index);
-	chunk_free(&ck);
+	chunk_free(ck);
+	free(ck);
 	topo_state_free(&hst);
 	impair_ns_free(&himp);
 	json_decref(fw);
