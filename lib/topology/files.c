@@ -562,8 +562,8 @@ void topo_hosts_remove(const char *node, struct topo_hosts_ref *ref)
 }
 
 /* Adding a node to 5,000 read the one shared hosts file (5,000 lines)
- * once for each of its 5,000 links: 0.9 s of the up. The same file (its
- * inode, as ref_find knows it) holds the same text, and is just as much
+ * once for each of its 5,000 links: 0.9 s of the up. The same file (the
+ * same device and inode) holds the same text, and is just as much
  * nsnet's. */
 void topo_hosts_keep(const char *node, struct topo_hosts_copy *c,
 		     const struct topo_hosts_copy *prev)
