@@ -16,7 +16,6 @@
 
 /* ---- the model: networks, nodes, cables ------------------------------------------ */
 
-static bool fw_list_has(json_t *fw, const char *list, const char *name);
 
 /* A leaf bridge of a network over several bridges (topology/leaves.c) is
  * that network: the bridge its trunk leads to. */
@@ -25,7 +24,7 @@ static size_t root_of_bridge(struct xport *X, size_t link)
 	struct xns *host = &X->ns[0];
 	size_t i, j;
 
-	if (!fw_list_has(X->fw, "leaves", host->links[link].l.name))
+	if (!topo_fw_lists(X->fw, "leaves", host->links[link].l.name))
 		return link;
 	for (i = 0; i < host->n_links; i++) {
 		const struct nl_link *p = &host->links[i].l;
@@ -57,17 +56,6 @@ static size_t net_of_bridge(struct xport *X, size_t link)
 	ARRAY_GROW(X->nets, X->n_nets);
 	X->nets[X->n_nets].link = link;
 	return X->n_nets++;
-}
-
-static bool fw_list_has(json_t *fw, const char *list, const char *name)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(json_object_get(fw, "isolation"), list), i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), name))
-			return true;
-	return false;
 }
 
 /* Subnet and gateway of each network from its bridge's addresses; a bridge
@@ -120,7 +108,7 @@ static void nets_finish(struct xport *X)
 			export_note(&X->top, "bridge %s: neither it nor its namespaces have an address; "
 			     "a network needs a subnet, so it is left out", br->name);
 		}
-		net->internal = fw_list_has(X->fw, "internal", br->name) ||
+		net->internal = topo_fw_lists(X->fw, "internal", br->name) ||
 				strstr(br->alias, " internal");
 	}
 }

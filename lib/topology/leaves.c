@@ -110,20 +110,6 @@ size_t leaf_slot(const struct topo *t, const struct topo_attach *a)
 
 /* ---- the layout, checked before anything is made ---------------------------- */
 
-static int leaf_err(struct nsnet *nn, const char *file, struct topo_pos pos,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int leaf_err(struct nsnet *nn, const char *file, struct topo_pos pos,
-		    const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = topo_verror_at(nn, file, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* A name the spans add must be no other bridge's, leaf's, trunk's or host
  * cable end's. */
 static int leaf_name_free(struct nsnet *nn, const char *file, struct topo *t,
@@ -135,7 +121,7 @@ static int leaf_name_free(struct nsnet *nn, const char *file, struct topo *t,
 	memcpy(*store, name, IFNAMSIZ);
 	if (!topo_set_put(names, *store, strlen(*store), net, &other))
 		return 0;
-	return leaf_err(nn, file, t->nets[net].pos,
+	return topo_error_at(nn, file, t->nets[net].pos,
 			"network %s spans %zu bridges: the name %s it needs for a leaf bridge or trunk is taken by %s%s",
 			t->nets[net].name, t->nets[net].n_leaves + 1, name,
 			other == SIZE_MAX ? "a cable end in the host" :
@@ -174,7 +160,7 @@ int topo_leaves(struct nsnet *nn, const char *file, struct topo *t)
 			 * share - leaves + leaves * (share - 1) >= n. */
 			leaves = (n - share + (share - 2) - 1) / (share - 2);
 			if (leaves > share)
-				rc = leaf_err(nn, file, net->pos,
+				rc = topo_error_at(nn, file, net->pos,
 					"network %s has %zu nodes: one network holds at most %zu (its bridge joins at most %zu leaf bridges of %zu ports each); split it into several networks",
 					net->name, n, share * (share - 1), share, share);
 			bridges = leaves + 1;
@@ -316,17 +302,6 @@ json_t *leaf_json(const struct topo *t)
 
 /* ---- plan: the leaves and trunks against the kernel ------------------------- */
 
-static bool leaf_fw_has(json_t *fw, const char *list, const char *name)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(json_object_get(fw, "isolation"), list), i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), name))
-			return true;
-	return false;
-}
-
 /* A link up may take: the topology's own, or an orphan of nsnet's (born
  * in its group, killed before its mark came). */
 static bool leaf_link_ours(const struct nl_link *l, const char *topo)
@@ -427,8 +402,8 @@ int leaf_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 			/* a registration left by a leaf deleted behind nsnet's
 			 * back is cleared and made again (as for a root) */
 			topo_plan_add(p, ACT_FIREWALL, i, k, 0,
-				      leaf_fw_has(fw, "bridges", name) ||
-				      leaf_fw_has(fw, "leaves", name));
+				      topo_fw_lists(fw, "bridges", name) ||
+				      topo_fw_lists(fw, "leaves", name));
 			continue;
 		}
 		if (!leaf_link_ours(&l, t->name))
@@ -444,8 +419,8 @@ int leaf_plan(struct nsnet *nn, const struct topo *t, size_t i, struct ns *host,
 			topo_plan_add(p, ACT_TRUNK, i, k, 0, true);
 		else
 			p->ok_objects++;
-		if (!leaf_fw_has(fw, "bridges", name) || !leaf_fw_has(fw, "leaves", name) ||
-		    net->internal != leaf_fw_has(fw, "internal", name))
+		if (!topo_fw_lists(fw, "bridges", name) || !topo_fw_lists(fw, "leaves", name) ||
+		    net->internal != topo_fw_lists(fw, "internal", name))
 			topo_plan_add(p, ACT_FIREWALL, i, k, 0, true);
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "topology/topology.h"
 
@@ -216,4 +217,15 @@ void topo_set_free(struct topo_set *s)
 {
 	free(s->slot);
 	memset(s, 0, sizeof(*s));
+}
+
+bool topo_fw_lists(json_t *fw, const char *list, const char *name)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(fw, "isolation"), list), i, e)
+		if (json_is_string(e) && !strcmp(json_string_value(e), name))
+			return true;
+	return false;
 }

@@ -36,17 +36,6 @@ static void add(struct topo_plan *p, enum topo_act_kind kind, size_t obj,
 	topo_plan_add(p, kind, obj, idx, family, repair);
 }
 
-static bool fw_has_bridge(json_t *fw, const char *bridge, const char *list)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(json_object_get(fw, "isolation"), list), i, e)
-		if (json_is_string(e) && !strcmp(json_string_value(e), bridge))
-			return true;
-	return false;
-}
-
 static bool fw_has_nat(json_t *fw, const char *bridge)
 {
 	json_t *e;
@@ -320,8 +309,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 			 * gone (deleted behind nsnet's back) is stale: it is
 			 * cleared and made again (repair), NAT included. */
 			add(p, ACT_FIREWALL, i, 0, 0,
-			    fw_has_bridge(fw, net->bridge, "bridges") ||
-			    fw_has_bridge(fw, net->bridge, "internal") ||
+			    topo_fw_lists(fw, "bridges", net->bridge) ||
+			    topo_fw_lists(fw, "internal", net->bridge) ||
 			    fw_has_nat(fw, net->bridge));
 			if (net->nat && topo_net_gateway_here(t, net))
 				add(p, ACT_NAT, i, 0, 0, false);
@@ -346,8 +335,8 @@ int topo_plan(struct nsnet *nn, const struct topo *t, struct topo_plan *p)
 		bridge_alias(t, net, alias, sizeof(alias));
 		if (!(l.flags & IFF_UP) || strcmp(l.alias, alias))
 			add(p, ACT_BRIDGE_UP, i, 0, 0, true);
-		fw_redo = !fw_has_bridge(fw, net->bridge, "bridges") ||
-			  net->internal != fw_has_bridge(fw, net->bridge, "internal");
+		fw_redo = !topo_fw_lists(fw, "bridges", net->bridge) ||
+			  net->internal != topo_fw_lists(fw, "internal", net->bridge);
 		if (fw_redo)
 			add(p, ACT_FIREWALL, i, 0, 0, true);
 		if (net->nat && topo_net_gateway_here(t, net) &&

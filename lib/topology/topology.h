@@ -215,6 +215,10 @@ int topo_verror_at(struct nsnet *nn, const char *file, struct topo_pos pos,
 int topo_error_at(struct nsnet *nn, const char *file, struct topo_pos pos,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* model.c: whether the firewall state fw (fw_show_working) lists name in
+ * its isolation list ("bridges", "internal", "leaves"). */
+bool topo_fw_lists(struct json_t *fw, const char *list, const char *name);
+
 /* validate.c: the checks across a parsed model t of file, which has a name
  * or is refused, and the positions of what it holds. */
 int topo_validate(struct nsnet *nn, const char *file, struct topo *t);
