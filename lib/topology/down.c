@@ -261,10 +261,13 @@ static int topo_down(struct nsnet *nn, const char *name, const struct topo *t)
 	if ((rc = net_unpublish_all(nn, nodes, n_nodes, NULL, 0)) && !first_rc)
 		first_rc = rc;
 	topo_step(nn, &steps, "firewall");
-	if ((rc = ns_del_many(nn, nodes, n_nodes)) && !first_rc)
-		first_rc = rc;
+	/* The files before the namespaces: a namespace's record is what finds
+	 * its files, and a down killed between the two left files that the
+	 * next down, finding no record, never removed (kill.bats). */
 	for (i = 0; i < n_nodes; i++)
 		topo_hosts_remove(nodes[i], &hosts_ref);
+	if ((rc = ns_del_many(nn, nodes, n_nodes)) && !first_rc)
+		first_rc = rc;
 	topo_step(nn, &steps, "namespaces");
 	/* So that an up right after finds none of the old veths. */
 	link_wait_gone(nn, host, ends, n_ends, 10000);

@@ -282,15 +282,15 @@ void undo_run(struct nsnet *nn, struct undo *u)
 	for (i = u->n_items; i-- > 0;)
 		if (!item_is_late(&u->items[i]))
 			undo_item_run(nn, u, &u->items[i]);
-	/* As down does (down.c says why): namespaces first, their veths go
-	 * with them and are waited for, by name, so that a retry right after
-	 * finds none of them; then the rest of the links. */
-	ns_del_many(nn, u->ns, u->n_ns);
-	for (i = 0; i < u->n_ns; i++) {
+	/* As down does (down.c says why): the new nodes' files while their
+	 * records still find them, then the namespaces, whose veths go with
+	 * them and are waited for, by name, so that a retry right after finds
+	 * none of them; then the rest of the links. */
+	for (i = 0; i < u->n_ns; i++)
 		topo_hosts_remove(u->ns[i], &hosts_ref);
-		if (!u->record_new)
-			topo_run_forget(u->name, u->ns[i]);
-	}
+	ns_del_many(nn, u->ns, u->n_ns);
+	for (i = 0; i < u->n_ns && !u->record_new; i++)
+		topo_run_forget(u->name, u->ns[i]);
 	if (!ns_get(nn, NSNET_HOST, &host)) {
 		struct topo_set gone = { 0 };
 
